@@ -1,0 +1,222 @@
+// Package storage is banksale's journal: every order typed by a supervisor, its upload state,
+// its attempts and its audit trail, in one SQLite file (modernc.org/sqlite, pure Go).
+//
+// Durability comes first: WAL with synchronous=FULL, so an Insert that returned survives a
+// crash or a power cut. One process owns a journal at a time (an OS lock on path+".lock");
+// inside it one writer connection takes every write in an immediate transaction, and a
+// separate read-only pool serves the screens.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"banksale/model"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Errors of the journal; test them with errors.Is.
+var (
+	ErrNotFound    = errors.New("storage: order not found")
+	ErrNotEditable = errors.New("storage: order can no longer be changed (uploading, uploaded or voided)")
+	ErrBusy        = errors.New("storage: order is being uploaded right now")
+	ErrExists      = errors.New("storage: the same order is already in the journal")
+)
+
+// LockedError says another process owns the journal.
+type LockedError struct {
+	Path  string
+	PID   int
+	Host  string
+	Since time.Time
+}
+
+func (e *LockedError) Error() string {
+	if e.PID == 0 {
+		return fmt.Sprintf("journal %s is in use by another banksale process", e.Path)
+	}
+	return fmt.Sprintf("journal %s is in use by banksale process %d on %s since %s",
+		e.Path, e.PID, e.Host, e.Since.In(model.CST).Format(model.TimeLayout))
+}
+
+// ConflictError says the order_id is already taken by a different sale.
+type ConflictError struct{ OrderID string }
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("order_id %s is already in the journal with different content", e.OrderID)
+}
+
+// ValidationError carries the cross-order rules (voids/refunds) that failed inside the write
+// transaction, where they see every committed order.
+type ValidationError struct{ Issues model.Issues }
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString("order refused:")
+	for _, is := range e.Issues.Errors() {
+		b.WriteString(" ")
+		b.WriteString(is.Field)
+		b.WriteString(": ")
+		b.WriteString(is.Message(model.EN))
+		b.WriteString(";")
+	}
+	return strings.TrimSuffix(b.String(), ";")
+}
+
+// Journal is an open journal. Its methods are safe for concurrent use.
+type Journal struct {
+	path string
+	log  *slog.Logger
+	w    *sql.DB // one connection; every write, in BEGIN IMMEDIATE transactions
+	r    *sql.DB // read-only pool for lists, counts and details
+	lock *fileLock
+
+	mu    sync.Mutex
+	rules model.Rules
+	now   func() time.Time
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// dsnParams are set on every pooled connection through the driver's checked shorthand keys
+// (a typo fails the open instead of being ignored). synchronous=FULL: NORMAL can lose a
+// committed sale on power loss in WAL mode.
+const dsnParams = "_journal_mode=WAL&_synchronous=FULL&_busy_timeout=5000&_foreign_keys=1"
+
+// Open opens (creating when missing) the journal at path and takes its lock for the life of
+// the Journal. A journal owned by another process gives a *LockedError naming it.
+func Open(ctx context.Context, path string, log *slog.Logger) (*Journal, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	if path == "" {
+		return nil, errors.New("storage: open: empty journal path")
+	}
+	if strings.ContainsRune(path, '?') {
+		// The driver cuts the DSN at the first '?': such a path would open another file.
+		return nil, fmt.Errorf("storage: open %s: a journal path may not contain '?'", path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	lk, err := acquireLock(abs)
+	if err != nil {
+		return nil, err
+	}
+	j := &Journal{path: abs, log: log, lock: lk, now: time.Now,
+		rules: model.Rules{VoidSaleType: model.SaleTypeRefund, RefundWarnDays: 30}}
+	fail := func(err error) (*Journal, error) {
+		if j.r != nil {
+			j.r.Close()
+		}
+		if j.w != nil {
+			j.w.Close()
+		}
+		lk.release()
+		return nil, err
+	}
+
+	j.w, err = sql.Open("sqlite", abs+"?"+dsnParams+"&_txlock=immediate")
+	if err != nil {
+		return fail(fmt.Errorf("storage: open %s: %w", path, err))
+	}
+	j.w.SetMaxOpenConns(1)
+	j.w.SetMaxIdleConns(1)
+	j.w.SetConnMaxLifetime(0)
+	j.w.SetConnMaxIdleTime(0)
+	if err := j.w.PingContext(ctx); err != nil {
+		return fail(fmt.Errorf("storage: open %s: %w", path, err))
+	}
+	if err := migrate(ctx, j.w, log); err != nil {
+		return fail(fmt.Errorf("storage: open %s: %w", path, err))
+	}
+	// 0x10002: the analysis limit SQLite recommends for a connection that just opened.
+	if _, err := j.w.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
+		return fail(fmt.Errorf("storage: open %s: optimize: %w", path, err))
+	}
+
+	j.r, err = sql.Open("sqlite", abs+"?"+dsnParams+"&_query_only=1")
+	if err != nil {
+		return fail(fmt.Errorf("storage: open %s: %w", path, err))
+	}
+	j.r.SetMaxOpenConns(4)
+	j.r.SetMaxIdleConns(4)
+	if err := j.r.PingContext(ctx); err != nil {
+		return fail(fmt.Errorf("storage: open %s: read pool: %w", path, err))
+	}
+	log.Info("journal opened", "path", abs)
+	return j, nil
+}
+
+// Path is the journal file's absolute path.
+func (j *Journal) Path() string { return j.path }
+
+// SetRules sets the rules the cross-order checks run with (void sale type, refund window).
+// Rules.Now is ignored: the checks use the time of each write.
+func (j *Journal) SetRules(r model.Rules) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.rules = r
+}
+
+func (j *Journal) currentRules() model.Rules {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	r := j.rules
+	r.Now = j.now().In(model.CST)
+	return r
+}
+
+// Close closes the pools and releases the lock. It is safe to call more than once.
+func (j *Journal) Close() error {
+	j.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := j.w.ExecContext(ctx, "PRAGMA optimize"); err != nil {
+			j.log.Warn("journal optimize at close", "err", err)
+		}
+		errR := j.r.Close()
+		errW := j.w.Close()
+		errL := j.lock.release()
+		j.closeErr = errors.Join(errR, errW, errL)
+		if j.closeErr != nil {
+			j.closeErr = fmt.Errorf("storage: close %s: %w", j.path, j.closeErr)
+		}
+		j.log.Info("journal closed", "path", j.path)
+	})
+	return j.closeErr
+}
+
+// ms stores an instant as Unix milliseconds.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// msOrNull stores a zero time as NULL (not scheduled / not claimed).
+func msOrNull(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).In(model.CST) }
+
+func fromNullMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMS(v.Int64)
+}

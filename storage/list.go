@@ -1,0 +1,376 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"banksale/model"
+)
+
+// Filter narrows a listing; the zero Filter lists everything.
+type Filter struct {
+	Statuses []model.Status // empty = all
+	Channel  model.Channel  // "" = all
+	SubType  model.SubType  // "" = all
+	From, To time.Time      // trade_time range, From inclusive, To exclusive; zero = open
+	Search   string         // prefix of order_id, sequence_no, pos_trace_no or trade_ref_no
+}
+
+var (
+	allStatuses = []model.Status{model.StatusPending, model.StatusUploading, model.StatusUploaded,
+		model.StatusRetrying, model.StatusRejected, model.StatusVoided}
+	allChannels = []model.Channel{model.ChannelQuickPass, model.ChannelBankCard}
+	allSubTypes = []model.SubType{model.SubSale, model.SubVoid, model.SubRefund}
+	// searchColumns each have an index leading with the column.
+	searchColumns = []string{"order_id", "sequence_no", "pos_trace_no", "trade_ref_no"}
+)
+
+// searchSparse is how many index entries one search column may match for the search to read
+// the matches and order them itself; above it the matches are dense enough that walking the
+// time order and filtering finds a page sooner.
+const searchSparse = 1000
+
+// List returns up to limit orders older than after (from the newest when after is zero),
+// newest first. Its cost does not grow with the journal: keyset paging on indexes that are
+// already in trade_time, id order.
+func (j *Journal) List(ctx context.Context, f Filter, after Cursor, limit int) ([]Order, error) {
+	out, err := j.list(ctx, f, after, limit, false)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list: %w", err)
+	}
+	return out, nil
+}
+
+// ListBefore returns up to limit orders newer than before (the closest ones), newest first:
+// the page above when scrolling up.
+func (j *Journal) ListBefore(ctx context.Context, f Filter, before Cursor, limit int) ([]Order, error) {
+	if before.isZero() {
+		return nil, nil
+	}
+	out, err := j.list(ctx, f, before, limit, true)
+	if err != nil {
+		return nil, fmt.Errorf("storage: list before: %w", err)
+	}
+	slices.Reverse(out)
+	return out, nil
+}
+
+func (j *Journal) list(ctx context.Context, f Filter, cur Cursor, limit int, newer bool) ([]Order, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	f.Search = strings.TrimSpace(f.Search)
+	if f.Search != "" {
+		dense, err := j.searchIsDense(ctx, f.Search)
+		if err != nil {
+			return nil, err
+		}
+		if !dense {
+			return j.searchSparse(ctx, f, cur, limit, newer)
+		}
+	}
+	q, args, err := listQuery(f, cur, limit, newer)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := j.r.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanOrders(rows, false)
+}
+
+// facets expands the filter into the status × channel × sub type combinations it allows; nil
+// when none is filtered (the plain time index serves that).
+func facets(f Filter) ([][3]string, error) {
+	if len(f.Statuses) == 0 && f.Channel == "" && f.SubType == "" {
+		return nil, nil
+	}
+	sts := allStatuses
+	if len(f.Statuses) > 0 {
+		sts = nil
+		for _, s := range f.Statuses {
+			if !slices.Contains(allStatuses, s) {
+				return nil, fmt.Errorf("unknown status %q", s)
+			}
+			if !slices.Contains(sts, s) {
+				sts = append(sts, s)
+			}
+		}
+	}
+	chs := allChannels
+	if f.Channel != "" {
+		if !slices.Contains(allChannels, f.Channel) {
+			return nil, fmt.Errorf("unknown payment channel %q", f.Channel)
+		}
+		chs = []model.Channel{f.Channel}
+	}
+	subs := allSubTypes
+	if f.SubType != "" {
+		if !slices.Contains(allSubTypes, f.SubType) {
+			return nil, fmt.Errorf("unknown sub sale type %q", f.SubType)
+		}
+		subs = []model.SubType{f.SubType}
+	}
+	var out [][3]string
+	for _, s := range sts {
+		for _, c := range chs {
+			for _, t := range subs {
+				out = append(out, [3]string{string(s), string(c), string(t)})
+			}
+		}
+	}
+	return out, nil
+}
+
+// rangeConds are the trade_time window and the keyset position, written so SQLite sees a range
+// on trade_time (an OR across columns would hide it).
+func rangeConds(f Filter, cur Cursor, newer bool) ([]string, []any) {
+	var conds []string
+	var args []any
+	if !f.From.IsZero() {
+		conds = append(conds, "trade_time >= ?")
+		args = append(args, ms(f.From))
+	}
+	if !f.To.IsZero() {
+		conds = append(conds, "trade_time < ?")
+		args = append(args, ms(f.To))
+	}
+	if !cur.isZero() {
+		t := ms(cur.TradeTime)
+		if newer {
+			conds = append(conds, "trade_time >= ?", "(trade_time > ? OR id > ?)")
+		} else {
+			conds = append(conds, "trade_time <= ?", "(trade_time < ? OR id < ?)")
+		}
+		args = append(args, t, t, cur.ID)
+	}
+	return conds, args
+}
+
+// prefixRange turns a prefix into a half-open range [lo, hi) on a BINARY-collated column.
+func prefixRange(p string) (lo, hi string) {
+	b := []byte(p)
+	for len(b) > 0 {
+		if b[len(b)-1] < 0xff {
+			b[len(b)-1]++
+			return p, string(b)
+		}
+		b = b[:len(b)-1]
+	}
+	return p, "\U0010FFFF\U0010FFFF"
+}
+
+func searchCond(p string) (string, []any) {
+	lo, hi := prefixRange(p)
+	var parts []string
+	var args []any
+	for _, c := range searchColumns {
+		parts = append(parts, "("+c+" >= ? AND "+c+" < ?)")
+		args = append(args, lo, hi)
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", args
+}
+
+func orderBy(newer bool) string {
+	if newer {
+		return " ORDER BY trade_time ASC, id ASC"
+	}
+	return " ORDER BY trade_time DESC, id DESC"
+}
+
+// listQuery builds the time-ordered listing: the time index when nothing is filtered, else a
+// UNION ALL of one arm per status × channel × sub type, each an equality prefix of
+// orders_facets and so already in order; SQLite merges the arms (MERGE (UNION ALL)) and
+// stops at the limit. A dense search is a residual filter on top.
+func listQuery(f Filter, cur Cursor, limit int, newer bool) (string, []any, error) {
+	arms, err := facets(f)
+	if err != nil {
+		return "", nil, err
+	}
+	conds, cargs := rangeConds(f, cur, newer)
+	if f.Search != "" {
+		sc, sargs := searchCond(f.Search)
+		conds = append(conds, sc)
+		cargs = append(cargs, sargs...)
+	}
+	var b strings.Builder
+	var args []any
+	if arms == nil {
+		b.WriteString("SELECT " + orderColsNoPayload + " FROM orders INDEXED BY orders_time")
+		if len(conds) > 0 {
+			b.WriteString(" WHERE " + strings.Join(conds, " AND "))
+		}
+		args = append(args, cargs...)
+	} else {
+		for i, a := range arms {
+			if i > 0 {
+				b.WriteString(" UNION ALL ")
+			}
+			b.WriteString("SELECT " + orderColsNoPayload + " FROM orders INDEXED BY orders_facets" +
+				" WHERE status = ? AND payment_channel = ? AND sub_sale_type = ?")
+			args = append(args, a[0], a[1], a[2])
+			for _, c := range conds {
+				b.WriteString(" AND " + c)
+			}
+			args = append(args, cargs...)
+		}
+	}
+	b.WriteString(orderBy(newer) + " LIMIT ?")
+	args = append(args, limit)
+	return b.String(), args, nil
+}
+
+// searchIsDense reports whether some search column has more than searchSparse entries with the
+// prefix. It counts on the indexes alone and stops early.
+func (j *Journal) searchIsDense(ctx context.Context, p string) (bool, error) {
+	lo, hi := prefixRange(p)
+	for _, c := range searchColumns {
+		var n int
+		q := "SELECT count(*) FROM (SELECT 1 FROM orders WHERE " + c + " >= ? AND " + c + " < ? LIMIT ?)"
+		if err := j.r.QueryRowContext(ctx, q, lo, hi, searchSparse+1).Scan(&n); err != nil {
+			return false, fmt.Errorf("search %s: %w", c, err)
+		}
+		if n > searchSparse {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// sparseQueries are the four candidate queries of a sparse search: one index range scan per
+// column (at most searchSparse entries each), with the other filters applied on the way.
+func sparseQueries(f Filter, cur Cursor, newer bool) ([]string, [][]any, error) {
+	conds, cargs := rangeConds(f, cur, newer)
+	if len(f.Statuses) > 0 {
+		for _, s := range f.Statuses {
+			if !slices.Contains(allStatuses, s) {
+				return nil, nil, fmt.Errorf("unknown status %q", s)
+			}
+		}
+		conds = append(conds, "status IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Statuses)), ", ")+")")
+		for _, s := range f.Statuses {
+			cargs = append(cargs, string(s))
+		}
+	}
+	if f.Channel != "" {
+		conds = append(conds, "payment_channel = ?")
+		cargs = append(cargs, string(f.Channel))
+	}
+	if f.SubType != "" {
+		conds = append(conds, "sub_sale_type = ?")
+		cargs = append(cargs, string(f.SubType))
+	}
+	lo, hi := prefixRange(f.Search)
+	var qs []string
+	var as [][]any
+	for _, c := range searchColumns {
+		idx := map[string]string{"order_id": "orders_order_id", "sequence_no": "orders_sequence",
+			"pos_trace_no": "orders_trace", "trade_ref_no": "orders_ref"}[c]
+		q := "SELECT id, trade_time FROM orders INDEXED BY " + idx + " WHERE " + c + " >= ? AND " + c + " < ?"
+		for _, cd := range conds {
+			q += " AND " + cd
+		}
+		qs = append(qs, q)
+		as = append(as, append([]any{lo, hi}, cargs...))
+	}
+	return qs, as, nil
+}
+
+func (j *Journal) searchSparse(ctx context.Context, f Filter, cur Cursor, limit int, newer bool) ([]Order, error) {
+	qs, as, err := sparseQueries(f, cur, newer)
+	if err != nil {
+		return nil, err
+	}
+	type key struct{ t, id int64 }
+	seen := map[int64]bool{}
+	var cands []key
+	for i, q := range qs {
+		rows, err := j.r.QueryContext(ctx, q, as[i]...)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		for rows.Next() {
+			var k key
+			if err := rows.Scan(&k.id, &k.t); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("search: %w", err)
+			}
+			if !seen[k.id] {
+				seen[k.id] = true
+				cands = append(cands, k)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+	}
+	sort.Slice(cands, func(a, b int) bool {
+		x, y := cands[a], cands[b]
+		if newer {
+			x, y = y, x
+		}
+		return x.t > y.t || x.t == y.t && x.id > y.id
+	})
+	if len(cands) > limit {
+		cands = cands[:limit]
+	}
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	ids := make([]any, len(cands))
+	for i, c := range cands {
+		ids[i] = c.id
+	}
+	rows, err := j.r.QueryContext(ctx, "SELECT "+orderColsNoPayload+" FROM orders WHERE id IN ("+
+		strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+")", ids...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	got, err := scanOrders(rows, false)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	byID := make(map[int64]Order, len(got))
+	for _, o := range got {
+		byID[o.ID] = o
+	}
+	out := make([]Order, 0, len(cands))
+	for _, c := range cands {
+		if o, ok := byID[c.id]; ok {
+			out = append(out, o)
+		}
+	}
+	return out, nil
+}
+
+// Counts returns the number of orders in each status (every status present, zeros included).
+// It reads the trigger-kept counts table: constant cost at any size.
+func (j *Journal) Counts(ctx context.Context) (map[model.Status]int, error) {
+	rows, err := j.r.QueryContext(ctx, "SELECT status, n FROM status_counts")
+	if err != nil {
+		return nil, fmt.Errorf("storage: counts: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[model.Status]int, len(allStatuses))
+	for _, s := range allStatuses {
+		out[s] = 0
+	}
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("storage: counts: %w", err)
+		}
+		out[model.Status(s)] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: counts: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,168 @@
+package storage
+
+import (
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"banksale/model"
+)
+
+// Order is one journaled sale with its upload state.
+type Order struct {
+	model.Sale
+	ID            int64 // rowid: the keyset tiebreak
+	Status        model.Status
+	Attempts      int
+	NextAttemptAt time.Time // zero when not scheduled
+	LeaseUntil    time.Time
+	LastCode      int // gateway code of the last failure (0 none)
+	LastSubCode   string
+	LastMessage   string // the gateway's words or the transport error, short
+	RequestID     string // of the last answer
+	VoidReason    string
+	Payload       []byte // the DTO JSON frozen at insert/edit: every attempt sends exactly these bytes
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	CreatedBy     string
+	UpdatedBy     string
+}
+
+// saleColumns are the API's fields in the API's table order.
+var saleColumns = []string{
+	"order_id", "original_order_id", "sequence_no", "payment_channel", "card_no", "trade_time",
+	"sale_type", "sub_sale_type", "trade_amount", "bank_code", "bank_name", "terminal_no",
+	"bank_shop_no", "pos_trace_no", "batch_no", "trade_ref_no", "pay_type_no", "store_no",
+	"encrypte_summary", "communicate_type", "operate_time", "rback", "remark", "extend_param",
+	"cashier", "ip", "mac",
+}
+
+var stateColumns = []string{
+	"id", "status", "attempts", "next_attempt_at", "lease_until", "last_code", "last_sub_code",
+	"last_message", "request_id", "void_reason", "created_at", "created_by", "updated_at", "updated_by",
+}
+
+// orderCols is the select list scanOrder reads (payload last, so lists can leave it out).
+var (
+	orderColsNoPayload = strings.Join(append(append([]string{}, saleColumns...), stateColumns...), ", ")
+	orderCols          = orderColsNoPayload + ", payload"
+)
+
+// saleArgs are s's values in saleColumns order.
+func saleArgs(s model.Sale) []any {
+	return []any{
+		s.OrderID, s.OriginalOrderID, s.SequenceNo, string(s.PaymentChannel), s.CardNo, ms(s.TradeTime),
+		string(s.SaleType), string(s.SubSaleType), int64(s.TradeAmount), s.BankCode, s.BankName, s.TerminalNo,
+		s.BankShopNo, s.PosTraceNo, s.BatchNo, s.TradeRefNo, s.PayTypeNo, s.StoreNo,
+		s.EncrypteSummary, string(s.CommunicateType), msZero(s.OperateTime), s.Rback, s.Remark, s.ExtendParam,
+		s.Cashier, s.IP, s.MAC,
+	}
+}
+
+// msZero keeps a zero time as 0 so it reads back as the zero time.
+func msZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMSZero(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return fromMS(v)
+}
+
+type rowScanner interface{ Scan(dest ...any) error }
+
+func scanOrder(sc rowScanner, withPayload bool) (Order, error) {
+	var (
+		o                                    Order
+		s                                    = &o.Sale
+		channel, saleType, subType, commType string
+		tradeTime, operateTime, amount       int64
+		status                               string
+		next, lease                          sql.NullInt64
+		createdAt, updatedAt                 int64
+	)
+	dest := []any{
+		&s.OrderID, &s.OriginalOrderID, &s.SequenceNo, &channel, &s.CardNo, &tradeTime,
+		&saleType, &subType, &amount, &s.BankCode, &s.BankName, &s.TerminalNo,
+		&s.BankShopNo, &s.PosTraceNo, &s.BatchNo, &s.TradeRefNo, &s.PayTypeNo, &s.StoreNo,
+		&s.EncrypteSummary, &commType, &operateTime, &s.Rback, &s.Remark, &s.ExtendParam,
+		&s.Cashier, &s.IP, &s.MAC,
+		&o.ID, &status, &o.Attempts, &next, &lease, &o.LastCode, &o.LastSubCode,
+		&o.LastMessage, &o.RequestID, &o.VoidReason, &createdAt, &o.CreatedBy, &updatedAt, &o.UpdatedBy,
+	}
+	if withPayload {
+		dest = append(dest, &o.Payload)
+	}
+	if err := sc.Scan(dest...); err != nil {
+		return Order{}, err
+	}
+	s.PaymentChannel = model.Channel(channel)
+	s.SaleType = model.SaleType(saleType)
+	s.SubSaleType = model.SubType(subType)
+	s.CommunicateType = model.CommType(commType)
+	s.TradeTime = fromMS(tradeTime)
+	s.OperateTime = fromMSZero(operateTime)
+	s.TradeAmount = model.Amount(amount)
+	o.Status = model.Status(status)
+	o.NextAttemptAt = fromNullMS(next)
+	o.LeaseUntil = fromNullMS(lease)
+	o.CreatedAt = fromMS(createdAt)
+	o.UpdatedAt = fromMS(updatedAt)
+	return o, nil
+}
+
+func scanOrders(rows *sql.Rows, withPayload bool) ([]Order, error) {
+	defer rows.Close()
+	var out []Order
+	for rows.Next() {
+		o, err := scanOrder(rows, withPayload)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Cursor is a position in the newest-first order of the journal. The zero Cursor is the newest end.
+type Cursor struct {
+	TradeTime time.Time
+	ID        int64
+}
+
+// CursorOf is the position of o.
+func CursorOf(o Order) Cursor { return Cursor{TradeTime: o.TradeTime, ID: o.ID} }
+
+func (c Cursor) isZero() bool { return c.ID == 0 && c.TradeTime.IsZero() }
+
+// sameContent reports whether two sales say the same thing. The fields the program fills at
+// entry (operate_time, cashier, ip, mac) are left out: re-importing a file a day later must
+// find its orders identical, not conflicting.
+func sameContent(a, b model.Sale) bool {
+	norm := func(s model.Sale) model.Sale {
+		s.OperateTime, s.Cashier, s.IP, s.MAC = time.Time{}, "", "", ""
+		s.TradeTime = time.UnixMilli(s.TradeTime.UnixMilli()).UTC()
+		return s
+	}
+	return norm(a) == norm(b)
+}
+
+// checkSale refuses what must never reach the file, whatever the caller validated.
+func checkSale(s model.Sale) error {
+	if strings.TrimSpace(s.OrderID) == "" {
+		return fmt.Errorf("order_id is empty")
+	}
+	if s.CardNo != "" && !strings.Contains(s.CardNo, "*") {
+		return fmt.Errorf("order %s: card_no is not masked", s.OrderID)
+	}
+	if s.TradeTime.IsZero() {
+		return fmt.Errorf("order %s: trade_time is empty", s.OrderID)
+	}
+	return nil
+}

@@ -1,0 +1,309 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+	"strconv"
+	"time"
+
+	"banksale/model"
+)
+
+// Get returns one order, payload included.
+func (j *Journal) Get(ctx context.Context, orderID string) (Order, error) {
+	o, err := scanOrder(j.r.QueryRowContext(ctx, "SELECT "+orderCols+" FROM orders WHERE order_id = ?", orderID), true)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Order{}, fmt.Errorf("storage: get %s: %w", orderID, ErrNotFound)
+	}
+	if err != nil {
+		return Order{}, fmt.Errorf("storage: get %s: %w", orderID, err)
+	}
+	return o, nil
+}
+
+// Related gathers an original sale and its live voids and refunds, for the form's checks. The
+// binding check runs again inside Insert's transaction.
+func (j *Journal) Related(ctx context.Context, originalID, excludeOrderID string) (model.Related, error) {
+	conn, err := j.r.Conn(ctx)
+	if err != nil {
+		return model.Related{}, fmt.Errorf("storage: related %s: %w", originalID, err)
+	}
+	defer conn.Close()
+	// One read transaction: the original and its dependents from the same snapshot.
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return model.Related{}, fmt.Errorf("storage: related %s: %w", originalID, err)
+	}
+	defer tx.Rollback()
+	get, err := tx.PrepareContext(ctx, "SELECT "+orderCols+" FROM orders WHERE order_id = ?")
+	if err != nil {
+		return model.Related{}, fmt.Errorf("storage: related %s: %w", originalID, err)
+	}
+	defer get.Close()
+	dep, err := tx.PrepareContext(ctx, "SELECT "+orderCols+" FROM orders WHERE original_order_id = ? AND status <> 'voided' AND order_id <> ? ORDER BY id")
+	if err != nil {
+		return model.Related{}, fmt.Errorf("storage: related %s: %w", originalID, err)
+	}
+	defer dep.Close()
+	rel, err := relatedWith(ctx, get, dep, originalID, excludeOrderID)
+	if err != nil {
+		return model.Related{}, fmt.Errorf("storage: related: %w", err)
+	}
+	return rel, nil
+}
+
+// Duplicate-warning codes (model.Issue.Code); Args[0] is the other order's order_id.
+const (
+	CodeDuplicateTrace    = "duplicate.trace"    // same bank_shop_no, terminal_no, batch_no, pos_trace_no
+	CodeDuplicateRef      = "duplicate.ref"      // same trade_ref_no on the same day
+	CodeDuplicateSequence = "duplicate.sequence" // same store_no, sequence_no, pay_type_no, sub_sale_type
+)
+
+// Duplicates returns domain.md's duplicate warnings for s against the journal (s.OrderID
+// itself and voided orders left out). Each query is an index seek on one selective column.
+func (j *Journal) Duplicates(ctx context.Context, s model.Sale) (model.Issues, error) {
+	var out model.Issues
+	add := func(field, code, q string, args ...any) error {
+		rows, err := j.r.QueryContext(ctx, q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			out = append(out, model.Issue{Field: field, Severity: model.SevWarning, Code: code, Args: []string{id}})
+		}
+		return rows.Err()
+	}
+	if s.PosTraceNo != "" {
+		if err := add("pos_trace_no", CodeDuplicateTrace, `SELECT order_id FROM orders WHERE pos_trace_no = ?
+			AND bank_shop_no = ? AND terminal_no = ? AND batch_no = ? AND order_id <> ? AND status <> 'voided'
+			ORDER BY id LIMIT 5`, s.PosTraceNo, s.BankShopNo, s.TerminalNo, s.BatchNo, s.OrderID); err != nil {
+			return nil, fmt.Errorf("storage: duplicates: %w", err)
+		}
+	}
+	if s.TradeRefNo != "" && !s.TradeTime.IsZero() {
+		day := dayStart(s.TradeTime)
+		if err := add("trade_ref_no", CodeDuplicateRef, `SELECT order_id FROM orders WHERE trade_ref_no = ?
+			AND trade_time >= ? AND trade_time < ? AND order_id <> ? AND status <> 'voided' ORDER BY id LIMIT 5`,
+			s.TradeRefNo, ms(day), ms(day.AddDate(0, 0, 1)), s.OrderID); err != nil {
+			return nil, fmt.Errorf("storage: duplicates: %w", err)
+		}
+	}
+	if s.SequenceNo != "" {
+		if err := add("sequence_no", CodeDuplicateSequence, `SELECT order_id FROM orders WHERE sequence_no = ?
+			AND store_no = ? AND pay_type_no = ? AND sub_sale_type = ? AND order_id <> ? AND status <> 'voided'
+			ORDER BY id LIMIT 5`, s.SequenceNo, s.StoreNo, s.PayTypeNo, string(s.SubSaleType), s.OrderID); err != nil {
+			return nil, fmt.Errorf("storage: duplicates: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// dayStart is midnight CST of t's CST date.
+func dayStart(t time.Time) time.Time {
+	y, m, d := t.In(model.CST).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, model.CST)
+}
+
+// SummaryRow is the count and amount of one channel × sub type on a day.
+type SummaryRow struct {
+	Channel model.Channel
+	SubType model.SubType
+	Count   int
+	Amount  model.Amount
+}
+
+// Summary is one day's orders.
+type Summary struct {
+	Day      time.Time
+	Rows     []SummaryRow
+	Net      model.Amount // sales − voids − refunds, voided orders excluded
+	ByStatus map[model.Status]int
+}
+
+// DaySummary sums the orders whose trade_time falls on day's CST date. Rows leave voided
+// (locally cancelled) orders out; ByStatus counts every order.
+func (j *Journal) DaySummary(ctx context.Context, day time.Time) (Summary, error) {
+	start := dayStart(day)
+	sum := Summary{Day: start, ByStatus: map[model.Status]int{}}
+	for _, s := range allStatuses {
+		sum.ByStatus[s] = 0
+	}
+	rows, err := j.r.QueryContext(ctx, `SELECT payment_channel, sub_sale_type, status, trade_amount
+		FROM orders WHERE trade_time >= ? AND trade_time < ?`, ms(start), ms(start.AddDate(0, 0, 1)))
+	if err != nil {
+		return Summary{}, fmt.Errorf("storage: day summary: %w", err)
+	}
+	defer rows.Close()
+	type key struct {
+		c model.Channel
+		t model.SubType
+	}
+	agg := map[key]*SummaryRow{}
+	for rows.Next() {
+		var ch, sub, st string
+		var amt int64
+		if err := rows.Scan(&ch, &sub, &st, &amt); err != nil {
+			return Summary{}, fmt.Errorf("storage: day summary: %w", err)
+		}
+		sum.ByStatus[model.Status(st)]++
+		if model.Status(st) == model.StatusVoided {
+			continue
+		}
+		k := key{model.Channel(ch), model.SubType(sub)}
+		r := agg[k]
+		if r == nil {
+			r = &SummaryRow{Channel: k.c, SubType: k.t}
+			agg[k] = r
+		}
+		r.Count++
+		r.Amount += model.Amount(amt)
+		if k.t == model.SubSale {
+			sum.Net += model.Amount(amt)
+		} else {
+			sum.Net -= model.Amount(amt)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return Summary{}, fmt.Errorf("storage: day summary: %w", err)
+	}
+	for _, r := range agg {
+		sum.Rows = append(sum.Rows, *r)
+	}
+	sort.Slice(sum.Rows, func(a, b int) bool {
+		x, y := sum.Rows[a], sum.Rows[b]
+		return x.Channel < y.Channel || x.Channel == y.Channel && x.SubType < y.SubType
+	})
+	return sum, nil
+}
+
+// Attempt is one try to upload an order.
+type Attempt struct {
+	OrderID   string
+	N         int
+	StartedAt time.Time
+	Latency   time.Duration
+	Outcome   string // "uploaded", "retrying", "rejected", "paused"
+	Class     string
+	Code      int
+	SubCode   string
+	Message   string
+	RequestID string
+}
+
+// Attempts lists an order's attempts, first first.
+func (j *Journal) Attempts(ctx context.Context, orderID string) ([]Attempt, error) {
+	rows, err := j.r.QueryContext(ctx, `SELECT a.n, a.started_at, a.latency_us, a.outcome, a.class, a.code,
+		a.sub_code, a.message, a.request_id FROM orders o JOIN attempts a ON a.order_ref = o.id
+		WHERE o.order_id = ? ORDER BY a.id`, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: attempts %s: %w", orderID, err)
+	}
+	defer rows.Close()
+	var out []Attempt
+	for rows.Next() {
+		a := Attempt{OrderID: orderID}
+		var started, lat int64
+		if err := rows.Scan(&a.N, &started, &lat, &a.Outcome, &a.Class, &a.Code, &a.SubCode, &a.Message, &a.RequestID); err != nil {
+			return nil, fmt.Errorf("storage: attempts %s: %w", orderID, err)
+		}
+		a.StartedAt = fromMS(started)
+		a.Latency = time.Duration(lat) * time.Microsecond
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: attempts %s: %w", orderID, err)
+	}
+	return out, nil
+}
+
+// AuditEntry is one change to an order and who made it.
+type AuditEntry struct {
+	At                 time.Time
+	By, Action, Detail string // actions: insert, edit, void, retry, upload, reject, import
+}
+
+// Audit lists an order's audit trail, oldest first.
+func (j *Journal) Audit(ctx context.Context, orderID string) ([]AuditEntry, error) {
+	rows, err := j.r.QueryContext(ctx, `SELECT a.at, a.by, a.action, a.detail FROM orders o
+		JOIN audit a ON a.order_ref = o.id WHERE o.order_id = ? ORDER BY a.id`, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("storage: audit %s: %w", orderID, err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at int64
+		if err := rows.Scan(&at, &e.By, &e.Action, &e.Detail); err != nil {
+			return nil, fmt.Errorf("storage: audit %s: %w", orderID, err)
+		}
+		e.At = fromMS(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: audit %s: %w", orderID, err)
+	}
+	return out, nil
+}
+
+// NextOrderID offers the next free generated order_id of a store and day: store + yyyymmdd +
+// a 4-digit sequence. It reserves nothing: Insert still refuses a taken one.
+func (j *Journal) NextOrderID(ctx context.Context, storeNo string, day time.Time) (string, error) {
+	prefix := storeNo + day.In(model.CST).Format("20060102")
+	rows, err := j.r.QueryContext(ctx, `SELECT order_id FROM orders WHERE order_id >= ? AND order_id <= ?
+		ORDER BY order_id DESC`, prefix+"0000", prefix+"9999")
+	if err != nil {
+		return "", fmt.Errorf("storage: next order id: %w", err)
+	}
+	defer rows.Close()
+	next := 1
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return "", fmt.Errorf("storage: next order id: %w", err)
+		}
+		if len(id) != len(prefix)+4 {
+			continue // a hand-typed id that only shares the prefix
+		}
+		if n, err := strconv.Atoi(id[len(prefix):]); err == nil {
+			next = n + 1
+			break
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return "", fmt.Errorf("storage: next order id: %w", err)
+	}
+	if next > 9999 {
+		return "", fmt.Errorf("storage: next order id: store %s has used all 9999 numbers of %s", storeNo, day.In(model.CST).Format("2006-01-02"))
+	}
+	return fmt.Sprintf("%s%04d", prefix, next), nil
+}
+
+// Backup writes a consistent copy of the journal to dest (which must not exist) with VACUUM
+// INTO: never copy the live file, whose WAL may hold the newest sales.
+func (j *Journal) Backup(ctx context.Context, dest string) error {
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("storage: backup to %s: the file exists", dest)
+	}
+	conn, err := j.r.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("storage: backup to %s: %w", dest, err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
+		// query_only refuses it on some builds; the writer can always do it.
+		if _, err2 := j.w.ExecContext(ctx, "VACUUM INTO ?", dest); err2 != nil {
+			return fmt.Errorf("storage: backup to %s: %w", dest, errors.Join(err, err2))
+		}
+	}
+	return nil
+}

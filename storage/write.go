@@ -1,0 +1,394 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"banksale/model"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// ImportResult says what an Import did with each sale.
+type ImportResult struct {
+	Inserted, Skipped int
+	Refused           []ImportRefusal
+}
+
+// ImportRefusal is one sale that Import did not journal.
+type ImportRefusal struct {
+	Index   int // into the slice given to Import
+	OrderID string
+	Reason  error
+}
+
+var insertSQL = "INSERT INTO orders (" + strings.Join(saleColumns, ", ") +
+	", status, next_attempt_at, payload, created_at, created_by, updated_at, updated_by) VALUES (" +
+	strings.Repeat("?, ", len(saleColumns)) + "'pending', ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING RETURNING id"
+
+const auditSQL = "INSERT INTO audit (order_ref, at, by, action, detail) VALUES (?, ?, ?, ?, ?)"
+
+// txWriter holds one write transaction's prepared statements, so Import pays for parsing once.
+type txWriter struct {
+	tx                            *sql.Tx
+	get, insert, audit, dependent *sql.Stmt
+	rules                         model.Rules
+	now                           time.Time
+}
+
+func (j *Journal) begin(ctx context.Context) (*txWriter, error) {
+	tx, err := j.w.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	w := &txWriter{tx: tx, rules: j.currentRules()}
+	w.now = w.rules.Now
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&w.get, "SELECT " + orderCols + " FROM orders WHERE order_id = ?"},
+		{&w.insert, insertSQL},
+		{&w.audit, auditSQL},
+		{&w.dependent, "SELECT " + orderCols + " FROM orders WHERE original_order_id = ? AND status <> 'voided' AND order_id <> ? ORDER BY id"},
+	} {
+		st, err := tx.PrepareContext(ctx, p.query)
+		if err != nil {
+			w.rollback()
+			return nil, fmt.Errorf("prepare: %w", err)
+		}
+		*p.dst = st
+	}
+	return w, nil
+}
+
+func (w *txWriter) rollback() {
+	for _, st := range []*sql.Stmt{w.get, w.insert, w.audit, w.dependent} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	w.tx.Rollback()
+}
+
+func (w *txWriter) commit() error {
+	for _, st := range []*sql.Stmt{w.get, w.insert, w.audit, w.dependent} {
+		st.Close()
+	}
+	if err := w.tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (w *txWriter) getOrder(ctx context.Context, orderID string) (Order, error) {
+	o, err := scanOrder(w.get.QueryRowContext(ctx, orderID), true)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Order{}, ErrNotFound
+	}
+	return o, err
+}
+
+func (w *txWriter) addAudit(ctx context.Context, id int64, by, action, detail string) error {
+	if _, err := w.audit.ExecContext(ctx, id, ms(w.now), by, action, detail); err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+// related gathers what the cross-order rules need, inside the write transaction, so no other
+// write can slip between the check and the insert.
+func (w *txWriter) related(ctx context.Context, originalID, exclude string) (model.Related, error) {
+	return relatedWith(ctx, w.get, w.dependent, originalID, exclude)
+}
+
+func relatedWith(ctx context.Context, get, dependent *sql.Stmt, originalID, exclude string) (model.Related, error) {
+	var rel model.Related
+	if originalID == "" {
+		return rel, nil
+	}
+	orig, err := scanOrder(get.QueryRowContext(ctx, originalID), false)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return rel, fmt.Errorf("original %s: %w", originalID, err)
+	default:
+		rel.OriginalInJournal, rel.Original, rel.OriginalStatus = true, orig.Sale, orig.Status
+	}
+	rows, err := dependent.QueryContext(ctx, originalID, exclude)
+	if err != nil {
+		return rel, fmt.Errorf("voids and refunds of %s: %w", originalID, err)
+	}
+	deps, err := scanOrders(rows, true)
+	if err != nil {
+		return rel, fmt.Errorf("voids and refunds of %s: %w", originalID, err)
+	}
+	for _, d := range deps {
+		switch d.SubSaleType {
+		case model.SubVoid:
+			rel.Voids = append(rel.Voids, d.Sale)
+		case model.SubRefund:
+			rel.Refunds = append(rel.Refunds, d.Sale)
+		}
+	}
+	return rel, nil
+}
+
+// checkRelated runs the void/refund rules; only errors refuse the order.
+func (w *txWriter) checkRelated(ctx context.Context, s model.Sale) error {
+	if s.SubSaleType != model.SubVoid && s.SubSaleType != model.SubRefund {
+		return nil
+	}
+	rel, err := w.related(ctx, s.OriginalOrderID, s.OrderID)
+	if err != nil {
+		return err
+	}
+	if is := model.ValidateRelated(s, rel, w.rules); is.HasErrors() {
+		return &ValidationError{Issues: is}
+	}
+	return nil
+}
+
+// insertOne journals s as pending, due now. It returns the existing order and ErrExists when
+// the same sale is already there, a *ConflictError when a different one holds its order_id.
+func (w *txWriter) insertOne(ctx context.Context, s model.Sale, by, action string) (int64, Order, error) {
+	if err := checkSale(s); err != nil {
+		return 0, Order{}, rowError{err}
+	}
+	payload, err := s.MarshalDTO()
+	if err != nil {
+		return 0, Order{}, rowError{fmt.Errorf("order %s: encode: %w", s.OrderID, err)}
+	}
+	if err := w.checkRelated(ctx, s); err != nil {
+		// An identical order already journaled is not an error, even if the rules would now
+		// refuse it (its own refunds count against it).
+		if existing, gerr := w.getOrder(ctx, s.OrderID); gerr == nil {
+			return 0, existing, w.existing(existing, s)
+		}
+		return 0, Order{}, err
+	}
+	now := ms(w.now)
+	args := append(saleArgs(s), now, payload, now, by, now, by)
+	var id int64
+	err = w.insert.QueryRowContext(ctx, args...).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		existing, gerr := w.getOrder(ctx, s.OrderID)
+		if gerr != nil {
+			return 0, Order{}, fmt.Errorf("order %s: %w", s.OrderID, gerr)
+		}
+		return 0, existing, w.existing(existing, s)
+	}
+	if err != nil {
+		return 0, Order{}, fmt.Errorf("order %s: insert: %w", s.OrderID, err)
+	}
+	detail := fmt.Sprintf("%s %s %s", s.SubSaleType, s.PaymentChannel, s.TradeAmount.Yuan())
+	if err := w.addAudit(ctx, id, by, action, detail); err != nil {
+		return 0, Order{}, err
+	}
+	return id, Order{}, nil
+}
+
+func (w *txWriter) existing(existing Order, s model.Sale) error {
+	if sameContent(existing.Sale, s) {
+		return ErrExists
+	}
+	return &ConflictError{OrderID: s.OrderID}
+}
+
+// Insert journals one sale as pending, with its audit row, in one durable transaction.
+func (j *Journal) Insert(ctx context.Context, s model.Sale, by string) (Order, error) {
+	w, err := j.begin(ctx)
+	if err != nil {
+		return Order{}, fmt.Errorf("storage: insert %s: %w", s.OrderID, err)
+	}
+	_, existing, err := w.insertOne(ctx, s, by, "insert")
+	if err != nil {
+		w.rollback()
+		if errors.Is(err, ErrExists) {
+			return existing, ErrExists
+		}
+		var ce *ConflictError
+		var ve *ValidationError
+		if errors.As(err, &ce) || errors.As(err, &ve) {
+			return Order{}, err
+		}
+		return Order{}, fmt.Errorf("storage: insert %s: %w", s.OrderID, err)
+	}
+	o, err := w.getOrder(ctx, s.OrderID)
+	if err != nil {
+		w.rollback()
+		return Order{}, fmt.Errorf("storage: insert %s: read back: %w", s.OrderID, err)
+	}
+	if err := w.commit(); err != nil {
+		return Order{}, fmt.Errorf("storage: insert %s: %w", s.OrderID, err)
+	}
+	return o, nil
+}
+
+// Import journals many sales in one transaction: all of the good ones or, on a failure of the
+// journal itself, none. Identical sales already journaled are skipped; conflicts and failed
+// cross-order rules are refused one by one while the others are still journaled.
+func (j *Journal) Import(ctx context.Context, sales []model.Sale, by string) (ImportResult, error) {
+	var res ImportResult
+	w, err := j.begin(ctx)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("storage: import: %w", err)
+	}
+	for i, s := range sales {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				w.rollback()
+				return ImportResult{}, fmt.Errorf("storage: import: %w", err)
+			}
+		}
+		_, _, err := w.insertOne(ctx, s, by, "import")
+		var ce *ConflictError
+		var ve *ValidationError
+		switch {
+		case err == nil:
+			res.Inserted++
+		case errors.Is(err, ErrExists):
+			res.Skipped++
+		case errors.As(err, &ce), errors.As(err, &ve), isRowError(err):
+			res.Refused = append(res.Refused, ImportRefusal{Index: i, OrderID: s.OrderID, Reason: err})
+		default:
+			w.rollback()
+			return ImportResult{}, fmt.Errorf("storage: import: row %d: %w", i, err)
+		}
+	}
+	if err := w.commit(); err != nil {
+		return ImportResult{}, fmt.Errorf("storage: import: %w", err)
+	}
+	return res, nil
+}
+
+// rowError marks a sale the journal refuses on its own content (not a failure of the journal).
+type rowError struct{ error }
+
+func (e rowError) Unwrap() error { return e.error }
+
+func isRowError(err error) bool {
+	var re rowError
+	if errors.As(err, &re) {
+		return true
+	}
+	// A constraint refuses the row and only its statement is rolled back: the transaction
+	// and the rows before it are intact.
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == sqlite3.SQLITE_CONSTRAINT
+}
+
+// Edit replaces a pending or rejected order's content. It goes back to pending, due now, with a
+// new frozen payload. Retrying orders are not editable: a copy may already have reached the gateway.
+func (j *Journal) Edit(ctx context.Context, s model.Sale, by string) (Order, error) {
+	fail := func(err error) (Order, error) { return Order{}, fmt.Errorf("storage: edit %s: %w", s.OrderID, err) }
+	if err := checkSale(s); err != nil {
+		return fail(err)
+	}
+	payload, err := s.MarshalDTO()
+	if err != nil {
+		return fail(fmt.Errorf("encode: %w", err))
+	}
+	w, err := j.begin(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	defer w.rollback()
+	old, err := w.getOrder(ctx, s.OrderID)
+	if err != nil {
+		return fail(err)
+	}
+	switch old.Status {
+	case model.StatusPending, model.StatusRejected:
+	case model.StatusUploading:
+		return fail(fmt.Errorf("%w (%w)", ErrNotEditable, ErrBusy))
+	default:
+		return fail(fmt.Errorf("%w: it is %s", ErrNotEditable, old.Status))
+	}
+	if err := w.checkRelated(ctx, s); err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			return Order{}, err
+		}
+		return fail(err)
+	}
+	now := ms(w.now)
+	set := make([]string, len(saleColumns))
+	for i, c := range saleColumns {
+		set[i] = c + " = ?"
+	}
+	args := append(saleArgs(s), now, payload, now, by, old.ID)
+	_, err = w.tx.ExecContext(ctx, "UPDATE orders SET "+strings.Join(set, ", ")+
+		", status = 'pending', next_attempt_at = ?, lease_until = NULL, payload = ?, last_code = 0, last_sub_code = '',"+
+		" last_message = '', updated_at = ?, updated_by = ? WHERE id = ?", args...)
+	if err != nil {
+		return fail(fmt.Errorf("update: %w", err))
+	}
+	if err := w.addAudit(ctx, old.ID, by, "edit", changedFields(old.Sale, s)); err != nil {
+		return fail(err)
+	}
+	o, err := w.getOrder(ctx, s.OrderID)
+	if err != nil {
+		return fail(err)
+	}
+	if err := w.commit(); err != nil {
+		return fail(err)
+	}
+	return o, nil
+}
+
+// changedFields names the API fields an edit changed (never their values: a detail must not
+// become a place where card data or amounts leak from).
+func changedFields(a, b model.Sale) string {
+	av, bv := saleArgs(a), saleArgs(b)
+	var names []string
+	for i := range av {
+		if av[i] != bv[i] {
+			names = append(names, saleColumns[i])
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// Void cancels an order locally before it is uploaded; it is kept, with the reason.
+func (j *Journal) Void(ctx context.Context, orderID, reason, by string) (Order, error) {
+	fail := func(err error) (Order, error) { return Order{}, fmt.Errorf("storage: void %s: %w", orderID, err) }
+	w, err := j.begin(ctx)
+	if err != nil {
+		return fail(err)
+	}
+	defer w.rollback()
+	old, err := w.getOrder(ctx, orderID)
+	if err != nil {
+		return fail(err)
+	}
+	switch old.Status {
+	case model.StatusPending, model.StatusRetrying, model.StatusRejected:
+	case model.StatusUploading:
+		return fail(ErrBusy)
+	default:
+		return fail(fmt.Errorf("%w: it is %s", ErrNotEditable, old.Status))
+	}
+	now := ms(w.now)
+	_, err = w.tx.ExecContext(ctx, `UPDATE orders SET status = 'voided', next_attempt_at = NULL, lease_until = NULL,
+		void_reason = ?, updated_at = ?, updated_by = ? WHERE id = ?`, reason, now, by, old.ID)
+	if err != nil {
+		return fail(fmt.Errorf("update: %w", err))
+	}
+	if err := w.addAudit(ctx, old.ID, by, "void", reason); err != nil {
+		return fail(err)
+	}
+	o, err := w.getOrder(ctx, orderID)
+	if err != nil {
+		return fail(err)
+	}
+	if err := w.commit(); err != nil {
+		return fail(err)
+	}
+	return o, nil
+}
