@@ -1,0 +1,360 @@
+// Package importer reads sales that the POS failed to send from files a store's staff or a
+// script prepared: CSV with a header row of the API's field names, a JSON array of objects,
+// or JSON Lines. It turns every row into a model.Draft (text, exactly as the file had it) and
+// says which row it came from; validation is model's job and journaling is storage's.
+//
+// Amounts stay text all the way: a JSON number is kept as the literal the file holds
+// (json.Number), never converted through a float.
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"banksale/model"
+)
+
+// Row is one record of a file.
+type Row struct {
+	// N is where the record is in the file, the number a person looks for: for CSV the
+	// line the record starts on, for JSON Lines the line, for a JSON array the element's
+	// position counted from 1.
+	N     int
+	Draft model.Draft
+	// Err is set when this record could not be read into a Draft (an unknown field, a value
+	// that is an object, a line that is not JSON). Other rows are still read.
+	Err error
+}
+
+// RowError is a problem that stops reading a file, at row N (a broken CSV quote, a JSON
+// array that is cut off). Nothing after it can be trusted, so the caller should journal
+// nothing from that file.
+type RowError struct {
+	N   int
+	Err error
+}
+
+func (e *RowError) Error() string { return fmt.Sprintf("row %d: %v", e.N, e.Err) }
+func (e *RowError) Unwrap() error { return e.Err }
+
+// Format is a file's layout.
+type Format int
+
+const (
+	FormatUnknown Format = iota
+	FormatCSV
+	FormatJSON      // one JSON array of objects
+	FormatJSONLines // one object per line
+)
+
+func (f Format) String() string {
+	switch f {
+	case FormatCSV:
+		return "csv"
+	case FormatJSON:
+		return "json"
+	case FormatJSONLines:
+		return "jsonl"
+	}
+	return "unknown"
+}
+
+var bom = []byte("\xef\xbb\xbf")
+
+// Detect decides a file's format from its name and its first bytes. A .json file may hold
+// an array or one object per line, so the content decides there; an unknown extension is
+// sniffed the same way and taken as CSV when it starts with neither '[' nor '{'.
+func Detect(name string, head []byte) Format {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv", ".txt":
+		return FormatCSV
+	case ".jsonl", ".ndjson":
+		return FormatJSONLines
+	}
+	head = bytes.TrimPrefix(head, bom)
+	head = bytes.TrimLeft(head, " \t\r\n")
+	if len(head) > 0 {
+		switch head[0] {
+		case '[':
+			return FormatJSON
+		case '{':
+			return FormatJSONLines
+		}
+	}
+	return FormatCSV
+}
+
+// Read reads r in format f and calls fn for every record in order. It stops at the first
+// error fn returns (returned as is) or at a *RowError.
+func Read(r io.Reader, f Format, fn func(Row) error) error {
+	switch f {
+	case FormatCSV:
+		return ReadCSV(r, fn)
+	case FormatJSON:
+		return ReadJSON(r, fn)
+	case FormatJSONLines:
+		return ReadJSONLines(r, fn)
+	}
+	return fmt.Errorf("importer: unknown format %d", f)
+}
+
+// ReadCSV reads a CSV file whose first record names the columns with the API's field names
+// (order_id, trade_amount, …), in any order and any subset. A UTF-8 byte order mark, as
+// spreadsheet programs write it, is ignored.
+func ReadCSV(r io.Reader, fn func(Row) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, bom) {
+		_, _ = br.Discard(3)
+	}
+	cr := csv.NewReader(br)
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return &RowError{N: 1, Err: errors.New("the file is empty: the first line must name the columns (order_id, trade_amount, …)")}
+	}
+	if err != nil {
+		return &RowError{N: csvLine(err, 1), Err: fmt.Errorf("header: %w", err)}
+	}
+	names := make([]string, len(header))
+	seen := make(map[string]bool, len(header))
+	check := make(map[string]string, len(header))
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "" {
+			return &RowError{N: 1, Err: fmt.Errorf("header: column %d has no name", i+1)}
+		}
+		if seen[h] {
+			return &RowError{N: 1, Err: fmt.Errorf("header: column %q appears twice", h)}
+		}
+		seen[h] = true
+		names[i] = h
+		check[h] = ""
+	}
+	// An unknown column would refuse every row; say it once, about the header.
+	if _, err := model.DraftFromFields(check); err != nil {
+		return &RowError{N: 1, Err: fmt.Errorf("header: %w", err)}
+	}
+	fields := make(map[string]string, len(names))
+	last := 1
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			if errors.Is(err, csv.ErrFieldCount) && len(rec) > 0 {
+				line, _ := cr.FieldPos(0)
+				// The record itself was read whole: refuse this row only.
+				if line <= last {
+					line = last + 1
+				}
+				last = line
+				if err := fn(Row{N: line, Err: fmt.Errorf("has %d values, the header names %d columns", len(rec), len(names))}); err != nil {
+					return err
+				}
+				continue
+			}
+			n := csvLine(err, last+1)
+			if n <= last {
+				n = last + 1
+			}
+			return &RowError{N: n, Err: err}
+		}
+		line, _ := cr.FieldPos(0)
+		if line <= last {
+			line = last + 1
+		}
+		last = line
+		utf := true
+		for i, v := range rec {
+			fields[names[i]] = v
+			utf = utf && utf8.ValidString(v)
+		}
+		row := Row{N: line}
+		if utf {
+			row.Draft, row.Err = model.DraftFromFields(fields)
+		} else {
+			// Spreadsheets in China often save CSV as GBK; say so rather than import mojibake.
+			row.Err = errors.New("is not UTF-8 text: save the file as CSV UTF-8")
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+}
+
+// csvLine is the line a csv error points at, or def when it has none.
+func csvLine(err error, def int) int {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		if pe.StartLine > 0 {
+			return pe.StartLine
+		}
+		if pe.Line > 0 {
+			return pe.Line
+		}
+	}
+	return def
+}
+
+// ReadJSON reads one JSON array of objects. A file holding objects one per line instead is
+// read as JSON Lines.
+func ReadJSON(r io.Reader, fn func(Row) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, bom) {
+		_, _ = br.Discard(3)
+	}
+	for {
+		b, err := br.Peek(1)
+		if err != nil {
+			return &RowError{N: 1, Err: errors.New("the file is empty: expected a JSON array of orders")}
+		}
+		if b[0] == ' ' || b[0] == '\t' || b[0] == '\r' || b[0] == '\n' {
+			_, _ = br.Discard(1)
+			continue
+		}
+		if b[0] == '{' {
+			return ReadJSONLines(br, fn)
+		}
+		break
+	}
+	dec := json.NewDecoder(br)
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return &RowError{N: 1, Err: fmt.Errorf("not JSON: %w", err)}
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return &RowError{N: 1, Err: errors.New("expected a JSON array of orders ([ {…}, {…} ]) or one object per line")}
+	}
+	n := 0
+	for dec.More() {
+		n++
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return &RowError{N: n, Err: fmt.Errorf("element %d is not valid JSON: %w", n, err)}
+		}
+		if err := fn(rowOf(n, raw)); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return &RowError{N: n + 1, Err: fmt.Errorf("the array is not closed: %w", err)}
+	}
+	// Anything after the array is a second document nobody meant to leave out.
+	if _, err := dec.Token(); err != io.EOF {
+		return &RowError{N: n + 1, Err: errors.New("unexpected text after the array")}
+	}
+	return nil
+}
+
+// ReadJSONLines reads one JSON object per line; blank lines are skipped (but counted, so row
+// numbers are line numbers). A line that is not an object is refused alone.
+func ReadJSONLines(r io.Reader, fn func(Row) error) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	line := 0
+	var long []byte
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			long = append(long, chunk...)
+			if len(long) > 16<<20 {
+				return &RowError{N: line + 1, Err: errors.New("line longer than 16 MiB")}
+			}
+			continue
+		}
+		if err != nil && err != io.EOF {
+			return &RowError{N: line + 1, Err: err}
+		}
+		text := chunk
+		if long != nil {
+			long = append(long, chunk...)
+			text = long
+		}
+		if len(text) > 0 || err == nil {
+			line++
+			if line == 1 {
+				text = bytes.TrimPrefix(text, bom)
+			}
+			text = bytes.TrimSpace(text)
+			if len(text) > 0 {
+				if ferr := fn(rowOf(line, text)); ferr != nil {
+					return ferr
+				}
+			}
+		}
+		long = long[:0]
+		if long != nil && cap(long) > 1<<20 {
+			long = nil
+		}
+		if err == io.EOF {
+			return nil
+		}
+	}
+}
+
+// rowOf turns one JSON object into a Row.
+func rowOf(n int, raw []byte) Row {
+	row := Row{N: n}
+	var obj map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &obj); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			row.Err = errors.New("is not an object with the API's field names ({\"order_id\": …})")
+		} else {
+			row.Err = fmt.Errorf("is not valid JSON: %w", err)
+		}
+		return row
+	}
+	if obj == nil {
+		row.Err = errors.New("is null, not an order")
+		return row
+	}
+	fields := make(map[string]string, len(obj))
+	for k, v := range obj {
+		s, err := text(v)
+		if err != nil {
+			row.Err = fmt.Errorf("%s: %w", k, err)
+			return row
+		}
+		fields[k] = s
+	}
+	row.Draft, row.Err = model.DraftFromFields(fields)
+	return row
+}
+
+// text is a JSON value as the text a person would have typed: a string as is, a number as
+// the exact literal the file holds (so 1250 fen stays "1250" and 12.5 stays "12.5" for the
+// validator to refuse), null as absent.
+func text(v json.RawMessage) (string, error) {
+	if len(v) == 0 {
+		return "", nil
+	}
+	switch c := v[0]; {
+	case c == '"':
+		if bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v) {
+			return string(v[1 : len(v)-1]), nil
+		}
+		var s string
+		if err := json.Unmarshal(v, &s); err != nil {
+			return "", err
+		}
+		return s, nil
+	case c == '-' || (c >= '0' && c <= '9'):
+		return string(v), nil
+	case c == 'n':
+		return "", nil
+	case c == 't' || c == 'f':
+		return "", errors.New("true/false is not a value for this field")
+	default:
+		return "", errors.New("must be a string or a number, not an object or a list")
+	}
+}
