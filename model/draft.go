@@ -326,8 +326,7 @@ func (s Sale) validate(r Rules, now time.Time) Issues {
 	} else {
 		if s.TradeTime.After(now) {
 			is = append(is, errorOn(FieldTradeTime, "trade_time.future"))
-		}
-		if !s.OperateTime.IsZero() && s.TradeTime.After(s.OperateTime) {
+		} else if !s.OperateTime.IsZero() && s.TradeTime.After(s.OperateTime) {
 			is = append(is, errorOn(FieldTradeTime, "trade_time.after_operate", FormatTime(s.OperateTime)))
 		}
 	}
