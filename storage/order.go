@@ -158,7 +158,7 @@ func checkSale(s model.Sale) error {
 	if strings.TrimSpace(s.OrderID) == "" {
 		return fmt.Errorf("order_id is empty")
 	}
-	if s.CardNo != "" && !strings.Contains(s.CardNo, "*") {
+	if s.CardNo != "" && !model.IsMaskedCard(s.CardNo) {
 		return fmt.Errorf("order %s: card_no is not masked", s.OrderID)
 	}
 	if s.TradeTime.IsZero() {

@@ -112,7 +112,7 @@ func relatedWith(ctx context.Context, get, dependent *sql.Stmt, originalID, excl
 	if originalID == "" {
 		return rel, nil
 	}
-	orig, err := scanOrder(get.QueryRowContext(ctx, originalID), false)
+	orig, err := scanOrder(get.QueryRowContext(ctx, originalID), true)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
