@@ -16,6 +16,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -199,6 +200,8 @@ func (s *Server) Requests() []Request {
 	defer s.mu.Unlock()
 	out := make([]Request, len(s.reqs))
 	copy(out, s.reqs)
+	// Requests are appended when answered; a stalled one finishes after later ones.
+	slices.SortFunc(out, func(a, b Request) int { return a.N - b.N })
 	for i := range out {
 		out[i].Payload = bytes.Clone(out[i].Payload)
 	}
