@@ -1,0 +1,353 @@
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"banksale/model"
+	"banksale/storage"
+	"banksale/sync/top"
+)
+
+// Attempt outcomes as the journal keeps them.
+const (
+	outcomeUploaded = "uploaded"
+	outcomeRetrying = "retrying"
+	outcomeRejected = "rejected"
+	outcomePaused   = "paused"
+)
+
+// classNotSent marks an attempt row for an order that was claimed but never sent (the uploader
+// paused, a ban began or Run ended between claim and call): the journal must still move it out of
+// "uploading", and it must not look like a gateway answer.
+const classNotSent = "not-sent"
+
+// upload sends one claimed order and records what became of it.
+func (u *Uploader) upload(ctx context.Context, o storage.Order) {
+	n := o.Attempts + 1
+	attrs := []slog.Attr{slog.String("order_id", o.OrderID), slog.Int("attempt", n)}
+
+	var out storage.Outcome
+	var eff effect
+	if why, until := u.blocked(ctx); why != "" {
+		out = notSent(o, why, until)
+	} else {
+		params := map[string]string{"pos_bank_sale_info_dto": string(o.Payload)}
+		start := time.Now()
+		resp, err := u.caller.Call(ctx, Method, params, attrs...)
+		out, eff = u.judge(o, resp, err, start)
+	}
+	u.apply(eff)
+
+	// The call happened (or the order was claimed): the journal must say so even when Run's
+	// context has just ended, or the order would sit "uploading" until the next start.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	rec, err := u.store.Record(rctx, out)
+	cancel()
+
+	u.mu.Lock()
+	u.inFlight--
+	switch {
+	case err != nil:
+		// The journal cannot be written (disk full, file gone). Carrying on would send orders
+		// whose outcome cannot be kept; stop and say so. The order stays "uploading" until the
+		// next start releases it, and is then re-sent under the same order_id.
+		u.log.Error("sync: record outcome", "order_id", o.OrderID, "status", out.Status, "err", err)
+		if u.pause == nil {
+			u.pause = &pauseInfo{reason: "banksale could not write to its journal (" + short(err.Error()) +
+				"): check the disk, restart banksale, then press R"}
+		}
+	case out.Status == model.StatusUploaded || out.Status == model.StatusRejected:
+		delete(u.fails, o.OrderID)
+	}
+	u.changedLocked()
+	u.mu.Unlock()
+	if err == nil {
+		u.publishOrder(&rec)
+	}
+	u.logOutcome(o, n, out, attrs)
+	u.poke()
+}
+
+// blocked says why an order claimed a moment ago must not be sent now, and until when.
+func (u *Uploader) blocked(ctx context.Context) (string, time.Time) {
+	if ctx.Err() != nil {
+		return "not sent: banksale was stopping", time.Now()
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	now := time.Now()
+	switch {
+	case u.pause != nil:
+		return "not sent: the uploader was paused", now
+	case now.Before(u.bannedUntil):
+		return "not sent: waiting out the gateway's call limit", u.bannedUntil
+	}
+	return "", time.Time{}
+}
+
+func notSent(o storage.Order, why string, due time.Time) storage.Outcome {
+	return storage.Outcome{
+		OrderID:       o.OrderID,
+		Status:        model.StatusRetrying,
+		NextAttemptAt: due,
+		Attempt: storage.Attempt{
+			OrderID:   o.OrderID,
+			StartedAt: time.Now(),
+			Outcome:   outcomeRetrying,
+			Class:     classNotSent,
+			Message:   why,
+		},
+	}
+}
+
+// effect is what an outcome does to the uploader as a whole.
+type effect struct {
+	pause    *pauseInfo
+	banUntil time.Time
+	ban      pauseInfo
+}
+
+// judge maps a call's result to the order's new status and the uploader's reaction.
+func (u *Uploader) judge(o storage.Order, resp *top.Response, err error, start time.Time) (storage.Outcome, effect) {
+	now := time.Now()
+	out := storage.Outcome{
+		OrderID: o.OrderID,
+		Attempt: storage.Attempt{OrderID: o.OrderID, StartedAt: start, Latency: now.Sub(start)},
+	}
+	if err == nil {
+		out.Status = model.StatusUploaded
+		out.Attempt.Outcome = outcomeUploaded
+		if resp != nil {
+			out.Attempt.RequestID = resp.RequestID
+			if resp.Latency > 0 {
+				out.Attempt.Latency = resp.Latency
+			}
+		}
+		return out, effect{}
+	}
+
+	var te *top.Error
+	if !errors.As(err, &te) {
+		// The contract says every failure is a *top.Error; anything else tells us nothing about
+		// whether the gateway took the order.
+		te = &top.Error{Class: top.ClassAmbiguous, Err: err}
+	}
+	if te.Latency > 0 {
+		out.Attempt.Latency = te.Latency
+	}
+	out.Attempt.Class = te.Class.String()
+	out.Attempt.Code = te.Code
+	out.Attempt.SubCode = te.SubCode
+	out.Attempt.RequestID = te.RequestID
+	out.Attempt.Message = message(te)
+
+	switch te.Class {
+	case top.ClassRejected:
+		if alreadyExists(te.SubCode) {
+			// The gateway already holds this order_id for this very sale (an earlier attempt got
+			// through but its answer was lost): that is the success we were waiting for.
+			out.Status = model.StatusUploaded
+			out.Attempt.Outcome = outcomeUploaded
+			return out, effect{}
+		}
+		out.Status = model.StatusRejected
+		out.Attempt.Outcome = outcomeRejected
+		return out, effect{}
+
+	case top.ClassThrottled:
+		ban := te.Ban
+		if ban <= 0 {
+			ban = top.DefaultBan
+		}
+		until := now.Add(ban + banMargin)
+		out.Status = model.StatusRetrying
+		out.NextAttemptAt = until
+		out.Attempt.Outcome = outcomeRetrying
+		eff := effect{banUntil: until, ban: pauseInfo{
+			code: te.Code, subCode: te.SubCode,
+			reason: fmt.Sprintf("The gateway's call limit was reached (code %d): uploading waits until %s, then resumes by itself",
+				te.Code, until.In(model.CST).Format("15:04:05")),
+		}}
+		if ban >= quotaBan {
+			out.Attempt.Outcome = outcomePaused
+			eff.pause = &pauseInfo{
+				code: te.Code, subCode: te.SubCode, quota: true,
+				reason: fmt.Sprintf("The gateway's daily call quota is spent (code %d): uploading resumes by itself at %s Beijing time; nothing is lost meanwhile",
+					te.Code, until.In(model.CST).Format("2006-01-02 15:04")),
+			}
+		}
+		return out, eff
+
+	case top.ClassConfiguration, top.ClassProgramming:
+		// The gateway did not judge this order at all: it goes back to the queue, due now, and
+		// the whole uploader stops until a person fixes the cause, instead of failing every order.
+		out.Status = model.StatusRetrying
+		out.NextAttemptAt = now
+		out.Attempt.Outcome = outcomePaused
+		return out, effect{pause: &pauseInfo{reason: pauseReason(te, now), code: te.Code, subCode: te.SubCode}}
+
+	default: // transient, ambiguous, unknown: the same bytes under the same order_id are safe to re-send
+		u.mu.Lock()
+		u.fails[o.OrderID]++
+		f := u.fails[o.OrderID]
+		d := backoff(u.cfg.BackoffBase, u.cfg.BackoffCap, f, u.rng.Int64N)
+		u.mu.Unlock()
+		out.Status = model.StatusRetrying
+		out.NextAttemptAt = now.Add(d)
+		out.Attempt.Outcome = outcomeRetrying
+		return out, effect{}
+	}
+}
+
+// apply makes an outcome's effect on the whole uploader: a ban stops every worker from calling
+// until it ends, a pause until a person acts. Several calls in flight may report the same cause;
+// the first pause's words stay, the latest ban end wins.
+func (u *Uploader) apply(eff effect) {
+	if eff.pause == nil && eff.banUntil.IsZero() {
+		return
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if eff.banUntil.After(u.bannedUntil) {
+		u.bannedUntil = eff.banUntil
+		u.ban = eff.ban
+	}
+	if eff.pause != nil && (u.pause == nil || (u.pause.quota && !eff.pause.quota)) {
+		u.pause = eff.pause
+		u.log.Warn("sync: uploader paused", "reason", eff.pause.reason, "code", eff.pause.code, "sub_code", eff.pause.subCode)
+	}
+	u.changedLocked()
+}
+
+// backoff is capped exponential backoff with full jitter: uniform in [0, min(cap, base·2^(failures-1))].
+// Full jitter spreads a crowd of orders that failed together (a gateway outage) over the whole
+// window instead of sending them back in lock-step.
+func backoff(base, ceiling time.Duration, failures int, int64n func(int64) int64) time.Duration {
+	if failures < 1 {
+		failures = 1
+	}
+	d := base
+	for i := 1; i < failures && d < ceiling; i++ {
+		d *= 2
+	}
+	if d > ceiling || d <= 0 {
+		d = ceiling
+	}
+	return time.Duration(int64n(int64(d) + 1))
+}
+
+// alreadyExists reports whether a refusal's sub_code says the order_id is already recorded for
+// this same sale. "conflict" (the id is taken by a different payload) needs a person, and so does a
+// refusal that something does NOT exist (e.g. an original order unknown to the gateway).
+func alreadyExists(subCode string) bool {
+	s := strings.ToLower(subCode)
+	if strings.Contains(s, "conflict") {
+		return false
+	}
+	for _, neg := range []string{"not-exist", "not_exist", "notexist", "not-found", "non-exist", "nonexist", "no-exist", "not exist"} {
+		if strings.Contains(s, neg) {
+			return false
+		}
+	}
+	return strings.Contains(s, "exist") || strings.Contains(s, "duplicate")
+}
+
+// message is the gateway's words, or the transport error, kept short for the journal.
+func message(e *top.Error) string {
+	var m string
+	switch {
+	case e.SubMsg != "":
+		m = e.SubMsg
+	case e.Msg != "":
+		m = e.Msg
+	case e.Err != nil:
+		m = e.Err.Error()
+	default:
+		m = e.Error()
+	}
+	return short(m)
+}
+
+func short(s string) string {
+	if utf8.RuneCountInString(s) <= maxMessage {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:maxMessage-1]) + "…"
+}
+
+// pauseReason says, in words a supervisor can act on, why uploading stopped and what to do.
+func pauseReason(e *top.Error, now time.Time) string {
+	code := ""
+	if e.Code != 0 {
+		code = fmt.Sprintf(" (code %d)", e.Code)
+	}
+	switch e.Code {
+	case 24, 25:
+		return "The gateway refused the signature" + code + ": check app_secret and sign_method in config.toml, then press R"
+	case 26, 27:
+		return "The gateway refused the session" + code + " (it may have expired): put a new session in config.toml, then press R"
+	case 28, 29:
+		return "The gateway does not know this app key" + code + ": check app_key in config.toml, then press R"
+	case 30, 31:
+		return "The gateway refused the time of the request" + code + ": this computer's clock must be within 10 minutes of Beijing time, and it says " +
+			now.In(model.CST).Format(model.TimeLayout) + " Beijing time. Set the clock right, then press R"
+	case 11, 12, 13:
+		return "The gateway says this app may not upload bank sales" + code + ": ask head office to grant " + Method + " to the app, then press R"
+	case 42:
+		return "The gateway forbade the request" + code + ": ask head office to check this app's access, then press R"
+	}
+	if e.Class == top.ClassConfiguration && e.Code == 0 && e.HTTPStatus != 0 {
+		return fmt.Sprintf("The gateway address answered HTTP %d instead of the TOP gateway: check gateway_url in config.toml, then press R", e.HTTPStatus)
+	}
+	if e.Class == top.ClassProgramming {
+		return "The gateway did not understand banksale's request" + code + ": " + short(firstNonEmpty(e.SubMsg, e.Msg)) +
+			". This needs a fix to banksale: call support; press R to try again"
+	}
+	return "The gateway refused banksale's settings" + code + ": " + short(firstNonEmpty(e.SubMsg, e.Msg, e.Error())) +
+		". Check config.toml, then press R"
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func (u *Uploader) logOutcome(o storage.Order, n int, out storage.Outcome, attrs []slog.Attr) {
+	attrs = append(attrs, slog.String("status", string(out.Status)))
+	a := out.Attempt
+	if a.Class != "" {
+		attrs = append(attrs, slog.String("class", a.Class))
+	}
+	if a.Code != 0 {
+		attrs = append(attrs, slog.Int("code", a.Code))
+	}
+	if a.SubCode != "" {
+		attrs = append(attrs, slog.String("sub_code", a.SubCode))
+	}
+	if a.Message != "" {
+		attrs = append(attrs, slog.String("message", a.Message))
+	}
+	if a.RequestID != "" {
+		attrs = append(attrs, slog.String("request_id", a.RequestID))
+	}
+	level := slog.LevelDebug
+	switch out.Status {
+	case model.StatusRetrying:
+		attrs = append(attrs, slog.Time("next_attempt_at", out.NextAttemptAt))
+		level = slog.LevelInfo
+	case model.StatusRejected:
+		level = slog.LevelWarn
+	}
+	u.log.LogAttrs(context.Background(), level, "sync: order "+string(out.Status), attrs...)
+}

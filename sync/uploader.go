@@ -1,0 +1,508 @@
+// Package sync is banksale's uploader: it claims due orders from the journal, sends each to the
+// TOP gateway (alibaba.mos.oc.trade.syncbanksale), writes every outcome back with its attempt and
+// publishes what changed for the screen.
+//
+// The promise it keeps: every journaled order reaches the gateway exactly once as one sale. It
+// rests on three things: the journal freezes each order's DTO bytes, so every attempt sends the
+// same bytes under the same order_id (the API's idempotency key); an order is claimed with a lease
+// in one transaction and its outcome recorded in another, never holding a transaction across a
+// call; and a crash leaves orders "uploading", which the next start releases to "retrying" — the
+// re-send is safe because of the first point.
+package sync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	gosync "sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"banksale/model"
+	"banksale/storage"
+	"banksale/sync/top"
+)
+
+// Method is the TOP API every order is sent to.
+const Method = "alibaba.mos.oc.trade.syncbanksale"
+
+// Store is what the uploader needs of the journal; *storage.Journal satisfies it.
+type Store interface {
+	ReleaseLeases(ctx context.Context) (int, error)
+	Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]storage.Order, error)
+	Record(ctx context.Context, o storage.Outcome) (storage.Order, error)
+	NextDue(ctx context.Context) (time.Time, bool, error)
+	Retry(ctx context.Context, now time.Time, by string, ids ...string) (int, error)
+	RetryFailed(ctx context.Context, now time.Time, by string) (int, error)
+	Counts(ctx context.Context) (map[model.Status]int, error)
+}
+
+// Caller sends one TOP call; *top.Client satisfies it.
+type Caller interface {
+	Call(ctx context.Context, method string, params map[string]string, logAttrs ...slog.Attr) (*top.Response, error)
+}
+
+// Config tunes the uploader. Zero values take the defaults below.
+type Config struct {
+	Workers     int           // calls in flight at once; default 4
+	RateLimit   float64       // calls per second, 0 = no client-side limit
+	BackoffBase time.Duration // first retry waits up to this (full jitter); default 2s
+	BackoffCap  time.Duration // no retry waits longer than this; default 5m
+	// Lease is how long a claimed order stays "uploading" before it counts as abandoned. It must
+	// outlast the longest call (client timeout) plus the wait for a rate-limit token, so it is
+	// never renewed; default 5m.
+	Lease time.Duration
+	Seed  int64 // seeds the jitter; 0 = from the clock
+}
+
+// Defaults of Config.
+const (
+	DefaultWorkers     = 4
+	DefaultBackoffBase = 2 * time.Second
+	DefaultBackoffCap  = 5 * time.Minute
+	DefaultLease       = 5 * time.Minute
+)
+
+const (
+	// quotaBan: a ban this long means the day's call quota is spent (top-protocol.md), which a
+	// supervisor must be told about instead of watching a countdown of hours.
+	quotaBan = time.Hour
+	// banMargin is added to the gateway's ban: it says whole seconds, counted from when it
+	// answered, so without a margin the first call after our countdown could land inside it.
+	banMargin = 250 * time.Millisecond
+	// idlePoll bounds how long an idle dispatcher sleeps without being woken: a safety net only,
+	// since every change that matters (Notify, Retry, an outcome, NextDue's time) wakes it.
+	idlePoll = 15 * time.Second
+	// recordTimeout bounds writing an outcome after the call, which must happen even when Run's
+	// context has ended (the call happened; the journal must say so).
+	recordTimeout = 30 * time.Second
+	// maxMessage bounds the gateway's words or a transport error kept in the journal.
+	maxMessage = 300
+)
+
+// ErrRunning is returned by Run when the uploader is already running: two senders for one queue
+// is how duplicates happen.
+var ErrRunning = errors.New("sync: the uploader is already running")
+
+// Mode is what the uploader as a whole is doing.
+type Mode int
+
+const (
+	ModeIdle      Mode = iota // running, nothing in flight
+	ModeUploading             // running, calls in flight
+	ModePaused                // waiting for a person (Reason says why and what to do)
+	ModeBanned                // waiting out the gateway's call limit until BannedUntil
+	ModeStopped               // not running
+)
+
+func (m Mode) String() string {
+	switch m {
+	case ModeIdle:
+		return "idle"
+	case ModeUploading:
+		return "uploading"
+	case ModePaused:
+		return "paused"
+	case ModeBanned:
+		return "banned"
+	case ModeStopped:
+		return "stopped"
+	}
+	return fmt.Sprintf("mode(%d)", int(m))
+}
+
+// State is the uploader's own state, for the screen's banner.
+type State struct {
+	Mode        Mode
+	Reason      string // words for a person: why paused or banned, and what to do
+	Code        int    // the gateway's code that caused a pause or ban (0 none)
+	SubCode     string
+	BannedUntil time.Time
+	InFlight    int // orders claimed and not yet recorded
+}
+
+// Event is one change: an order's new row, or (Order nil) the uploader's new state.
+// Subscribers must treat Order as read-only: every subscriber gets the same pointer.
+type Event struct {
+	Order *storage.Order
+	State State
+}
+
+// pauseInfo is why the uploader stopped calling until a person acts (or, for a spent quota,
+// until the ban ends).
+type pauseInfo struct {
+	reason  string
+	code    int
+	subCode string
+	quota   bool // lifts itself when the ban ends
+}
+
+// Uploader sends journaled orders to the gateway. Create it with New, start it with Run.
+type Uploader struct {
+	store   Store
+	caller  Caller
+	cfg     Config
+	log     *slog.Logger
+	limiter *rate.Limiter
+	wake    chan struct{}
+	running atomic.Bool
+
+	mu          gosync.Mutex
+	active      bool // Run released leases and dispatches
+	inFlight    int
+	pause       *pauseInfo
+	bannedUntil time.Time
+	ban         pauseInfo // code/sub_code/reason of the current ban
+	quiet       bool      // nothing claimable, nothing in flight, nothing scheduled: Drain may stop
+	fails       map[string]int
+	rng         *rand.Rand
+	subs        map[*subscriber]struct{}
+	last        State
+}
+
+// New builds an uploader. log may be nil.
+func New(store Store, caller Caller, cfg Config, log *slog.Logger) *Uploader {
+	if cfg.Workers <= 0 {
+		cfg.Workers = DefaultWorkers
+	}
+	if cfg.BackoffBase <= 0 {
+		cfg.BackoffBase = DefaultBackoffBase
+	}
+	if cfg.BackoffCap <= 0 {
+		cfg.BackoffCap = DefaultBackoffCap
+	}
+	if cfg.BackoffCap < cfg.BackoffBase {
+		cfg.BackoffCap = cfg.BackoffBase
+	}
+	if cfg.Lease <= 0 {
+		cfg.Lease = DefaultLease
+	}
+	seed := cfg.Seed
+	if seed == 0 {
+		seed = time.Now().UnixNano()
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	u := &Uploader{
+		store:  store,
+		caller: caller,
+		cfg:    cfg,
+		log:    log,
+		wake:   make(chan struct{}, 1),
+		fails:  make(map[string]int),
+		rng:    rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15)),
+		subs:   make(map[*subscriber]struct{}),
+	}
+	if cfg.RateLimit > 0 {
+		// Burst 1: the gateway's frequency limit counts calls, not averages, so never send a
+		// saved-up burst after an idle spell.
+		u.limiter = rate.NewLimiter(rate.Limit(cfg.RateLimit), 1)
+	}
+	u.last = u.stateLocked(time.Now())
+	return u
+}
+
+// Notify says a new or edited order was journaled: look now.
+func (u *Uploader) Notify() {
+	u.mu.Lock()
+	u.quiet = false
+	u.mu.Unlock()
+	u.poke()
+}
+
+func (u *Uploader) poke() {
+	select {
+	case u.wake <- struct{}{}:
+	default:
+	}
+}
+
+// State returns the uploader's state now.
+func (u *Uploader) State() State {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.stateLocked(time.Now())
+}
+
+func (u *Uploader) stateLocked(now time.Time) State {
+	s := State{InFlight: u.inFlight}
+	switch {
+	case !u.active:
+		s.Mode = ModeStopped
+	case u.pause != nil:
+		s.Mode, s.Reason, s.Code, s.SubCode = ModePaused, u.pause.reason, u.pause.code, u.pause.subCode
+		if u.pause.quota {
+			s.BannedUntil = u.bannedUntil
+		}
+	case now.Before(u.bannedUntil):
+		s.Mode, s.Reason, s.Code, s.SubCode = ModeBanned, u.ban.reason, u.ban.code, u.ban.subCode
+		s.BannedUntil = u.bannedUntil
+	case u.inFlight > 0:
+		s.Mode = ModeUploading
+	default:
+		s.Mode = ModeIdle
+	}
+	return s
+}
+
+// changedLocked publishes the state if it differs from the last one published.
+func (u *Uploader) changedLocked() {
+	s := u.stateLocked(time.Now())
+	if s == u.last {
+		return
+	}
+	u.last = s
+	u.publishLocked(Event{State: s})
+}
+
+func (u *Uploader) changed() {
+	u.mu.Lock()
+	u.changedLocked()
+	u.mu.Unlock()
+}
+
+// Resume clears a pause; orders left waiting are due now, so the dispatcher looks at once. A ban
+// the gateway announced still runs to its end: calling earlier would only extend it.
+func (u *Uploader) Resume() {
+	u.mu.Lock()
+	u.pause = nil
+	u.quiet = false
+	u.changedLocked()
+	u.mu.Unlock()
+	u.poke()
+}
+
+// Retry makes the given orders due now (retrying or rejected ones), resets their backoff and
+// clears a pause.
+func (u *Uploader) Retry(ctx context.Context, by string, ids ...string) error {
+	if _, err := u.store.Retry(ctx, time.Now(), by, ids...); err != nil {
+		return fmt.Errorf("sync: retry %d orders: %w", len(ids), err)
+	}
+	u.mu.Lock()
+	for _, id := range ids {
+		delete(u.fails, id)
+	}
+	u.mu.Unlock()
+	u.publishRetried(ctx, ids)
+	u.Resume()
+	return nil
+}
+
+// RetryFailed makes every retrying or rejected order due now, resets all backoff and clears a
+// pause.
+func (u *Uploader) RetryFailed(ctx context.Context, by string) (int, error) {
+	n, err := u.store.RetryFailed(ctx, time.Now(), by)
+	if err != nil {
+		return 0, fmt.Errorf("sync: retry failed orders: %w", err)
+	}
+	u.mu.Lock()
+	clear(u.fails)
+	u.mu.Unlock()
+	u.Resume()
+	return n, nil
+}
+
+// publishRetried sends the retried orders' new rows when the store can read them back (the
+// journal can; the narrow Store interface does not promise it). RetryFailed publishes nothing
+// per order: its caller reloads, and every order's claim follows at once anyway.
+func (u *Uploader) publishRetried(ctx context.Context, ids []string) {
+	g, ok := u.store.(interface {
+		Get(ctx context.Context, orderID string) (storage.Order, error)
+	})
+	if !ok {
+		return
+	}
+	for _, id := range ids {
+		o, err := g.Get(ctx, id)
+		if err != nil {
+			continue
+		}
+		u.publishOrder(&o)
+	}
+}
+
+// Run releases the leases a crash left, then claims and uploads due orders until ctx ends. It
+// returns nil when ctx ends, and an error only when it could not start.
+func (u *Uploader) Run(ctx context.Context) error {
+	if !u.running.CompareAndSwap(false, true) {
+		return ErrRunning
+	}
+	defer u.running.Store(false)
+
+	n, err := u.store.ReleaseLeases(ctx)
+	if err != nil {
+		return fmt.Errorf("sync: release leases left by a crash: %w", err)
+	}
+	if n > 0 {
+		u.log.Info("released leases left by an earlier run: those orders will be re-sent under the same order_id", "orders", n)
+	}
+	u.mu.Lock()
+	u.active = true
+	u.quiet = false
+	u.changedLocked()
+	u.mu.Unlock()
+
+	jobs := make(chan storage.Order, u.cfg.Workers)
+	var wg gosync.WaitGroup
+	for range u.cfg.Workers {
+		wg.Go(func() {
+			for o := range jobs {
+				u.upload(ctx, o)
+			}
+		})
+	}
+	u.dispatch(ctx, jobs)
+	close(jobs)
+	wg.Wait()
+
+	u.mu.Lock()
+	u.active = false
+	u.changedLocked()
+	u.mu.Unlock()
+	return nil
+}
+
+// dispatch claims due orders for free workers and sleeps until something can change: a wake-up
+// (Notify, Retry, Resume, an outcome), the next order's due time, or a ban's end.
+func (u *Uploader) dispatch(ctx context.Context, jobs chan<- storage.Order) {
+	var stuck, dbFails int
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		if ctx.Err() != nil {
+			return
+		}
+		wait := u.dispatchOnce(ctx, jobs, &stuck, &dbFails)
+		if wait == 0 {
+			continue
+		}
+		var tc <-chan time.Time
+		if wait > 0 {
+			timer.Reset(wait)
+			tc = timer.C
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-u.wake:
+		case <-tc:
+		}
+		if !timer.Stop() {
+			select {
+			case <-timer.C:
+			default:
+			}
+		}
+	}
+}
+
+// dispatchOnce does one round and says how long to sleep: 0 = go again at once, <0 = until woken.
+func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- storage.Order, stuck, dbFails *int) time.Duration {
+	now := time.Now()
+	u.mu.Lock()
+	if u.pause != nil && u.pause.quota && !now.Before(u.bannedUntil) {
+		u.log.Info("the gateway's long ban is over: uploading resumes")
+		u.pause = nil
+	}
+	u.changedLocked()
+	paused, bannedUntil, free := u.pause != nil, u.bannedUntil, u.cfg.Workers-u.inFlight
+	u.mu.Unlock()
+
+	switch {
+	case paused && now.Before(bannedUntil):
+		return bannedUntil.Sub(now)
+	case paused:
+		return -1
+	case now.Before(bannedUntil):
+		return bannedUntil.Sub(now)
+	case free <= 0:
+		return -1 // an outcome will wake us
+	}
+
+	limit := free
+	if u.limiter != nil {
+		// One token per claimed order, taken just before the claim, so the order's call follows
+		// its token at once and a claimed order never sits "uploading" waiting for the limiter.
+		if err := u.limiter.Wait(ctx); err != nil {
+			return 0 // ctx ended
+		}
+		limit = 1
+		u.mu.Lock()
+		blocked := u.pause != nil || time.Now().Before(u.bannedUntil)
+		u.mu.Unlock()
+		if blocked {
+			return 0
+		}
+	}
+
+	orders, err := u.store.Claim(ctx, time.Now(), limit, u.cfg.Lease)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0
+		}
+		*dbFails++
+		d := min(100*time.Millisecond<<min(*dbFails, 8), 15*time.Second)
+		u.log.Error("sync: claim due orders", "err", err, "retry_in", d)
+		return d
+	}
+	*dbFails = 0
+	if len(orders) > 0 {
+		u.mu.Lock()
+		u.inFlight += len(orders)
+		u.quiet = false
+		u.changedLocked()
+		u.mu.Unlock()
+		for i := range orders {
+			o := orders[i]
+			u.publishOrder(&o)
+			jobs <- orders[i] // never blocks: at most Workers claimed and unfinished
+		}
+	}
+	if len(orders) == limit {
+		*stuck = 0
+		return 0 // there may be more due
+	}
+
+	next, ok, err := u.store.NextDue(ctx)
+	if err != nil {
+		if ctx.Err() != nil {
+			return 0
+		}
+		u.log.Error("sync: next due order", "err", err)
+		return 5 * time.Second
+	}
+	if !ok {
+		*stuck = 0
+		u.mu.Lock()
+		if u.inFlight == 0 {
+			u.quiet = true
+			u.changedLocked()
+		}
+		u.mu.Unlock()
+		return idlePoll
+	}
+	d := time.Until(next)
+	if d > 0 {
+		*stuck = 0
+		return min(d, idlePoll)
+	}
+	// Something is due yet Claim returned less than asked: usually an order that fell due between
+	// the two queries. Should the journal keep saying so (a void whose original is not uploaded,
+	// counted as due by NextDue but not claimable), back off instead of spinning.
+	*stuck++
+	if *stuck == 1 {
+		return 0
+	}
+	u.mu.Lock()
+	if u.inFlight == 0 {
+		u.quiet = true // nothing this uploader can send will change that by itself
+		u.changedLocked()
+	}
+	u.mu.Unlock()
+	return min(50*time.Millisecond<<min(*stuck, 10), 5*time.Second)
+}
