@@ -230,16 +230,23 @@ func (c *Client) call(ctx context.Context, method string, params map[string]stri
 		form.Set(k, v)
 		all[k] = v
 	}
+	// Parameters written into the configured URL are sent too, so the gateway signs them: sign them.
+	q := c.url.Query()
+	for k, vs := range q {
+		if len(vs) > 0 && vs[0] != "" && !systemParams[k] {
+			if _, dup := all[k]; dup {
+				return nil, &Error{Class: ClassProgramming, Msg: fmt.Sprintf("parameter %q both in the gateway URL and the call", k)}
+			}
+			all[k] = vs[0]
+		}
+	}
 	for k, v := range sys {
 		all[k] = v
+		q.Set(k, v)
 	}
 	sign, err := Sign(all, *c.secret.Load(), c.signMethod)
 	if err != nil {
 		return nil, &Error{Class: ClassConfiguration, Msg: "sign", Err: err}
-	}
-	q := c.url.Query()
-	for k, v := range sys {
-		q.Set(k, v)
 	}
 	q.Set("sign", sign)
 	u := *c.url
