@@ -33,11 +33,11 @@ func ParseTime(typed string, now time.Time) (time.Time, error) {
 	}
 	for _, l := range fullLayouts {
 		if t, err := time.ParseInLocation(l, s, CST); err == nil {
-			return t.Truncate(time.Second), nil
+			return checkYear(t.Truncate(time.Second))
 		}
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.In(CST).Truncate(time.Second), nil
+		return checkYear(t.In(CST).Truncate(time.Second))
 	}
 	for _, l := range clockLayouts {
 		if t, err := time.ParseInLocation(l, s, CST); err == nil {
@@ -61,4 +61,13 @@ func FormatTime(t time.Time) string {
 func ClearingDay(t time.Time) time.Time {
 	y, m, d := t.In(CST).Add(time.Hour).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, CST)
+}
+
+// checkYear refuses years no slip carries, so that a typo like 0226 is caught here and every
+// accepted time formats back to the same 19 characters.
+func checkYear(t time.Time) (time.Time, error) {
+	if y := t.Year(); y < 1900 || y > 2999 {
+		return time.Time{}, Issue{Severity: SevError, Code: "time.invalid"}
+	}
+	return t, nil
 }
