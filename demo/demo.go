@@ -1,0 +1,288 @@
+// Package demo sets up `banksale --demo`: a fake TOP gateway on loopback with mild faults and
+// a fresh journal with two dozen sample orders, so a newcomer sees every state of an order
+// (pending, uploading, uploaded, retrying, rejected, voided) within a minute, without an account.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	gosync "sync"
+	"time"
+
+	"banksale/model"
+	"banksale/storage"
+	"banksale/sync/top/toptest"
+)
+
+// The demo's gateway credentials and store; the card digest key is the one main uses for the demo.
+const (
+	AppKey  = "demo-app-key"
+	Secret  = "demo-app-secret"
+	StoreNo = "HZ01"
+	CardKey = "demo-card-digest-key"
+	// Operator is who the sample orders are entered by.
+	Operator = "demo"
+)
+
+// Demo is a running demo: the gateway's address and credentials, and the journal to open.
+type Demo struct {
+	GatewayURL, AppKey, Secret, JournalPath string
+	// Rejected are the sample orders the gateway refuses on their first try (isv.invalid-parameter),
+	// so the supervisor can practise: open one, edit it, and see it uploaded.
+	Rejected []string
+
+	srv   *toptest.Server
+	proxy *http.Server
+	ln    net.Listener
+	once  gosync.Once
+}
+
+// Start starts the gateway (behind a small proxy that makes every call take 100–400 ms, so
+// uploading is visible) and writes a fresh journal in dir with the sample orders. The journal
+// is closed again before Start returns: main opens it like any other.
+func Start(ctx context.Context, dir string, log *slog.Logger) (*Demo, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	d := &Demo{AppKey: AppKey, Secret: Secret, JournalPath: filepath.Join(dir, "banksale.db")}
+
+	j, err := storage.Open(ctx, d.JournalPath, log)
+	if err != nil {
+		return nil, fmt.Errorf("demo: opening the journal: %w", err)
+	}
+	ids, err := seed(ctx, j, time.Now().In(model.CST))
+	if cerr := j.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("demo: closing the journal: %w", cerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	d.Rejected = ids.rejected
+
+	d.srv = toptest.NewServer(toptest.Options{
+		AppKey: AppKey, Secret: Secret, Seed: 1,
+		Script: script(ids.rejected), BanSeconds: 4, Logger: log,
+	})
+	if err := d.startProxy(log); err != nil {
+		d.srv.Close()
+		return nil, err
+	}
+	log.Info("demo started", "gateway", d.GatewayURL, "journal", d.JournalPath)
+	return d, nil
+}
+
+// script is the gateway's mild bad day: a few transient failures early on, one short ban, and
+// an isv rejection of each of the chosen orders on its first try only (so a corrected, resent
+// order goes through, as it would at head office).
+func script(rejected []string) func(n int, orderID string) toptest.Fault {
+	var mu gosync.Mutex
+	seen := map[string]int{}
+	reject := map[string]bool{}
+	for _, id := range rejected {
+		reject[id] = true
+	}
+	return func(n int, orderID string) toptest.Fault {
+		mu.Lock()
+		defer mu.Unlock()
+		seen[orderID]++
+		if reject[orderID] && seen[orderID] == 1 {
+			return toptest.Fault{Kind: toptest.FaultISV}
+		}
+		switch n {
+		case 3, 11:
+			return toptest.Fault{Kind: toptest.FaultISP}
+		case 5:
+			return toptest.Fault{Kind: toptest.FaultHTTP503}
+		case 8:
+			return toptest.Fault{Kind: toptest.FaultResetBefore}
+		case 14:
+			return toptest.Fault{Kind: toptest.FaultBan, BanSeconds: 4}
+		}
+		return toptest.Fault{}
+	}
+}
+
+func (d *Demo) startProxy(log *slog.Logger) error {
+	target, err := url.Parse(d.srv.URL())
+	if err != nil {
+		return fmt.Errorf("demo: gateway address: %w", err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	rp.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelDebug)
+	var mu gosync.Mutex
+	rng := rand.New(rand.NewPCG(7, 11))
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		delay := 100*time.Millisecond + time.Duration(rng.IntN(300))*time.Millisecond
+		mu.Unlock()
+		select {
+		case <-time.After(delay):
+		case <-r.Context().Done():
+			return
+		}
+		rp.ServeHTTP(w, r)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return fmt.Errorf("demo: listening: %w", err)
+	}
+	d.ln = ln
+	d.proxy = &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	d.GatewayURL = "http://" + ln.Addr().String() + target.Path
+	go func() {
+		if err := d.proxy.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Warn("demo proxy", "err", err)
+		}
+	}()
+	return nil
+}
+
+// Server is the fake gateway (tests look at what it received).
+func (d *Demo) Server() *toptest.Server { return d.srv }
+
+// Close stops the proxy and the gateway.
+func (d *Demo) Close() {
+	d.once.Do(func() {
+		if d.proxy != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			_ = d.proxy.Shutdown(ctx)
+			cancel()
+		}
+		if d.srv != nil {
+			d.srv.Close()
+		}
+	})
+}
+
+type seeded struct{ rejected []string }
+
+// sample is one order of the demo, in the words of a bank slip.
+type sample struct {
+	ago      time.Duration
+	sub      model.SubType
+	ch       model.Channel
+	yuan     string
+	bank     string
+	of       int // index of the sale a void or refund undoes
+	cancel   string
+	reject   bool
+	noCard   bool
+	terminal string
+}
+
+func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error) {
+	rules := model.Rules{Now: now, VoidSaleType: model.SaleTypeRefund, CardKey: []byte(CardKey), Operator: Operator, IP: "127.0.0.1", MAC: "00:00:00:00:00:00"}
+	j.SetRules(rules)
+	samples := []sample{
+		{ago: 7 * time.Hour, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "1288.00", bank: "102"},
+		{ago: 6*time.Hour + 40*time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "59.90", noCard: true},
+		{ago: 6*time.Hour + 10*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "3560.00", bank: "308"},
+		{ago: 5*time.Hour + 55*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "899.00", bank: "105"},
+		{ago: 5*time.Hour + 30*time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "128.50", bank: "103"},
+		{ago: 5 * time.Hour, sub: model.SubVoid, ch: model.ChannelBankCard, yuan: "899.00", of: 3},
+		{ago: 4*time.Hour + 45*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "26800.00", bank: "104", reject: true},
+		{ago: 4*time.Hour + 20*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "450.00", bank: "301"},
+		{ago: 4 * time.Hour, sub: model.SubRefund, ch: model.ChannelBankCard, yuan: "300.00", of: 0},
+		{ago: 3*time.Hour + 50*time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "18.00", noCard: true},
+		{ago: 3*time.Hour + 30*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "2399.00", bank: "309"},
+		{ago: 3*time.Hour + 5*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "75.00", bank: "308", cancel: "收银员重复录入 / entered twice"},
+		{ago: 2*time.Hour + 50*time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "666.00", bank: "403"},
+		{ago: 2*time.Hour + 30*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "1999.00", bank: "310"},
+		{ago: 2*time.Hour + 10*time.Minute, sub: model.SubRefund, ch: model.ChannelQuickPass, yuan: "66.00", of: 12},
+		{ago: 2 * time.Hour, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "320.00", bank: "305"},
+		{ago: time.Hour + 45*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "4800.00", bank: "302", reject: true},
+		{ago: time.Hour + 30*time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "39.00", noCard: true},
+		{ago: time.Hour + 10*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "158.00", bank: "303"},
+		{ago: 55 * time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "780.00", bank: "306"},
+		{ago: 40 * time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "88.80", bank: "307"},
+		{ago: 25 * time.Minute, sub: model.SubRefund, ch: model.ChannelBankCard, yuan: "199.00", of: 13},
+		{ago: 15 * time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "1050.00", bank: "316"},
+		{ago: 5 * time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "22.50", noCard: true},
+	}
+	var out seeded
+	sales := make([]model.Sale, len(samples))
+	rng := rand.New(rand.NewPCG(2026, 11))
+	day := now
+	for i, s := range samples {
+		id, err := j.NextOrderID(ctx, StoreNo, day)
+		if err != nil {
+			return out, fmt.Errorf("demo: order id: %w", err)
+		}
+		tt := now.Add(-s.ago).Truncate(time.Second)
+		d := model.Draft{
+			OrderID: id, SubSaleType: string(s.sub), PaymentChannel: string(s.ch),
+			TradeTime: model.FormatTime(tt), TradeAmount: s.yuan,
+			SequenceNo: fmt.Sprintf("%011d", 30000000000+rng.Int64N(9999999999)),
+			PayTypeNo:  "1", StoreNo: StoreNo, CommunicateType: string(model.CommNetwork),
+			TerminalNo: "10290001", BankShopNo: "102330159410001", BatchNo: "000127",
+			PosTraceNo: fmt.Sprintf("%06d", 1000+i*7), TradeRefNo: fmt.Sprintf("%012d", 331000000000+rng.Int64N(999999999)),
+			BankCode: s.bank,
+		}
+		if s.ch == model.ChannelQuickPass {
+			d.PosTraceNo = fmt.Sprintf("%021d", 202611000000000000+rng.Int64N(999999999999))
+			d.TerminalNo = "10290002"
+		}
+		if !s.noCard {
+			d.CardNo = cardNumber(rng)
+		}
+		if s.sub != model.SubSale {
+			o := sales[s.of]
+			d.OriginalOrderID = o.OrderID
+			d.CardNo = o.CardNo
+			d.EncrypteSummary = o.EncrypteSummary
+			d.BankCode = o.BankCode
+			d.PaymentChannel = string(o.PaymentChannel)
+			d.TerminalNo, d.BankShopNo, d.BatchNo = o.TerminalNo, o.BankShopNo, o.BatchNo
+		}
+		r := rules
+		r.Now = now
+		sale, is := d.Build(r)
+		if is.HasErrors() {
+			return out, fmt.Errorf("demo: sample %d (%s): %v", i, id, is.Errors())
+		}
+		if _, err := j.Insert(ctx, sale, Operator); err != nil {
+			return out, fmt.Errorf("demo: inserting sample %s: %w", id, err)
+		}
+		sales[i] = sale
+		if s.cancel != "" {
+			if _, err := j.Void(ctx, id, s.cancel, Operator); err != nil {
+				return out, fmt.Errorf("demo: cancelling sample %s: %w", id, err)
+			}
+		}
+		if s.reject {
+			out.rejected = append(out.rejected, id)
+		}
+	}
+	return out, nil
+}
+
+// cardNumber makes a 16-digit UnionPay number that passes Luhn (never a real card: the
+// demo's journal keeps only its masked form and digest anyway).
+func cardNumber(rng *rand.Rand) string {
+	prefixes := []string{"622202", "621700", "622848", "621483", "622588"}
+	b := []byte(prefixes[rng.IntN(len(prefixes))])
+	for len(b) < 15 {
+		b = append(b, byte('0'+rng.IntN(10)))
+	}
+	sum := 0
+	for i := 0; i < 15; i++ {
+		v := int(b[14-i] - '0')
+		if i%2 == 0 {
+			v *= 2
+			if v > 9 {
+				v -= 9
+			}
+		}
+		sum += v
+	}
+	return string(b) + strconv.Itoa((10-sum%10)%10)
+}

@@ -1,0 +1,966 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"banksale/model"
+	"banksale/storage"
+)
+
+type formMode int
+
+const (
+	modeNew formMode = iota
+	modeEdit
+	modeVoid
+	modeRefund
+)
+
+type option struct{ value, label string }
+
+// field is one line of the form: a text input, or a pick list of options.
+type field struct {
+	name    string // the API field name; issues are matched on it
+	group   string
+	pick    bool
+	opts    []option
+	sel     int
+	in      textinput.Model
+	touched bool // typed in or left: only then are its problems shown (a fresh form is not a wall of red)
+}
+
+func (f *field) value() string {
+	if f.pick {
+		if f.sel >= 0 && f.sel < len(f.opts) {
+			return f.opts[f.sel].value
+		}
+		return ""
+	}
+	return f.in.Value()
+}
+
+func (f *field) setPick(v string) {
+	for i, o := range f.opts {
+		if o.value == v {
+			f.sel = i
+			return
+		}
+	}
+}
+
+// form is the entry form for a new sale, an edit, a void or a refund. It is built from
+// bubbles/textinput with its own pick lists (Huh validates only on leaving a field and has
+// no cross-field rules), validates on every keystroke with model.Draft.Build, and checks the
+// journal (the original sale, duplicates) in commands, never in Update.
+type form struct {
+	mode   formMode
+	orig   *storage.Order // edit: the order edited; void/refund: the sale undone
+	fields []*field
+	focus  int
+	scroll int
+
+	initial string // values at open, to know whether Esc loses anything
+
+	sale    model.Sale
+	issues  model.Issues
+	rel     model.Related
+	relFor  string // original_order_id rel was read for ("" none)
+	dups    model.Issues
+	saveIss model.Issues // cross-order problems the journal found while saving
+	gen     int
+
+	// card: the masked form shown once a full number was typed, its digest and what
+	// ParseCard said about the full number (Luhn, payment code), which the masked form
+	// no longer shows.
+	cardMasked, cardDigest string
+	cardIssues             model.Issues
+
+	tried     bool   // save was pressed once: show every problem
+	confirmed string // the warnings confirmed with a second ctrl+s
+	saving    bool
+	msg       string
+	msgBad    bool
+
+	pickOpen   bool
+	pickCur    int
+	pickFilter string
+
+	lineOf []int // body line of each field, for clicks and scrolling
+}
+
+type formMsgKind int
+
+const (
+	fmOrderID formMsgKind = iota + 1
+	fmCheck
+	fmSaved
+)
+
+type formMsg struct {
+	kind    formMsgKind
+	gen     int
+	orderID string
+	rel     model.Related
+	relFor  string
+	relErr  error
+	dups    model.Issues
+	order   storage.Order
+	err     error
+}
+
+const (
+	formLabelW = 14
+	formInputW = 24
+	formIndent = 2 + formLabelW + 1
+)
+
+func (m *Model) openForm(mode formMode, o *storage.Order) tea.Cmd {
+	f := &form{mode: mode}
+	if o != nil {
+		c := *o
+		f.orig = &c
+	}
+	l := m.lang
+	newText := func(name, group, placeholder string, limit int) *field {
+		in := textinput.New()
+		in.Prompt = ""
+		in.Placeholder = placeholder // ASCII only: a Chinese placeholder gets NUL bytes (bubbles #990)
+		in.SetVirtualCursor(false)   // the real cursor, so a Chinese input method's window follows it
+		in.CharLimit = limit
+		in.SetWidth(formInputW)
+		return &field{name: name, group: group, in: in}
+	}
+	pick := func(name, group string, opts []option) *field {
+		return &field{name: name, group: group, pick: true, opts: opts}
+	}
+	subs := []option{}
+	for _, s := range []model.SubType{model.SubSale, model.SubVoid, model.SubRefund} {
+		subs = append(subs, option{string(s), s.Label(l)})
+	}
+	chans := []option{}
+	for _, c := range []model.Channel{model.ChannelBankCard, model.ChannelQuickPass} {
+		chans = append(chans, option{string(c), c.Label(l)})
+	}
+	comms := []option{}
+	for _, c := range []model.CommType{model.CommNetwork, model.CommPhone} {
+		comms = append(comms, option{string(c), c.Label(l)})
+	}
+	banks := []option{{"", tr(l, "hint.none")}}
+	for _, b := range model.Banks() {
+		banks = append(banks, option{b.Code, b.Code + " " + clean(b.Name)})
+	}
+	const gT, gC, gS = "grp.trade", "grp.card", "grp.store"
+	f.fields = []*field{
+		pick(model.FieldSubSaleType, gT, subs),
+		pick(model.FieldPaymentChannel, gT, chans),
+		newText(model.FieldOrderID, gT, "", 32),
+		newText(model.FieldOriginalOrderID, gT, "", 32),
+		newText(model.FieldTradeTime, gT, "HH:mm / now", 19),
+		newText(model.FieldTradeAmount, gT, "12.50", 20),
+		newText(model.FieldPosTraceNo, gT, "000123", 21),
+		newText(model.FieldTradeRefNo, gT, "123456789012", 12),
+		newText(model.FieldCardNo, gC, "622202******1234", 23),
+		pick(model.FieldBankCode, gC, banks),
+		newText(model.FieldTerminalNo, gC, "12345678", 16),
+		newText(model.FieldBankShopNo, gC, "123456789012345", 20),
+		newText(model.FieldBatchNo, gC, "000001", 10),
+		newText(model.FieldSequenceNo, gS, "12345678901", 24),
+		newText(model.FieldPayTypeNo, gS, "1", 4),
+		newText(model.FieldStoreNo, gS, "", 16),
+		pick(model.FieldCommunicateType, gS, comms),
+		newText(model.FieldRemark, gS, "", 64),
+		newText(model.FieldExtendParam, gS, "", 64),
+	}
+	d := model.Draft{
+		PaymentChannel: string(model.ChannelBankCard), SubSaleType: string(model.SubSale),
+		PayTypeNo: "1", StoreNo: m.d.StoreNo, TerminalNo: m.d.TerminalNo, BankShopNo: m.d.BankShopNo,
+		CommunicateType: string(m.d.CommType),
+	}
+	if d.CommunicateType == "" {
+		d.CommunicateType = string(model.CommNetwork)
+	}
+	switch mode {
+	case modeEdit:
+		d = model.DraftOf(o.Sale)
+		d.OperateTime = "" // stamped again at save: this is when the record was (re)entered
+		f.cardMasked, f.cardDigest = o.CardNo, o.EncrypteSummary
+	case modeVoid, modeRefund:
+		s := o.Sale
+		d.SubSaleType = string(model.SubVoid)
+		if mode == modeRefund {
+			d.SubSaleType = string(model.SubRefund)
+		}
+		d.OriginalOrderID = s.OrderID
+		d.PaymentChannel = string(s.PaymentChannel)
+		d.CardNo, d.BankCode = s.CardNo, s.BankCode
+		d.TerminalNo, d.BankShopNo, d.BatchNo = s.TerminalNo, s.BankShopNo, s.BatchNo
+		d.StoreNo = s.StoreNo
+		if s.CommunicateType != "" {
+			d.CommunicateType = string(s.CommunicateType)
+		}
+		if mode == modeVoid {
+			d.TradeAmount = s.TradeAmount.Yuan()
+		}
+		f.cardMasked, f.cardDigest = s.CardNo, s.EncrypteSummary
+	}
+	for _, fl := range f.fields {
+		v := d.Get(fl.name)
+		if fl.pick {
+			fl.setPick(v)
+		} else {
+			fl.in.SetValue(v)
+		}
+	}
+	f.focus = f.firstEditable()
+	if mode == modeNew || mode == modeVoid || mode == modeRefund {
+		// the order number waits for the journal; the first field to type is the time
+		f.focus = f.index(model.FieldTradeTime)
+	}
+	f.initial = f.snapshot()
+	m.form = f
+	m.screen = scrForm
+	m.flash = ""
+	f.layout(m)
+	cmds := []tea.Cmd{f.setFocus(m, f.focus)}
+	if mode != modeEdit {
+		j, ctx, store, day := m.d.Journal, m.ctx, d.StoreNo, m.now()
+		cmds = append(cmds, func() tea.Msg {
+			id, err := j.NextOrderID(ctx, store, day)
+			return formMsg{kind: fmOrderID, orderID: id, err: err}
+		})
+	}
+	cmds = append(cmds, f.changed(m))
+	return tea.Batch(cmds...)
+}
+
+func (f *form) index(name string) int {
+	for i, fl := range f.fields {
+		if fl.name == name {
+			return i
+		}
+	}
+	return 0
+}
+
+func (f *form) get(name string) *field { return f.fields[f.index(name)] }
+
+func (f *form) firstEditable() int {
+	for i := range f.fields {
+		if !f.hidden(i) {
+			return i
+		}
+	}
+	return 0
+}
+
+// hidden: the original order number only matters for voids and refunds.
+func (f *form) hidden(i int) bool {
+	if f.fields[i].name == model.FieldOriginalOrderID {
+		return model.SubType(f.get(model.FieldSubSaleType).value()) == model.SubSale && f.fields[i].in.Value() == ""
+	}
+	return false
+}
+
+func (f *form) snapshot() string {
+	var b strings.Builder
+	for _, fl := range f.fields {
+		b.WriteString(fl.value())
+		b.WriteByte(0)
+	}
+	return b.String()
+}
+
+func (f *form) dirty() bool { return f.snapshot() != f.initial }
+
+func (f *form) subType() model.SubType {
+	return model.SubType(f.get(model.FieldSubSaleType).value())
+}
+
+func (f *form) draft() model.Draft {
+	var d model.Draft
+	for _, fl := range f.fields {
+		_ = d.Set(fl.name, fl.value())
+	}
+	if b := f.get(model.FieldBankCode).value(); b != "" {
+		d.BankName = model.BankName(b)
+	}
+	if f.cardMasked != "" && d.CardNo == f.cardMasked {
+		d.EncrypteSummary = f.cardDigest
+	}
+	return d
+}
+
+func (f *form) rules(m *Model) model.Rules {
+	r := m.d.Rules
+	r.Now = m.now()
+	r.AmountInFen = false
+	return r
+}
+
+// validate runs every rule that needs no I/O: the single-order rules, then the cross-order
+// ones against what the last check command read from the journal.
+func (f *form) validate(m *Model) {
+	r := f.rules(m)
+	sale, is := f.draft().Build(r)
+	if f.cardMasked != "" && f.get(model.FieldCardNo).value() == f.cardMasked {
+		is = append(is, f.cardIssues...)
+	}
+	if sub := sale.SubSaleType; (sub == model.SubVoid || sub == model.SubRefund) && sale.OriginalOrderID != "" && f.relFor == sale.OriginalOrderID {
+		is = append(is, model.ValidateRelated(sale, f.rel, r)...)
+	}
+	is = append(is, f.dups...)
+	is = append(is, f.saveIss...)
+	f.sale, f.issues = sale, dedupe(is)
+}
+
+func dedupe(is model.Issues) model.Issues {
+	seen := map[string]bool{}
+	out := is[:0:0]
+	for _, i := range is {
+		k := i.Field + "\x00" + i.Code + "\x00" + strings.Join(i.Args, "\x00")
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// changed re-validates and asks the journal about the original sale and duplicates.
+func (f *form) changed(m *Model) tea.Cmd {
+	f.saveIss = nil
+	f.validate(m)
+	f.gen++
+	gen, sale, j, ctx := f.gen, f.sale, m.d.Journal, m.ctx
+	orig := ""
+	if sale.SubSaleType == model.SubVoid || sale.SubSaleType == model.SubRefund {
+		orig = sale.OriginalOrderID
+	}
+	exclude := ""
+	if f.mode == modeEdit && f.orig != nil {
+		exclude = f.orig.OrderID
+	}
+	return func() tea.Msg {
+		msg := formMsg{kind: fmCheck, gen: gen, relFor: orig}
+		if orig != "" {
+			msg.rel, msg.relErr = j.Related(ctx, orig, exclude)
+		}
+		dups, err := j.Duplicates(ctx, sale)
+		if err == nil {
+			msg.dups = dups
+		} else if msg.relErr == nil {
+			msg.relErr = err
+		}
+		return msg
+	}
+}
+
+func (f *form) handle(m *Model, msg formMsg) tea.Cmd {
+	switch msg.kind {
+	case fmOrderID:
+		fl := f.get(model.FieldOrderID)
+		if msg.err != nil {
+			m.log.Warn("next order id", "err", msg.err)
+			return nil
+		}
+		if fl.in.Value() == "" {
+			fl.in.SetValue(msg.orderID)
+			// a generated number is not a change the supervisor made
+			f.initial = f.snapshot()
+			return f.changed(m)
+		}
+	case fmCheck:
+		if msg.gen != f.gen {
+			return nil // an older keystroke's answer
+		}
+		if msg.relErr != nil {
+			m.log.Warn("form check", "err", msg.relErr)
+		}
+		f.rel, f.relFor, f.dups = msg.rel, msg.relFor, msg.dups
+		if msg.relErr != nil {
+			f.relFor = ""
+		}
+		f.validate(m)
+	case fmSaved:
+		f.saving = false
+		return f.saved(m, msg)
+	}
+	return nil
+}
+
+func (f *form) saved(m *Model, msg formMsg) tea.Cmd {
+	var ve *storage.ValidationError
+	var ce *storage.ConflictError
+	err := msg.err
+	switch {
+	case err == nil, errors.Is(err, storage.ErrExists):
+		text := m.t("saved", msg.order.OrderID)
+		if err != nil {
+			text = m.t("form.exists", msg.order.OrderID)
+		}
+		m.closeForm()
+		m.setFlash(text, false)
+		return tea.Batch(m.jr.reloadAround(m, msg.order.OrderID), m.loadCounts(), m.ensureTick())
+	case errors.As(err, &ve):
+		f.saveIss = ve.Issues
+		f.tried = true
+		f.validate(m)
+		f.msg, f.msgBad = m.t("form.refuse", len(f.issues.Errors()), f.firstProblem(m)), true
+	case errors.As(err, &ce):
+		f.msg, f.msgBad = m.t("form.conflict", clean(ce.OrderID)), true
+		f.focusField(m, model.FieldOrderID)
+	case errors.Is(err, storage.ErrNotEditable):
+		f.msg, f.msgBad = m.t("not.editable", f.sale.OrderID), true
+	case errors.Is(err, storage.ErrBusy):
+		f.msg, f.msgBad = m.t("busy", f.sale.OrderID), true
+	default:
+		f.msg, f.msgBad = m.t("err", clean(err.Error())), true
+	}
+	return nil
+}
+
+func (m *Model) closeForm() {
+	m.form = nil
+	if m.det != nil {
+		m.screen = scrDetail
+	} else {
+		m.screen = scrJournal
+	}
+}
+
+func (f *form) firstProblem(m *Model) string {
+	for _, fl := range f.fields {
+		for _, i := range f.issues.For(fl.name) {
+			if i.Severity == model.SevError {
+				return label(m, i.Field) + ": " + i.Message(m.lang)
+			}
+		}
+	}
+	for _, i := range f.issues.Errors() {
+		return label(m, i.Field) + ": " + i.Message(m.lang)
+	}
+	return ""
+}
+
+func label(m *Model, field string) string {
+	if _, ok := catalog["f."+field]; ok {
+		return m.t("f." + field)
+	}
+	return model.FieldLabel(field, m.lang)
+}
+
+func warnSig(is model.Issues) string {
+	var b strings.Builder
+	for _, i := range is.Warnings() {
+		b.WriteString(i.Field + "/" + i.Code + ";")
+	}
+	return b.String()
+}
+
+func (f *form) save(m *Model) tea.Cmd {
+	if f.saving {
+		return nil
+	}
+	f.maskCard(m)
+	f.tried = true
+	f.validate(m)
+	if f.issues.HasErrors() {
+		f.msg, f.msgBad = m.t("form.refuse", len(f.issues.Errors()), f.firstProblem(m)), true
+		for i, fl := range f.fields {
+			if f.fieldIssues(fl).HasErrors() {
+				return f.setFocus(m, i)
+			}
+		}
+		return nil
+	}
+	if w := f.issues.Warnings(); len(w) > 0 && f.confirmed != warnSig(f.issues) {
+		f.confirmed = warnSig(f.issues)
+		f.msg, f.msgBad = m.t("form.confirm", len(w)), true
+		return nil
+	}
+	f.saving = true
+	f.msg, f.msgBad = m.t("form.saving"), false
+	sale, j, u, ctx, by, mode := f.sale, m.d.Journal, m.d.Uploader, m.ctx, m.by(), f.mode
+	return func() tea.Msg {
+		var o storage.Order
+		var err error
+		if mode == modeEdit {
+			o, err = j.Edit(ctx, sale, by)
+		} else {
+			o, err = j.Insert(ctx, sale, by)
+		}
+		if (err == nil || errors.Is(err, storage.ErrExists)) && u != nil {
+			u.Notify()
+		}
+		if o.OrderID == "" {
+			o.OrderID = sale.OrderID
+		}
+		return formMsg{kind: fmSaved, order: o, err: err}
+	}
+}
+
+// maskCard replaces a full card number by its masked form the moment the field is left: it
+// is never drawn again, and only the digest is kept beside it.
+func (f *form) maskCard(m *Model) {
+	fl := f.get(model.FieldCardNo)
+	v := fl.in.Value()
+	if v == "" || v == f.cardMasked || strings.ContainsAny(v, "*xX") {
+		return
+	}
+	digits := 0
+	for _, r := range v {
+		if unicode.IsDigit(r) {
+			digits++
+		}
+	}
+	if digits < 10 {
+		return
+	}
+	card, is := model.ParseCard(v, m.d.Rules.CardKey, model.Channel(f.get(model.FieldPaymentChannel).value()))
+	masked := card.Masked
+	if masked == "" {
+		// not a valid number, but still too long to leave on screen: mask it anyway and
+		// let the shape rules say what is wrong
+		var ds []rune
+		for _, r := range v {
+			if r >= '0' && r <= '9' {
+				ds = append(ds, r)
+			}
+		}
+		n := len(ds)
+		masked = string(ds[:6]) + strings.Repeat("*", max(0, n-10)) + string(ds[n-4:])
+	}
+	fl.in.SetValue(masked)
+	fl.in.CursorEnd()
+	f.cardMasked, f.cardDigest, f.cardIssues = masked, card.Digest, nil
+	for _, i := range is {
+		if i.Code != "card.invalid" && i.Code != "card.length" && i.Code != "card.unionpay_length" {
+			f.cardIssues = append(f.cardIssues, i)
+		}
+	}
+	if card.Masked == "" {
+		f.cardDigest = ""
+		f.cardIssues = append(f.cardIssues, is...)
+	}
+}
+
+func (f *form) setFocus(m *Model, i int) tea.Cmd {
+	if i < 0 || i >= len(f.fields) {
+		return nil
+	}
+	old := f.fields[f.focus]
+	if f.focus != i {
+		old.touched = true
+		if old.name == model.FieldCardNo {
+			f.maskCard(m)
+			f.validate(m)
+		}
+	}
+	old.in.Blur()
+	f.pickOpen = false
+	f.focus = i
+	f.ensureVisible(m)
+	if f.fields[i].pick {
+		return nil
+	}
+	return f.fields[i].in.Focus()
+}
+
+func (f *form) focusField(m *Model, name string) { f.setFocus(m, f.index(name)) }
+
+func (f *form) step(m *Model, d int) tea.Cmd {
+	i := f.focus
+	for n := 0; n < len(f.fields); n++ {
+		i = (i + d + len(f.fields)) % len(f.fields)
+		if !f.hidden(i) {
+			break
+		}
+	}
+	return tea.Batch(f.setFocus(m, i), f.changed(m))
+}
+
+func (f *form) pickOptions() []int {
+	fl := f.fields[f.focus]
+	var idx []int
+	q := strings.ToLower(f.pickFilter)
+	for i, o := range fl.opts {
+		if q == "" || strings.HasPrefix(o.value, q) || strings.Contains(strings.ToLower(o.label), q) {
+			idx = append(idx, i)
+		}
+	}
+	return idx
+}
+
+func (f *form) key(m *Model, msg tea.Msg) tea.Cmd {
+	k := m.keys
+	fl := f.fields[f.focus]
+	kp, isKey := msg.(tea.KeyPressMsg)
+	if isKey && f.pickOpen {
+		opts := f.pickOptions()
+		switch kp.String() {
+		case "up":
+			f.pickCur = max(0, f.pickCur-1)
+		case "down":
+			f.pickCur = min(len(opts)-1, f.pickCur+1)
+		case "enter", "space":
+			if f.pickCur >= 0 && f.pickCur < len(opts) {
+				fl.sel = opts[f.pickCur]
+			}
+			f.pickOpen = false
+			fl.touched = true
+			return f.changed(m)
+		case "esc":
+			f.pickOpen = false
+		case "backspace":
+			if f.pickFilter != "" {
+				r := []rune(f.pickFilter)
+				f.pickFilter = string(r[:len(r)-1])
+				f.pickCur = 0
+			}
+		default:
+			if t := kp.Key().Text; t != "" {
+				f.pickFilter += t
+				f.pickCur = 0
+			}
+		}
+		f.ensureVisible(m)
+		return nil
+	}
+	if isKey {
+		f.msg = ""
+		switch {
+		case key.Matches(kp, k.Save):
+			return f.save(m)
+		case key.Matches(kp, k.Back), kp.String() == "ctrl+c":
+			if f.dirty() {
+				m.prompt = &prompt{kind: askDiscard, yesNo: true, label: m.t("form.discard")}
+				return nil
+			}
+			m.closeForm()
+			return nil
+		case key.Matches(kp, k.Prev):
+			return f.step(m, -1)
+		case key.Matches(kp, k.Next):
+			if kp.String() == "enter" && fl.pick && f.focus == len(f.fields)-1 {
+				return f.save(m)
+			}
+			return f.step(m, 1)
+		}
+		if fl.pick {
+			switch kp.String() {
+			case "left":
+				fl.sel = (fl.sel - 1 + len(fl.opts)) % len(fl.opts)
+				fl.touched = true
+				return f.changed(m)
+			case "right":
+				fl.sel = (fl.sel + 1) % len(fl.opts)
+				fl.touched = true
+				return f.changed(m)
+			case "space":
+				f.pickOpen, f.pickFilter, f.pickCur = true, "", 0
+				f.ensureVisible(m)
+				return nil
+			}
+			if t := kp.Key().Text; t != "" && len(fl.opts) > 4 {
+				f.pickOpen, f.pickFilter, f.pickCur = true, t, 0
+				f.ensureVisible(m)
+			}
+			return nil
+		}
+	}
+	if fl.pick {
+		return nil
+	}
+	before := fl.in.Value()
+	var cmd tea.Cmd
+	fl.in, cmd = fl.in.Update(msg)
+	if fl.in.Value() != before {
+		fl.touched = true
+		if fl.name == model.FieldCardNo && f.cardMasked != "" && fl.in.Value() != f.cardMasked {
+			// typing over a masked number starts a new card
+			f.cardMasked, f.cardDigest, f.cardIssues = "", "", nil
+		}
+		return tea.Batch(cmd, f.changed(m))
+	}
+	return cmd
+}
+
+func (f *form) fieldIssues(fl *field) model.Issues {
+	is := f.issues.For(fl.name)
+	if fl.name == model.FieldBankCode {
+		is = append(is, f.issues.For(model.FieldBankName)...)
+	}
+	if fl.name == model.FieldCardNo {
+		is = append(is, f.issues.For(model.FieldEncrypteSummary)...)
+	}
+	return is
+}
+
+// otherIssues are problems on fields the supervisor does not type (operate_time, sale_type...).
+func (f *form) otherIssues() model.Issues {
+	shown := map[string]bool{model.FieldBankName: true, model.FieldEncrypteSummary: true}
+	for _, fl := range f.fields {
+		shown[fl.name] = true
+	}
+	var out model.Issues
+	for _, i := range f.issues {
+		if !shown[i.Field] {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func (f *form) title(m *Model) string {
+	switch f.mode {
+	case modeEdit:
+		return m.t("form.edit", clean(f.orig.OrderID))
+	case modeVoid:
+		return m.t("form.void", clean(f.orig.OrderID))
+	case modeRefund:
+		return m.t("form.refund", clean(f.orig.OrderID))
+	}
+	return m.t("form.new")
+}
+
+// context is the second line: the sale a void or refund undoes, and what is left to refund.
+func (f *form) context(m *Model) string {
+	if f.orig == nil || f.mode == modeEdit {
+		if f.mode == modeNew {
+			return m.st.faint.Render(m.t("form.howto"))
+		}
+		return ""
+	}
+	o := f.orig
+	s := m.t("form.orig", clean(o.OrderID), model.FormatTime(o.TradeTime), o.TradeAmount.String()) + "  " + o.Status.Label(m.lang)
+	if f.mode == modeRefund && f.relFor == o.OrderID {
+		s += "  " + m.st.bold.Render(m.t("form.refundable", f.rel.Refundable().String()))
+	}
+	return s
+}
+
+// hint is what shows right of a field: the value as the program understood it.
+func (f *form) hint(m *Model, fl *field) string {
+	v := strings.TrimSpace(fl.value())
+	switch fl.name {
+	case model.FieldTradeAmount:
+		if a, err := model.ParseAmount(v); err == nil && v != "" {
+			s := a.String()
+			if f.subType() == model.SubRefund && f.relFor != "" {
+				s += "  " + m.t("form.refundable", f.rel.Refundable().String())
+			}
+			return s
+		}
+	case model.FieldTradeTime:
+		if v != "" {
+			if t, err := model.ParseTime(v, m.now()); err == nil {
+				return model.FormatTime(t)
+			}
+		}
+		return m.t("hint.time")
+	case model.FieldCardNo:
+		if v == "" {
+			return m.t("hint.card")
+		}
+	case model.FieldOrderID:
+		if f.mode != modeEdit {
+			return m.t("hint.order_id")
+		}
+	case model.FieldSubSaleType, model.FieldPaymentChannel, model.FieldCommunicateType:
+		if f.fields[f.focus] == fl {
+			return m.t("hint.pick")
+		}
+	case model.FieldBankCode:
+		if f.fields[f.focus] == fl {
+			return m.t("hint.bank")
+		}
+	}
+	return ""
+}
+
+// body renders the fields, grouped, with their problems under them.
+func (f *form) body(m *Model) []string {
+	var lines []string
+	f.lineOf = make([]int, len(f.fields))
+	group := ""
+	inputW := formInputW
+	for i, fl := range f.fields {
+		if f.hidden(i) {
+			f.lineOf[i] = len(lines)
+			continue
+		}
+		if fl.group != group {
+			group = fl.group
+			lines = append(lines, m.st.bold.Render("[ "+m.t(group)+" ]"))
+		}
+		f.lineOf[i] = len(lines)
+		focused := i == f.focus
+		mark := "  "
+		lab := fit(label(m, fl.name), formLabelW)
+		if focused {
+			mark = "> "
+			lab = m.st.bold.Render(lab)
+		}
+		var val string
+		if fl.pick {
+			lbl := ""
+			if fl.sel >= 0 && fl.sel < len(fl.opts) {
+				lbl = fl.opts[fl.sel].label
+			}
+			if focused {
+				val = fit("< "+lbl+" >", inputW)
+			} else {
+				val = fit("  "+lbl, inputW)
+			}
+		} else {
+			val = fl.in.View()
+			val += strings.Repeat(" ", max(0, inputW-width(val)))
+			if !focused {
+				val = m.st.faint.Render("") + val
+			}
+		}
+		line := mark + lab + " " + val
+		if h := f.hint(m, fl); h != "" {
+			line += "  " + m.st.faint.Render(cut(h, m.w-formIndent-inputW-2))
+		}
+		lines = append(lines, line)
+		if focused && f.pickOpen {
+			opts := f.pickOptions()
+			lines = append(lines, strings.Repeat(" ", formIndent)+m.st.faint.Render(m.t("form.pick.filter")+": "+f.pickFilter+"_"))
+			start := max(0, f.pickCur-5)
+			for n, oi := range opts[start:min(len(opts), start+8)] {
+				l := fit(fl.opts[oi].label, 30)
+				if start+n == f.pickCur {
+					l = m.st.sel.Render("> " + l)
+				} else {
+					l = "  " + l
+				}
+				lines = append(lines, strings.Repeat(" ", formIndent)+l)
+			}
+		}
+		if fl.touched || f.tried || f.mode != modeNew {
+			for _, is := range f.fieldIssues(fl) {
+				lines = append(lines, f.issueLines(m, is, formIndent)...)
+			}
+		}
+	}
+	lines = append(lines, m.st.bold.Render("[ "+m.t("grp.auto")+" ]"))
+	auto := fmt.Sprintf("%s %s  %s %s  IP %s  MAC %s", m.t("f.cashier"), clean(f.sale.Cashier),
+		m.t("f.operate_time"), m.t("auto.atsave"), clean(f.sale.IP), clean(f.sale.MAC))
+	lines = append(lines, "  "+cut(auto, m.w-2))
+	for _, is := range f.otherIssues() {
+		lines = append(lines, f.issueLines(m, is, 2)...)
+	}
+	return lines
+}
+
+func (f *form) issueLines(m *Model, is model.Issue, indent int) []string {
+	word, st := m.t("lbl.error"), m.st.err
+	if is.Severity != model.SevError {
+		word, st = m.t("lbl.warn"), m.st.warn
+	}
+	text := word + ": " + clean(is.Message(m.lang))
+	if indent == 2 {
+		text = word + ": " + label(m, is.Field) + ": " + clean(is.Message(m.lang))
+	}
+	var out []string
+	for _, l := range wrap(text, m.w-indent) {
+		out = append(out, strings.Repeat(" ", indent)+st.Render(l))
+	}
+	if len(out) > 2 {
+		out = out[:2]
+	}
+	return out
+}
+
+func (f *form) bodyHeight(m *Model) int { return max(3, m.h-5) }
+
+// layout re-fits the form after a resize.
+func (f *form) layout(m *Model) { f.ensureVisible(m) }
+
+// ensureVisible scrolls so the focused field, its problems and an open list are on screen.
+func (f *form) ensureVisible(m *Model) {
+	lines := f.body(m)
+	bh := f.bodyHeight(m)
+	start := f.lineOf[f.focus]
+	end := start + 1
+	if f.focus+1 < len(f.fields) {
+		end = max(end, f.lineOf[f.focus+1])
+	} else {
+		end = len(lines)
+	}
+	if start > 0 && f.fields[f.focus].group != f.fields[max(0, f.focus-1)].group {
+		start-- // keep the group's heading with its first field
+	}
+	if end-f.scroll > bh {
+		f.scroll = end - bh
+	}
+	if start < f.scroll {
+		f.scroll = start
+	}
+	f.scroll = min(max(0, f.scroll), max(0, len(lines)-bh))
+}
+
+func (f *form) scrollBy(m *Model, d int) {
+	f.scroll = min(max(0, f.scroll+d), max(0, len(f.body(m))-f.bodyHeight(m)))
+}
+
+func (f *form) click(m *Model, y int) tea.Cmd {
+	line := y - 2 + f.scroll
+	for i := len(f.fields) - 1; i >= 0; i-- {
+		if !f.hidden(i) && f.lineOf[i] == line {
+			return tea.Batch(f.setFocus(m, i), f.changed(m))
+		}
+	}
+	return nil
+}
+
+func (f *form) view(m *Model) ([]string, *tea.Cursor) {
+	lines := []string{m.st.title.Render(f.title(m)), cut(f.context(m), m.w)}
+	body := f.body(m)
+	bh := f.bodyHeight(m)
+	f.scroll = min(f.scroll, max(0, len(body)-bh))
+	vis := body[f.scroll:min(len(body), f.scroll+bh)]
+	for len(vis) < bh {
+		vis = append(vis, "")
+	}
+	lines = append(lines, vis...)
+	// the problems line: counts, and the first error in words
+	ne, nw := len(f.issues.Errors()), len(f.issues.Warnings())
+	var sum string
+	switch {
+	case ne == 0 && nw == 0:
+		sum = m.st.ok.Render(m.t("form.ok"))
+	case ne > 0:
+		sum = m.st.err.Render(cut(m.t("form.problems", ne, nw)+"  "+f.firstProblem(m), m.w))
+	default:
+		sum = m.st.warn.Render(m.t("form.problems", ne, nw))
+	}
+	lines = append(lines, sum)
+	msg := ""
+	if f.msg != "" {
+		st := m.st.ok
+		if f.msgBad {
+			st = m.st.err
+		}
+		msg = st.Render(cut(f.msg, m.w))
+	}
+	lines = append(lines, msg, m.help.View(m.keys.formHelp()))
+	var cur *tea.Cursor
+	fl := f.fields[f.focus]
+	if !fl.pick && !f.pickOpen && m.prompt == nil {
+		y := 2 + f.lineOf[f.focus] - f.scroll
+		if y >= 2 && y < 2+bh {
+			cur = tea.NewCursor(formIndent+inputCursorX(fl.in), y)
+			cur.Shape = tea.CursorBar
+		}
+	}
+	return lines, cur
+}
