@@ -408,8 +408,8 @@ type textField struct {
 }
 
 // texts are the sale's free string fields (enums and times are checked on their own).
-func (s *Sale) texts() []textField {
-	return []textField{
+func (s *Sale) texts() [19]textField {
+	return [19]textField{
 		{FieldOrderID, &s.OrderID}, {FieldOriginalOrderID, &s.OriginalOrderID}, {FieldSequenceNo, &s.SequenceNo},
 		{FieldCardNo, &s.CardNo}, {FieldBankCode, &s.BankCode}, {FieldBankName, &s.BankName},
 		{FieldTerminalNo, &s.TerminalNo}, {FieldBankShopNo, &s.BankShopNo}, {FieldPosTraceNo, &s.PosTraceNo},
