@@ -167,13 +167,13 @@ func (d Draft) Build(r Rules) (Sale, Issues) {
 	s.OrderID = d.OrderID
 	s.OriginalOrderID = d.OriginalOrderID
 	s.SequenceNo = d.SequenceNo
-	s.PaymentChannel = Channel(toHalfWidth(d.PaymentChannel))
-	s.SubSaleType = SubType(toHalfWidth(d.SubSaleType))
-	s.SaleType = SaleType(toHalfWidth(d.SaleType))
+	s.PaymentChannel = Channel(enumCode(d.PaymentChannel, ChannelQuickPass, ChannelBankCard))
+	s.SubSaleType = SubType(enumCode(d.SubSaleType, SubSale, SubVoid, SubRefund))
+	s.SaleType = SaleType(enumCode(d.SaleType, SaleTypeSale, SaleTypeRefund))
 	if s.SaleType == "" && s.SubSaleType.Valid() {
 		s.SaleType = SaleTypeFor(s.SubSaleType, r.VoidSaleType)
 	}
-	s.CommunicateType = CommType(toHalfWidth(d.CommunicateType))
+	s.CommunicateType = CommType(enumCode(d.CommunicateType, CommNetwork, CommPhone))
 
 	card, cardIssues := ParseCard(d.CardNo, r.CardKey, s.PaymentChannel)
 	for _, i := range cardIssues {
@@ -262,6 +262,22 @@ func (d Draft) Build(r Rules) (Sale, Issues) {
 	return s, is
 }
 
+// enumCode reads an enum as its code ("002") or as its label in either language ("银行卡",
+// "bank card"), so that a file written by a person imports; anything else is kept as typed
+// for validation to refuse.
+func enumCode[E interface {
+	~string
+	Label(Lang) string
+}](typed string, values ...E) string {
+	s := toHalfWidth(typed)
+	for _, v := range values {
+		if s == string(v) || strings.EqualFold(s, v.Label(ZH)) || strings.EqualFold(s, v.Label(EN)) {
+			return string(v)
+		}
+	}
+	return s
+}
+
 func firstNonEmpty(a, b string) string {
 	if a != "" {
 		return a
@@ -342,7 +358,7 @@ func (s Sale) validate(r Rules, now time.Time) Issues {
 		case !s.SaleType.Valid():
 			is = append(is, errorOn(FieldSaleType, "sale_type.invalid"))
 		case subOK && s.SaleType != want:
-			is = append(is, errorOn(FieldSaleType, "sale_type.mismatch", string(s.SaleType), string(want)))
+			is = append(is, errorOn(FieldSaleType, "sale_type.mismatch", safeArg(string(s.SaleType)), string(want)))
 		}
 	}
 	switch {
@@ -359,7 +375,7 @@ func (s Sale) validate(r Rules, now time.Time) Issues {
 		case listed == "":
 			is = append(is, warnOn(FieldBankCode, "bank.unknown_code", safeArg(s.BankCode)))
 		case s.BankName != listed:
-			is = append(is, warnOn(FieldBankName, "bank.name_mismatch", s.BankCode, listed))
+			is = append(is, warnOn(FieldBankName, "bank.name_mismatch", safeArg(s.BankCode), listed))
 		}
 	} else if s.BankName != "" {
 		is = append(is, warnOn(FieldBankName, "bank.name_unknown"))

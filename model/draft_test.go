@@ -94,6 +94,14 @@ func TestBuildRules(t *testing.T) {
 					t.Errorf("enums %q %q", s.PaymentChannel, s.SubSaleType)
 				}
 			}},
+		{name: "enums by label", d: validDraft().with(FieldPaymentChannel, "云闪付").with(FieldSubSaleType, "Refund").
+			with(FieldOriginalOrderID, "X1").with(FieldCommunicateType, "电话").with(FieldSaleType, "退款退货"),
+			check: func(t *testing.T, s Sale) {
+				if s.PaymentChannel != ChannelQuickPass || s.SubSaleType != SubRefund || s.CommunicateType != CommPhone ||
+					s.SaleType != SaleTypeRefund {
+					t.Errorf("enums %q %q %q %q", s.PaymentChannel, s.SubSaleType, s.CommunicateType, s.SaleType)
+				}
+			}},
 		{name: "sale type mismatch", d: validDraft().with(FieldSaleType, "1"),
 			want: []issueWant{{FieldSaleType, E, "sale_type.mismatch"}}},
 		{name: "sale type invalid", d: validDraft().with(FieldSaleType, "x"),
