@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/http"
 	"strconv"
 	"strings"
 )
@@ -192,5 +193,8 @@ func isFalse(raw json.RawMessage) bool {
 }
 
 func httpText(status int) string {
+	if t := http.StatusText(status); t != "" {
+		return "HTTP " + strconv.Itoa(status) + " " + t
+	}
 	return "HTTP " + strconv.Itoa(status)
 }

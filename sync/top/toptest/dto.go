@@ -97,6 +97,9 @@ func checkDTO(text string) (string, *dtoError) {
 			return bad("pos_bank_sale_info_dto", "broken JSON")
 		}
 		if _, ok := fieldIndex[key]; !ok {
+			if key == "" {
+				key = `""` // sub_msg must still name something a person can find
+			}
 			return bad(key, "unknown field")
 		}
 		if _, dup := seen[key]; dup {
