@@ -34,7 +34,7 @@ func (u *Uploader) upload(ctx context.Context, o storage.Order) {
 
 	var out storage.Outcome
 	var eff effect
-	if why, until := u.blocked(ctx); why != "" {
+	if why, until := u.blocked(ctx, o); why != "" {
 		out = notSent(o, why, until)
 	} else {
 		params := map[string]string{"pos_bank_sale_info_dto": string(o.Payload)}
@@ -74,21 +74,33 @@ func (u *Uploader) upload(ctx context.Context, o storage.Order) {
 	u.poke()
 }
 
-// blocked says why an order claimed a moment ago must not be sent now, and until when.
-func (u *Uploader) blocked(ctx context.Context) (string, time.Time) {
-	if ctx.Err() != nil {
-		return "not sent: banksale was stopping", time.Now()
+// blocked says why an order claimed a moment ago must not be sent now, and until when. A short
+// ban is waited out here, holding the claim (nothing was tried, so nothing is written); a pause,
+// the end of Run, or a ban that would outlast the order's lease hands it back to the journal.
+func (u *Uploader) blocked(ctx context.Context, o storage.Order) (string, time.Time) {
+	for {
+		if ctx.Err() != nil {
+			return "not sent: banksale was stopping", time.Now()
+		}
+		u.mu.Lock()
+		paused, until := u.pause != nil, u.bannedUntil
+		u.mu.Unlock()
+		now := time.Now()
+		switch {
+		case paused:
+			return "not sent: the uploader was paused", now
+		case !now.Before(until):
+			return "", time.Time{}
+		case !o.LeaseUntil.IsZero() && until.After(o.LeaseUntil.Add(-u.cfg.Lease/4)):
+			return "not sent: waiting out the gateway's call limit", until
+		}
+		t := time.NewTimer(until.Sub(now))
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		t.Stop()
 	}
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	now := time.Now()
-	switch {
-	case u.pause != nil:
-		return "not sent: the uploader was paused", now
-	case now.Before(u.bannedUntil):
-		return "not sent: waiting out the gateway's call limit", u.bannedUntil
-	}
-	return "", time.Time{}
 }
 
 func notSent(o storage.Order, why string, due time.Time) storage.Outcome {

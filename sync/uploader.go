@@ -80,6 +80,8 @@ const (
 	// recordTimeout bounds writing an outcome after the call, which must happen even when Run's
 	// context has ended (the call happened; the journal must say so).
 	recordTimeout = 30 * time.Second
+	// minBatch is the fewest orders claimed in one transaction when workers are free.
+	minBatch = 8
 	// maxMessage bounds the gateway's words or a transport error kept in the journal.
 	maxMessage = 300
 )
@@ -347,7 +349,7 @@ func (u *Uploader) Run(ctx context.Context) error {
 	u.changedLocked()
 	u.mu.Unlock()
 
-	jobs := make(chan storage.Order, u.cfg.Workers)
+	jobs := make(chan storage.Order, u.capacity())
 	var wg gosync.WaitGroup
 	for range u.cfg.Workers {
 		wg.Go(func() {
@@ -401,6 +403,15 @@ func (u *Uploader) dispatch(ctx context.Context, jobs chan<- storage.Order) {
 	}
 }
 
+// capacity is how many orders may be claimed and unfinished at once: every worker busy and a
+// batch queued behind them. With a rate limit, one per token and no queue (see dispatchOnce).
+func (u *Uploader) capacity() int {
+	if u.limiter != nil {
+		return u.cfg.Workers
+	}
+	return u.cfg.Workers + max(u.cfg.Workers, minBatch)
+}
+
 // dispatchOnce does one round and says how long to sleep: 0 = go again at once, <0 = until woken.
 func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- storage.Order, stuck, dbFails *int) time.Duration {
 	now := time.Now()
@@ -410,7 +421,7 @@ func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- storage.Order, 
 		u.pause = nil
 	}
 	u.changedLocked()
-	paused, bannedUntil, free := u.pause != nil, u.bannedUntil, u.cfg.Workers-u.inFlight
+	paused, bannedUntil, inFlight := u.pause != nil, u.bannedUntil, u.inFlight
 	u.mu.Unlock()
 
 	switch {
@@ -420,11 +431,14 @@ func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- storage.Order, 
 		return -1
 	case now.Before(bannedUntil):
 		return bannedUntil.Sub(now)
-	case free <= 0:
-		return -1 // an outcome will wake us
+	case inFlight > u.cfg.Workers:
+		return -1 // orders are still queued for the workers; an outcome will wake us
 	}
 
-	limit := free
+	// Claim a batch beyond the idle workers: every claim is a durable (fsynced) transaction, so
+	// claiming one order per outcome would double the journal's work per order. The batch waits
+	// at most a few calls for a worker, well inside its lease.
+	limit := u.capacity() - inFlight
 	if u.limiter != nil {
 		// One token per claimed order, taken just before the claim, so the order's call follows
 		// its token at once and a claimed order never sits "uploading" waiting for the limiter.
@@ -460,7 +474,7 @@ func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- storage.Order, 
 		for i := range orders {
 			o := orders[i]
 			u.publishOrder(&o)
-			jobs <- orders[i] // never blocks: at most Workers claimed and unfinished
+			jobs <- orders[i] // never blocks: at most capacity() claimed and unfinished
 		}
 	}
 	if len(orders) == limit {
