@@ -1,0 +1,265 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+
+	"banksale/model"
+	"banksale/storage"
+)
+
+// pageSize is how many orders one keyset query reads while streaming a list or an export.
+const pageSize = 500
+
+// each streams every order matching f, newest first, page by page, so a list of a million
+// orders costs the memory of one page.
+func each(ctx context.Context, j *storage.Journal, f storage.Filter, limit int, fn func(storage.Order) error) error {
+	var cur storage.Cursor
+	n := 0
+	for {
+		want := pageSize
+		if limit > 0 && limit-n < want {
+			want = limit - n
+		}
+		if want <= 0 {
+			return nil
+		}
+		page, err := j.List(ctx, f, cur, want)
+		if err != nil {
+			return fmt.Errorf("listing orders: %w", err)
+		}
+		for _, o := range page {
+			if err := fn(o); err != nil {
+				return err
+			}
+		}
+		n += len(page)
+		if len(page) < want {
+			return nil
+		}
+		cur = storage.CursorOf(page[len(page)-1])
+	}
+}
+
+// filterFlags are the flags list and export share.
+type filterFlags struct {
+	status, from, to, search *string
+}
+
+func (c *cli) filter(ff filterFlags) (storage.Filter, error) {
+	var f storage.Filter
+	var err error
+	if f.Statuses, err = statusesOf(*ff.status); err != nil {
+		return f, fmt.Errorf("--status: %w", err)
+	}
+	if f.From, f.To, err = rangeOf(*ff.from, *ff.to, c.now().In(model.CST)); err != nil {
+		return f, err
+	}
+	if ff.search != nil {
+		f.Search = *ff.search
+	}
+	return f, nil
+}
+
+func cmdList(ctx context.Context, c *cli, args []string) int {
+	fs, cfgPath := c.flags("list", "[--status S] [--from D] [--to D] [--search TEXT] [--limit N] [--json]",
+		"List orders, newest trade_time first: every matching order unless --limit.\n"+
+			"D is a day (2026-11-26; --to includes that day) or a time (\"2026-11-26 14:30\"), China time.")
+	ff := filterFlags{
+		status: fs.String("status", "", "only these statuses, comma-separated: pending,uploading,retrying,rejected,uploaded,voided"),
+		from:   fs.String("from", "", "trade_time from `D` (inclusive)"),
+		to:     fs.String("to", "", "trade_time up to `D`"),
+		search: fs.String("search", "", "order_id, sequence_no, pos_trace_no or trade_ref_no starting with `TEXT`"),
+	}
+	limit := fs.Int("limit", 0, "at most `N` orders (0 = all)")
+	asJSON := fs.Bool("json", false, "a JSON array of orders (see the README for the fields)")
+	rest, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(c.stderr, "banksale list: unexpected argument %q\n", rest[0])
+		return exitUsage
+	}
+	if *limit < 0 {
+		fmt.Fprintln(c.stderr, "banksale list: --limit must be 0 or more")
+		return exitUsage
+	}
+	f, err := c.filter(ff)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "banksale list: %v\n", err)
+		return exitUsage
+	}
+	e, code := c.open(ctx, *cfgPath, "list")
+	if e == nil {
+		return code
+	}
+	defer e.close()
+
+	w := bufio.NewWriterSize(c.stdout, 64<<10)
+	defer w.Flush()
+	n := 0
+	if *asJSON {
+		w.WriteString("[")
+		err = each(ctx, e.j, f, *limit, func(o storage.Order) error {
+			if n > 0 {
+				w.WriteString(",")
+			}
+			w.WriteString("\n")
+			n++
+			b, err := marshal(orderOf(o))
+			if err != nil {
+				return err
+			}
+			_, err = w.Write(b)
+			return err
+		})
+		if n > 0 {
+			w.WriteString("\n")
+		}
+		w.WriteString("]\n")
+	} else {
+		l := e.lang
+		fmt.Fprintf(w, "%s %s %s %s %s %s %s %s %s\n",
+			pad(hdr(l, "状态", "STATUS"), 10), pad(hdr(l, "订单号", "ORDER_ID"), 20), pad(hdr(l, "交易时间", "TRADE_TIME"), 19),
+			pad(hdr(l, "类型", "TYPE"), 6), pad(hdr(l, "渠道", "CHANNEL"), 9), padLeft(hdr(l, "金额", "AMOUNT"), 14),
+			pad(hdr(l, "卡号", "CARD"), 19), padLeft(hdr(l, "次数", "TRIES"), 5), hdr(l, "最近错误", "LAST_ERROR"))
+		err = each(ctx, e.j, f, *limit, func(o storage.Order) error {
+			n++
+			_, err := fmt.Fprintf(w, "%s %s %s %s %s %s %s %s %s\n",
+				pad(o.Status.Label(l), 10), pad(oneLine(o.OrderID, 0), 20), pad(fmtTime(o.TradeTime), 19),
+				pad(o.SubSaleType.Label(l), 6), pad(o.PaymentChannel.Label(l), 9), padLeft(o.TradeAmount.Yuan(), 14),
+				pad(o.CardNo, 19), padLeft(strconv.Itoa(o.Attempts), 5), lastError(o))
+			return err
+		})
+	}
+	if err != nil {
+		w.Flush()
+		fmt.Fprintf(c.stderr, "banksale list: %v\n", err)
+		return exitRefused
+	}
+	return exitOK
+}
+
+func hdr(l model.Lang, zh, en string) string {
+	if l == model.ZH {
+		return zh
+	}
+	return en
+}
+
+func lastError(o storage.Order) string {
+	if o.LastCode == 0 && o.LastSubCode == "" && o.LastMessage == "" {
+		return ""
+	}
+	s := ""
+	if o.LastCode != 0 {
+		s = strconv.Itoa(o.LastCode) + " "
+	}
+	if o.LastSubCode != "" {
+		s += o.LastSubCode + " "
+	}
+	return oneLine(s+o.LastMessage, 60)
+}
+
+func cmdExport(ctx context.Context, c *cli, args []string) int {
+	fs, cfgPath := c.flags("export", "[--from D] [--to D] [--status S] [--format csv|json] [--out FILE]",
+		"Write orders with the API's field names, amounts in fen, cards masked (the journal holds no full\n"+
+			"number), newest first. The output can be read back by `banksale import` on another journal.")
+	ff := filterFlags{
+		status: fs.String("status", "", "only these statuses, comma-separated"),
+		from:   fs.String("from", "", "trade_time from `D` (inclusive)"),
+		to:     fs.String("to", "", "trade_time up to `D` (a day includes that day)"),
+	}
+	format := fs.String("format", "csv", "csv (a header row of field names) or json (an array, the API's encoding)")
+	outPath := fs.String("out", "", "write to `FILE` instead of standard output")
+	rest, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(c.stderr, "banksale export: unexpected argument %q\n", rest[0])
+		return exitUsage
+	}
+	if *format != "csv" && *format != "json" {
+		fmt.Fprintf(c.stderr, "banksale export: --format %q: use csv or json\n", *format)
+		return exitUsage
+	}
+	f, err := c.filter(ff)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "banksale export: %v\n", err)
+		return exitUsage
+	}
+	e, code := c.open(ctx, *cfgPath, "export")
+	if e == nil {
+		return code
+	}
+	defer e.close()
+
+	var dst io.Writer = c.stdout
+	var file *os.File
+	if *outPath != "" {
+		file, err = os.OpenFile(*outPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "banksale export: %v\n", err)
+			return exitRefused
+		}
+		dst = file
+	}
+	w := bufio.NewWriterSize(dst, 64<<10)
+	n := 0
+	switch *format {
+	case "csv":
+		cw := csv.NewWriter(w)
+		_ = cw.Write(exportColumns)
+		err = each(ctx, e.j, f, 0, func(o storage.Order) error {
+			n++
+			return cw.Write(saleFields(o.Sale))
+		})
+		cw.Flush()
+		if err == nil {
+			err = cw.Error()
+		}
+	case "json":
+		w.WriteString("[")
+		err = each(ctx, e.j, f, 0, func(o storage.Order) error {
+			b, err := o.Sale.MarshalDTO()
+			if err != nil {
+				return fmt.Errorf("order %s: %w", o.OrderID, err)
+			}
+			if n > 0 {
+				w.WriteString(",")
+			}
+			n++
+			w.WriteString("\n")
+			_, err = w.Write(b)
+			return err
+		})
+		if n > 0 {
+			w.WriteString("\n")
+		}
+		w.WriteString("]\n")
+	}
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if file != nil {
+		if cerr := file.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(c.stderr, "banksale export: %v\n", err)
+		return exitRefused
+	}
+	e.log.Info("export", "orders", n, "format", *format)
+	if *outPath != "" {
+		fmt.Fprintf(c.stderr, "%d orders written to %s\n", n, *outPath)
+	}
+	return exitOK
+}

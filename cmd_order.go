@@ -1,0 +1,301 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"banksale/model"
+	"banksale/storage"
+)
+
+func cmdShow(ctx context.Context, c *cli, args []string) int {
+	fs, cfgPath := c.flags("show", "ORDER_ID [--json]", "One order: every field, its upload attempts and its audit trail.")
+	asJSON := fs.Bool("json", false, `one JSON object {"order":…, "attempts":[…], "audit":[…]} (see the README)`)
+	rest, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(rest) != 1 {
+		fmt.Fprintln(c.stderr, "banksale show: name one ORDER_ID")
+		return exitUsage
+	}
+	e, code := c.open(ctx, *cfgPath, "show")
+	if e == nil {
+		return code
+	}
+	defer e.close()
+	o, err := e.j.Get(ctx, rest[0])
+	if err != nil {
+		return c.orderErr("show", rest[0], err, e.lang)
+	}
+	atts, err := e.j.Attempts(ctx, o.OrderID)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "banksale show: %v\n", err)
+		return exitRefused
+	}
+	audit, err := e.j.Audit(ctx, o.OrderID)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "banksale show: %v\n", err)
+		return exitRefused
+	}
+	w := bufio.NewWriter(c.stdout)
+	defer w.Flush()
+	if *asJSON {
+		v := showJSON{Order: orderOf(o), Attempts: []attemptJSON{}, Audit: []auditJSON{}}
+		for _, a := range atts {
+			v.Attempts = append(v.Attempts, attemptJSON{N: a.N, StartedAt: fmtTime(a.StartedAt), LatencyMS: a.Latency.Milliseconds(),
+				Outcome: a.Outcome, Class: a.Class, Code: a.Code, SubCode: a.SubCode, Message: a.Message, RequestID: a.RequestID})
+		}
+		for _, a := range audit {
+			v.Audit = append(v.Audit, auditJSON{At: fmtTime(a.At), By: a.By, Action: a.Action, Detail: a.Detail})
+		}
+		b, err := marshal(v)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "banksale show: %v\n", err)
+			return exitRefused
+		}
+		w.Write(b)
+		w.WriteString("\n")
+		return exitOK
+	}
+	l := e.lang
+	fmt.Fprintf(w, "%s  %s  %s\n", o.OrderID, o.Status.Label(l), o.TradeAmount.String())
+	vals := saleFields(o.Sale)
+	for i, name := range exportColumns {
+		v := vals[i]
+		if v == "" {
+			continue
+		}
+		switch name {
+		case model.FieldTradeAmount:
+			v = o.TradeAmount.String()
+		case model.FieldPaymentChannel:
+			v += " " + o.PaymentChannel.Label(l)
+		case model.FieldSubSaleType:
+			v += " " + o.SubSaleType.Label(l)
+		case model.FieldSaleType:
+			v += " " + o.SaleType.Label(l)
+		case model.FieldCommunicateType:
+			v += " " + o.CommunicateType.Label(l)
+		}
+		fmt.Fprintf(w, "  %s %s\n", pad(model.FieldLabel(name, l)+":", 20), oneLine(v, 0))
+	}
+	fmt.Fprintf(w, "  %s %d\n", pad(hdr(l, "上传次数:", "Attempts:"), 20), o.Attempts)
+	if !o.NextAttemptAt.IsZero() && (o.Status == model.StatusRetrying || o.Status == model.StatusPending) {
+		fmt.Fprintf(w, "  %s %s\n", pad(hdr(l, "下次上传:", "Next attempt:"), 20), fmtTime(o.NextAttemptAt))
+	}
+	if le := lastError(o); le != "" {
+		fmt.Fprintf(w, "  %s %s\n", pad(hdr(l, "最近错误:", "Last error:"), 20), le)
+	}
+	if o.VoidReason != "" {
+		fmt.Fprintf(w, "  %s %s\n", pad(hdr(l, "作废原因:", "Void reason:"), 20), oneLine(o.VoidReason, 0))
+	}
+	fmt.Fprintf(w, "\n%s\n", hdr(l, "上传记录", "Attempts"))
+	if len(atts) == 0 {
+		fmt.Fprintf(w, "  %s\n", hdr(l, "(无)", "(none)"))
+	}
+	for _, a := range atts {
+		fmt.Fprintf(w, "  #%d %s %-9s %6dms", a.N, fmtTime(a.StartedAt), a.Outcome, a.Latency.Milliseconds())
+		if a.Code != 0 || a.SubCode != "" {
+			fmt.Fprintf(w, " code %d %s", a.Code, oneLine(a.SubCode, 0))
+		}
+		if a.Message != "" {
+			fmt.Fprintf(w, " %s", oneLine(a.Message, 80))
+		}
+		if a.RequestID != "" {
+			fmt.Fprintf(w, " request_id %s", oneLine(a.RequestID, 0))
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintf(w, "\n%s\n", hdr(l, "操作记录", "Audit"))
+	for _, a := range audit {
+		fmt.Fprintf(w, "  %s %-8s %-8s %s\n", fmtTime(a.At), oneLine(a.By, 0), a.Action, oneLine(a.Detail, 100))
+	}
+	return exitOK
+}
+
+// orderErr says what an error about one order means for the person and picks the exit status.
+func (c *cli) orderErr(cmd, id string, err error, l model.Lang) int {
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		fmt.Fprintf(c.stderr, "banksale %s: %s\n", cmd, hdr(l, "日志中没有订单 "+id, "no order "+id+" in the journal"))
+	case errors.Is(err, storage.ErrBusy):
+		fmt.Fprintf(c.stderr, "banksale %s: %s\n", cmd, hdr(l, "订单 "+id+" 正在上传,请稍后再试", "order "+id+" is being uploaded right now: try again in a moment"))
+	case errors.Is(err, storage.ErrNotEditable):
+		fmt.Fprintf(c.stderr, "banksale %s: %s\n", cmd, hdr(l, "订单 "+id+" 已上传或已作废,不能再改;已上传的请做撤销或退款",
+			"order "+id+" is already uploaded or voided and cannot be changed; correct an uploaded sale with a void or refund"))
+	default:
+		fmt.Fprintf(c.stderr, "banksale %s: %s: %v\n", cmd, id, err)
+	}
+	return exitRefused
+}
+
+func cmdVoid(ctx context.Context, c *cli, args []string) int {
+	fs, cfgPath := c.flags("void", "ORDER_ID --reason TEXT",
+		"Cancel an order that has not reached head office (pending, retrying or rejected). It stays in\n"+
+			"the journal as voided, with the reason, and is never uploaded. An uploaded sale is corrected\n"+
+			"with a void (002) or refund (006) order instead.")
+	reason := fs.String("reason", "", "why it is cancelled (required)")
+	rest, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(rest) != 1 {
+		fmt.Fprintln(c.stderr, "banksale void: name one ORDER_ID")
+		return exitUsage
+	}
+	r := strings.TrimSpace(*reason)
+	if r == "" {
+		fmt.Fprintln(c.stderr, "banksale void: --reason TEXT is required: say why the order is cancelled")
+		return exitUsage
+	}
+	if model.ContainsCardNumber(r) {
+		fmt.Fprintln(c.stderr, "banksale void: the reason looks like it holds a card number; leave the card number out")
+		return exitUsage
+	}
+	e, code := c.open(ctx, *cfgPath, "void")
+	if e == nil {
+		return code
+	}
+	defer e.close()
+	o, err := e.j.Void(ctx, rest[0], oneLine(r, 200), e.who)
+	if err != nil {
+		return c.orderErr("void", rest[0], err, e.lang)
+	}
+	e.log.Info("void", "order_id", o.OrderID, "by", e.who)
+	fmt.Fprintf(c.stdout, "%s %s\n", o.OrderID, o.Status.Label(e.lang))
+	return exitOK
+}
+
+func cmdReport(ctx context.Context, c *cli, args []string) int {
+	fs, cfgPath := c.flags("report", "[--day YYYY-MM-DD] [--json]",
+		"A day's orders by trade_time (China time): count and amount per channel and type, the net\n"+
+			"amount (sales − voids − refunds, voided orders left out), and how many are in each status.")
+	day := fs.String("day", "", "the day (default: today, China time)")
+	asJSON := fs.Bool("json", false, "a JSON object (see the README)")
+	rest, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(c.stderr, "banksale report: unexpected argument %q\n", rest[0])
+		return exitUsage
+	}
+	d := c.now().In(model.CST)
+	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, model.CST)
+	if *day != "" {
+		var err error
+		if d, err = time.ParseInLocation("2006-01-02", strings.TrimSpace(*day), model.CST); err != nil {
+			fmt.Fprintf(c.stderr, "banksale report: --day %q: write the day like 2026-11-26\n", *day)
+			return exitUsage
+		}
+	}
+	e, code := c.open(ctx, *cfgPath, "report")
+	if e == nil {
+		return code
+	}
+	defer e.close()
+	sum, err := e.j.DaySummary(ctx, d)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "banksale report: %v\n", err)
+		return exitRefused
+	}
+	w := bufio.NewWriter(c.stdout)
+	defer w.Flush()
+	if *asJSON {
+		type rowJSON struct {
+			PaymentChannel string `json:"payment_channel"`
+			SubSaleType    string `json:"sub_sale_type"`
+			Count          int    `json:"count"`
+			Amount         int64  `json:"amount"`
+		}
+		v := struct {
+			Day      string         `json:"day"`
+			Rows     []rowJSON      `json:"rows"`
+			Net      int64          `json:"net"`
+			ByStatus map[string]int `json:"by_status"`
+		}{Day: d.Format("2006-01-02"), Rows: []rowJSON{}, Net: int64(sum.Net), ByStatus: map[string]int{}}
+		for _, r := range sum.Rows {
+			v.Rows = append(v.Rows, rowJSON{string(r.Channel), string(r.SubType), r.Count, int64(r.Amount)})
+		}
+		for _, st := range model.Statuses {
+			v.ByStatus[string(st)] = sum.ByStatus[st]
+		}
+		b, err := marshal(v)
+		if err != nil {
+			fmt.Fprintf(c.stderr, "banksale report: %v\n", err)
+			return exitRefused
+		}
+		w.Write(b)
+		w.WriteString("\n")
+		return exitOK
+	}
+	l := e.lang
+	fmt.Fprintf(w, "%s %s\n\n", hdr(l, "日报", "Day summary"), d.Format("2006-01-02"))
+	fmt.Fprintf(w, "%s %s %s %s\n", pad(hdr(l, "渠道", "Channel"), 10), pad(hdr(l, "类型", "Type"), 8),
+		padLeft(hdr(l, "笔数", "Count"), 7), padLeft(hdr(l, "金额", "Amount"), 18))
+	for _, r := range sum.Rows {
+		fmt.Fprintf(w, "%s %s %s %s\n", pad(r.Channel.Label(l), 10), pad(r.SubType.Label(l), 8),
+			padLeft(strconv.Itoa(r.Count), 7), padLeft(r.Amount.String(), 18))
+	}
+	fmt.Fprintf(w, "%s %s\n\n", pad(hdr(l, "净额", "Net"), 27), padLeft(sum.Net.String(), 18))
+	for _, st := range model.Statuses {
+		fmt.Fprintf(w, "%s %s\n", pad(st.Label(l), 10), padLeft(strconv.Itoa(sum.ByStatus[st]), 7))
+	}
+	return exitOK
+}
+
+func cmdBackup(ctx context.Context, c *cli, args []string) int {
+	fs, cfgPath := c.flags("backup", "FILE",
+		"Write a consistent copy of the journal to FILE with SQLite's VACUUM INTO. Never copy the live\n"+
+			"banksale.db (or its -wal file) by hand: a copy taken while it is written can be torn.\n"+
+			"FILE must not exist yet.")
+	rest, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if len(rest) != 1 {
+		fmt.Fprintln(c.stderr, "banksale backup: name one FILE to write")
+		return exitUsage
+	}
+	dest := rest[0]
+	if _, err := os.Stat(dest); err == nil {
+		fmt.Fprintf(c.stderr, "banksale backup: %s already exists: name a new file\n", dest)
+		return exitRefused
+	}
+	e, code := c.open(ctx, *cfgPath, "backup")
+	if e == nil {
+		return code
+	}
+	defer e.close()
+	start := time.Now()
+	if err := e.j.Backup(ctx, dest); err != nil {
+		fmt.Fprintf(c.stderr, "banksale backup: %v\n", err)
+		e.log.Error("backup", "dest", dest, "err", err)
+		return exitRefused
+	}
+	e.log.Info("backup", "dest", dest, "took", time.Since(start))
+	fmt.Fprintf(c.stdout, "journal %s backed up to %s\n", e.j.Path(), dest)
+	return exitOK
+}
+
+func cmdVersion(_ context.Context, c *cli, args []string) int {
+	fs, _ := c.flags("version", "", "Print banksale's version.")
+	if _, code, ok := parse(fs, args); !ok {
+		return code
+	}
+	v := version
+	if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	fmt.Fprintf(c.stdout, "banksale %s (%s, %s/%s)\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return exitOK
+}

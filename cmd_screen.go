@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"banksale/demo"
+	"banksale/model"
+	"banksale/ui"
+)
+
+// cmdScreen is banksale without a command: the screen on the configured journal with the
+// uploader in the same process, or with --demo on a fresh journal against a fake gateway.
+func cmdScreen(ctx context.Context, c *cli, args []string) int {
+	fs, cfgPath := c.flags("", "[--config FILE] [--demo]",
+		"The screen: key in sales, voids and refunds; watch them reach head office.")
+	isDemo := fs.Bool("demo", false, "try everything against a built-in fake gateway on a throw-away journal (no account needed)")
+	showVersion := fs.Bool("version", false, "print the version")
+	fs.Usage = func() { usage(c.stderr) }
+	rest, code, ok := parse(fs, args)
+	if !ok {
+		return code
+	}
+	if *showVersion {
+		return cmdVersion(ctx, c, nil)
+	}
+	if len(rest) > 0 {
+		fmt.Fprintf(c.stderr, "banksale: unknown command %q\n\n", rest[0])
+		usage(c.stderr)
+		return exitUsage
+	}
+	if *isDemo {
+		return runDemo(ctx, c, *cfgPath)
+	}
+
+	path := *cfgPath
+	if path == "" {
+		p, err := DefaultConfigPath()
+		if err != nil {
+			fmt.Fprintf(c.stderr, "banksale: %v\n", err)
+			return exitSetup
+		}
+		path = p
+		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+			noConfig(c, p)
+			return exitSetup
+		}
+	}
+	cfg, ok := c.loadConfig(path)
+	if !ok {
+		return exitSetup
+	}
+	if err := cfg.RequireGateway(); err != nil {
+		fmt.Fprintf(c.stderr, "banksale: %v\n  Or try everything without an account:  banksale --demo\n", err)
+		return exitSetup
+	}
+	e, code := c.openWith(ctx, cfg, "screen")
+	if e == nil {
+		return code
+	}
+	defer e.close()
+	return c.screen(ctx, e, false)
+}
+
+// noConfig tells a newcomer where the config belongs and how to start.
+func noConfig(c *cli, path string) {
+	fmt.Fprintf(c.stderr, `banksale has no configuration yet. It belongs in
+  %s
+
+Start from the example that comes with banksale (config.toml.example):
+  mkdir -p %q
+  cp config.toml.example %q
+  chmod 600 %q
+then set [gateway] app_key and app_secret (or the environment variable %s)
+and [store] store_no. Or name another file: banksale --config FILE
+
+To try everything first, without an account, against a built-in fake gateway:
+  banksale --demo
+`, path, filepath.Dir(path), path, path, envAppSecret)
+}
+
+// screen runs the UI with the uploader beside it until the person quits.
+func (c *cli) screen(ctx context.Context, e *env, isDemo bool) int {
+	u, _, err := e.uploader()
+	if err != nil {
+		fmt.Fprintf(c.stderr, "banksale: %v\n", err)
+		return exitSetup
+	}
+	upCtx, stopUp := context.WithCancel(ctx)
+	upDone := make(chan error, 1)
+	go func() { upDone <- u.Run(upCtx) }()
+
+	store := e.cfg.Store
+	err = ui.Run(ctx, ui.Deps{
+		Journal: e.j, Uploader: u, Lang: e.lang, Rules: e.rules,
+		StoreNo: store.StoreNo, TerminalNo: store.TerminalNo, BankShopNo: store.BankShopNo,
+		CommType: model.CommType(store.CommunicateType),
+		Store:    store.StoreNo, Demo: isDemo, Log: e.log.With("part", "ui"),
+	})
+	// The uploader finishes the calls in flight and records their outcomes before the journal
+	// closes; anything it had not started stays pending for next time.
+	stopUp()
+	select {
+	case upErr := <-upDone:
+		if upErr != nil && !errors.Is(upErr, context.Canceled) {
+			e.log.Error("uploader", "err", upErr)
+		}
+	case <-time.After(e.cfg.Gateway.Timeout.Duration + 5*time.Second):
+		e.log.Warn("uploader did not stop in time; its leases are released at the next start")
+	}
+	if err != nil {
+		fmt.Fprintf(c.stderr, "banksale: %v\n", err)
+		e.log.Error("screen", "err", err)
+		return exitRefused
+	}
+	return exitOK
+}
+
+// runDemo starts the fake gateway and a sample journal in a temporary folder, then the same
+// screen as a real start.
+func runDemo(ctx context.Context, c *cli, cfgFlag string) int {
+	// A config is not needed, but a present one still sets the language and the store defaults.
+	cfg := DefaultConfig()
+	if cfgFlag != "" {
+		var ok bool
+		if cfg, ok = c.loadConfig(cfgFlag); !ok {
+			return exitSetup
+		}
+	} else if p, err := DefaultConfigPath(); err == nil {
+		if loaded, _, err := LoadConfig(p, false, c.getenv); err == nil {
+			cfg = loaded
+		}
+	}
+	dir, err := os.MkdirTemp("", "banksale-demo-")
+	if err != nil {
+		fmt.Fprintf(c.stderr, "banksale --demo: %v\n", err)
+		return exitSetup
+	}
+	defer os.RemoveAll(dir)
+	log, closeLog, err := openLog(filepath.Join(dir, "banksale.db"))
+	if err != nil {
+		fmt.Fprintf(c.stderr, "banksale --demo: %v\n", err)
+		return exitSetup
+	}
+	defer closeLog()
+	d, err := demo.Start(ctx, dir, log.With("part", "demo"))
+	if err != nil {
+		fmt.Fprintf(c.stderr, "banksale --demo: starting the demo: %v\n", err)
+		return exitSetup
+	}
+	defer d.Close()
+	cfg.Gateway.URL = d.GatewayURL
+	cfg.Gateway.AppKey = d.AppKey
+	cfg.Gateway.AppSecret = d.Secret
+	cfg.Gateway.Session = ""
+	cfg.Journal.Path = d.JournalPath
+	if cfg.Card.DigestKey == "" {
+		cfg.Card.DigestKey = "demo-card-digest-key"
+	}
+	e, code := c.openWith(ctx, cfg, "demo")
+	if e == nil {
+		return code
+	}
+	defer e.close()
+	return c.screen(ctx, e, true)
+}

@@ -1,0 +1,341 @@
+// Command banksale lets a store supervisor key in the UnionPay QuickPass and bank-card
+// sales, voids and refunds that the POS failed to send, journals them in SQLite and uploads
+// them to head office through the Taobao Open Platform (alibaba.mos.oc.trade.syncbanksale).
+//
+// This file only wires: config → journal → gateway client → uploader → screen.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"banksale/model"
+	"banksale/storage"
+)
+
+// version is set at release time with -ldflags "-X main.version=…".
+var version = "dev"
+
+// Exit statuses. Documented in the README; scripts depend on them.
+const (
+	exitOK       = 0  // done
+	exitRefused  = 1  // done, but something needs a person: refused rows, unknown order, orders left rejected
+	exitTimedOut = 2  // sync --drain: --max-wait ran out with orders still to upload
+	exitSetup    = 3  // could not start: configuration, journal in use by another process, journal unreadable
+	exitUsage    = 64 // wrong command line (BSD sysexits EX_USAGE)
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], newCLI())
+	stop()
+	os.Exit(code)
+}
+
+// cli is the outside world a command sees, so tests can run commands in-process.
+type cli struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+	now            func() time.Time
+	// stderrIsTerminal decides whether sync draws progress.
+	stderrIsTerminal bool
+}
+
+type command struct {
+	name    string
+	args    string // the usage line after the name
+	summary string
+	run     func(ctx context.Context, c *cli, args []string) int
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"import", "[--config FILE] FILE…", "journal orders from CSV, JSON or JSON Lines files", cmdImport},
+		{"list", "[--status S] [--from D] [--to D] [--search TEXT] [--limit N] [--json]", "list orders, newest first", cmdList},
+		{"show", "ORDER_ID [--json]", "one order with its upload attempts and audit trail", cmdShow},
+		{"void", "ORDER_ID --reason TEXT", "cancel an order that has not been uploaded (it is kept, marked voided)", cmdVoid},
+		{"export", "[--from D] [--to D] [--status S] [--format csv|json] [--out FILE]", "write orders in the API's fields (masked cards)", cmdExport},
+		{"report", "[--day YYYY-MM-DD] [--json]", "a day's count and amount per channel and type", cmdReport},
+		{"sync", "[--drain] [--max-wait D]", "upload without the screen, until interrupted (or, with --drain, until done)", cmdSync},
+		{"retry", "ORDER_ID… | --failed", "make orders waiting or rejected due for upload now", cmdRetry},
+		{"backup", "FILE", "write a consistent copy of the journal to FILE (VACUUM INTO)", cmdBackup},
+		{"version", "", "print the version", cmdVersion},
+		{"help", "[COMMAND]", "this list, or one command's flags", cmdHelp},
+	}
+}
+
+func newCLI() *cli {
+	return &cli{
+		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		getenv: os.Getenv, now: time.Now,
+		stderrIsTerminal: isTerminal(os.Stderr),
+	}
+}
+
+// run is main without the process: it returns the exit status.
+func run(ctx context.Context, args []string, c *cli) int {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		for _, cmd := range commands {
+			if cmd.name == args[0] {
+				return cmd.run(ctx, c, args[1:])
+			}
+		}
+		fmt.Fprintf(c.stderr, "banksale: unknown command %q\n\n", args[0])
+		usage(c.stderr)
+		return exitUsage
+	}
+	return cmdScreen(ctx, c, args)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, `banksale: key in the bank-card and UnionPay QuickPass sales the POS failed to send,
+and upload them to head office.
+
+usage:
+  banksale [--config FILE]          the screen, uploading in the background
+  banksale --demo                   try everything against a built-in fake gateway, no account needed
+  banksale COMMAND [flags] [args]
+
+commands:
+`)
+	for _, cmd := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", cmd.name, cmd.summary)
+	}
+	fmt.Fprintf(w, `
+Every command takes --config FILE and -h. Exit status: 0 done, 1 something needs a person
+(refused rows, unknown order, rejected uploads), 2 sync --drain ran out of time,
+3 could not start (configuration, journal in use), 64 wrong usage.
+`)
+}
+
+func cmdHelp(ctx context.Context, c *cli, args []string) int {
+	if len(args) == 0 {
+		usage(c.stdout)
+		return exitOK
+	}
+	for _, cmd := range commands {
+		if cmd.name == args[0] && cmd.name != "help" {
+			c2 := *c
+			c2.stderr = c.stdout
+			return cmd.run(ctx, &c2, []string{"-h"})
+		}
+	}
+	fmt.Fprintf(c.stderr, "banksale help: unknown command %q\n", args[0])
+	return exitUsage
+}
+
+// flags makes a command's FlagSet with the --config flag every command has.
+func (c *cli) flags(name, args, summary string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("banksale "+name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	cfg := fs.String("config", "", "config `FILE` (default: "+defaultConfigShown()+")")
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "usage: banksale %s %s\n\n%s\n\nflags:\n", name, args, summary)
+		fs.PrintDefaults()
+	}
+	return fs, cfg
+}
+
+func defaultConfigShown() string {
+	p, err := DefaultConfigPath()
+	if err != nil {
+		return "the OS config folder/banksale/config.toml"
+	}
+	return p
+}
+
+// parse parses flags that may come before, between or after the positional arguments
+// (banksale void ORDER --reason TEXT), as people type them; "--" ends the flags.
+func parse(fs *flag.FlagSet, args []string) ([]string, int, bool) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, exitOK, false
+			}
+			return nil, exitUsage, false
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, 0, true
+		}
+		consumed := len(args) - len(rest)
+		if consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), 0, true
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// loadConfig reads the config named by --config (which must exist) or the default one
+// (which may be missing: defaults then). Warnings go to stderr.
+func (c *cli) loadConfig(flagPath string) (Config, bool) {
+	path, must := flagPath, true
+	if path == "" {
+		p, err := DefaultConfigPath()
+		if err != nil {
+			fmt.Fprintf(c.stderr, "banksale: %v\n", err)
+			return Config{}, false
+		}
+		path, must = p, false
+	}
+	cfg, warns, err := LoadConfig(path, must, c.getenv)
+	for _, w := range warns {
+		fmt.Fprintf(c.stderr, "banksale: warning: %s\n", w)
+	}
+	if err != nil {
+		fmt.Fprintf(c.stderr, "banksale: %v\n", err)
+		return cfg, false
+	}
+	return cfg, true
+}
+
+// openLog opens banksale.log beside the journal. The terminal belongs to the screen (or to
+// the command's output), so the log never goes there.
+func openLog(journalPath string) (*slog.Logger, func(), error) {
+	dir := filepath.Dir(journalPath)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("creating %s: %w", dir, err)
+	}
+	f, err := os.OpenFile(filepath.Join(dir, "banksale.log"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return nil, nil, fmt.Errorf("opening the log: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return log, func() { _ = f.Close() }, nil
+}
+
+// env is what a command has once its config, log and journal are open.
+type env struct {
+	cfg   Config
+	log   *slog.Logger
+	j     *storage.Journal
+	lang  model.Lang
+	rules model.Rules
+	who   string
+	close func()
+}
+
+// open loads the config and opens the log and the journal; on failure it has already said
+// why on stderr and returns the exit status.
+func (c *cli) open(ctx context.Context, configFlag, cmd string) (*env, int) {
+	cfg, ok := c.loadConfig(configFlag)
+	if !ok {
+		return nil, exitSetup
+	}
+	return c.openWith(ctx, cfg, cmd)
+}
+
+func (c *cli) openWith(ctx context.Context, cfg Config, cmd string) (*env, int) {
+	log, closeLog, err := openLog(cfg.Journal.Path)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "banksale: %v\n", err)
+		return nil, exitSetup
+	}
+	log = log.With("cmd", cmd, "pid", os.Getpid())
+	j, err := storage.Open(ctx, cfg.Journal.Path, log)
+	if err != nil {
+		closeLog()
+		var le *storage.LockedError
+		if errors.As(err, &le) {
+			fmt.Fprintf(c.stderr, "banksale: %v\n  Only one banksale may use a journal at a time: close the other one (the screen or `banksale sync`) first.\n", le)
+		} else {
+			fmt.Fprintf(c.stderr, "banksale: opening the journal: %v\n", err)
+		}
+		log.Error("open journal", "err", err)
+		return nil, exitSetup
+	}
+	e := &env{cfg: cfg, log: log, j: j, lang: cfg.Lang(c.getenv), who: operator(c.getenv)}
+	e.rules = model.Rules{
+		VoidSaleType:   model.SaleType(cfg.Store.VoidSaleType),
+		RefundWarnDays: 30,
+		CardKey:        []byte(cfg.Card.DigestKey),
+		Operator:       e.who,
+	}
+	e.rules.IP, e.rules.MAC = machineAddr()
+	j.SetRules(e.rules)
+	e.close = func() {
+		if err := j.Close(); err != nil {
+			log.Error("close journal", "err", err)
+		}
+		closeLog()
+	}
+	return e, 0
+}
+
+// statusesOf parses --status: a comma-separated list of status words.
+func statusesOf(s string) ([]model.Status, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var out []model.Status
+	for _, w := range strings.Split(s, ",") {
+		w = strings.ToLower(strings.TrimSpace(w))
+		found := false
+		for _, st := range model.Statuses {
+			if string(st) == w {
+				out = append(out, st)
+				found = true
+			}
+		}
+		if !found {
+			names := make([]string, len(model.Statuses))
+			for i, st := range model.Statuses {
+				names[i] = string(st)
+			}
+			sort.Strings(names)
+			return nil, fmt.Errorf("unknown status %q: use %s (comma-separated)", w, strings.Join(names, ", "))
+		}
+	}
+	return out, nil
+}
+
+// dayOrTime parses --from/--to: a day (YYYY-MM-DD, its start in CST) or a time
+// (YYYY-MM-DD HH:MM[:SS]). isDay says a whole day was given, so --to can include it.
+func dayOrTime(s string, now time.Time) (t time.Time, isDay bool, err error) {
+	if d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(s), model.CST); err == nil {
+		return d, true, nil
+	}
+	t, err = model.ParseTime(s, now)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("%q is not a day (2026-11-26) or a time (2026-11-26 14:30)", s)
+	}
+	return t, false, nil
+}
+
+// rangeOf turns --from and --to into the journal's [From, To) range; a --to day includes
+// that whole day, because that is what a person asking "to the 26th" means.
+func rangeOf(from, to string, now time.Time) (time.Time, time.Time, error) {
+	var f, t time.Time
+	var err error
+	if from != "" {
+		if f, _, err = dayOrTime(from, now); err != nil {
+			return f, t, fmt.Errorf("--from: %w", err)
+		}
+	}
+	if to != "" {
+		var day bool
+		if t, day, err = dayOrTime(to, now); err != nil {
+			return f, t, fmt.Errorf("--to: %w", err)
+		}
+		if day {
+			t = t.AddDate(0, 0, 1)
+		}
+	}
+	return f, t, nil
+}

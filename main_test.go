@@ -1,0 +1,604 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"banksale/model"
+	"banksale/storage"
+)
+
+// testNow is the clock of every test: orders are a day older.
+var testNow = time.Date(2026, 11, 26, 15, 0, 0, 0, model.CST)
+
+type testEnv struct {
+	t      *testing.T
+	dir    string
+	config string
+	env    map[string]string
+}
+
+func newTestEnv(t *testing.T, extra string) *testEnv {
+	t.Helper()
+	dir := t.TempDir()
+	te := &testEnv{t: t, dir: dir, config: filepath.Join(dir, "config.toml"), env: map[string]string{"LANG": "C"}}
+	text := fmt.Sprintf("[journal]\npath = %q\n[card]\ndigest_key = \"test-key\"\n%s", filepath.Join(dir, "banksale.db"), extra)
+	if err := os.WriteFile(te.config, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return te
+}
+
+// run runs one command line in-process, with --config added, and returns its exit status
+// and output.
+func (te *testEnv) run(args ...string) (int, string, string) {
+	te.t.Helper()
+	var out, errb bytes.Buffer
+	c := &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		getenv: func(k string) string { return te.env[k] }, now: func() time.Time { return testNow }}
+	if len(args) > 0 {
+		args = append([]string{args[0], "--config", te.config}, args[1:]...)
+	}
+	code := run(context.Background(), args, c)
+	return code, out.String(), errb.String()
+}
+
+func (te *testEnv) write(name, text string) string {
+	te.t.Helper()
+	p := filepath.Join(te.dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+		te.t.Fatal(err)
+	}
+	return p
+}
+
+// luhnCard makes a 16-digit UnionPay number that passes Luhn.
+func luhnCard(i int) string {
+	body := fmt.Sprintf("622202%09d", i)
+	sum := 0
+	for k := 0; k < len(body); k++ {
+		d := int(body[len(body)-1-k] - '0')
+		if k%2 == 0 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return body + strconv.Itoa((10-sum%10)%10)
+}
+
+// goodRow is a sale that passes every rule without a warning.
+func goodRow(i int) map[string]string {
+	tt := testNow.Add(-24*time.Hour + time.Duration(i)*time.Second)
+	return map[string]string{
+		"order_id":         fmt.Sprintf("T%08d", i),
+		"sequence_no":      fmt.Sprintf("%011d", i),
+		"payment_channel":  "002",
+		"card_no":          luhnCard(i),
+		"trade_time":       model.FormatTime(tt),
+		"sub_sale_type":    "001",
+		"trade_amount":     strconv.Itoa(100 + i),
+		"bank_code":        "102",
+		"terminal_no":      "T0000001",
+		"bank_shop_no":     "123456789012345",
+		"pos_trace_no":     fmt.Sprintf("%06d", i%1000000),
+		"batch_no":         "000001",
+		"trade_ref_no":     fmt.Sprintf("R%011d", i),
+		"pay_type_no":      "1",
+		"store_no":         "HZ01",
+		"communicate_type": "001",
+	}
+}
+
+// badKinds each break one rule; field is the field the refusal must name.
+var badKinds = []struct {
+	field string
+	apply func(map[string]string)
+}{
+	{"trade_amount", func(m map[string]string) { m["trade_amount"] = "0" }},
+	{"trade_amount", func(m map[string]string) { m["trade_amount"] = "12.5" }},
+	{"trade_time", func(m map[string]string) { m["trade_time"] = "2027-01-01 10:00:00" }},
+	{"order_id", func(m map[string]string) { m["order_id"] = "" }},
+	{"payment_channel", func(m map[string]string) { m["payment_channel"] = "003" }},
+	{"sub_sale_type", func(m map[string]string) { m["sub_sale_type"] = "009" }},
+	{"pay_type_no", func(m map[string]string) { m["pay_type_no"] = "x" }},
+	{"rback", func(m map[string]string) { m["rback"] = "01" }},
+	{"remark", func(m map[string]string) { m["remark"] = "card 6222021234567890128" }},
+	{"original_order_id", func(m map[string]string) { m["sub_sale_type"] = "006" }},
+}
+
+var csvColumns = []string{"order_id", "original_order_id", "sequence_no", "payment_channel", "card_no", "trade_time",
+	"sub_sale_type", "trade_amount", "bank_code", "terminal_no", "bank_shop_no", "pos_trace_no", "batch_no",
+	"trade_ref_no", "pay_type_no", "store_no", "communicate_type", "rback", "remark"}
+
+func csvOf(t testing.TB, rows []map[string]string) string {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	_ = w.Write(csvColumns)
+	for _, r := range rows {
+		rec := make([]string, len(csvColumns))
+		for i, c := range csvColumns {
+			rec[i] = r[c]
+		}
+		_ = w.Write(rec)
+	}
+	w.Flush()
+	return b.String()
+}
+
+func jsonlOf(rows []map[string]any) string {
+	var b strings.Builder
+	for _, r := range rows {
+		j, _ := json.Marshal(r)
+		b.Write(j)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+var refusedLine = regexp.MustCompile(`^(.+):(\d+) ([a-z_]+): (.+)$`)
+
+func TestImportThousandWithTenBad(t *testing.T) {
+	te := newTestEnv(t, "")
+	rows := make([]map[string]string, 1000)
+	badAt := map[int]string{} // CSV line → field
+	for i := range rows {
+		rows[i] = goodRow(i)
+		if i%100 == 37 {
+			k := badKinds[i/100]
+			k.apply(rows[i])
+			badAt[i+2] = k.field // header is line 1
+		}
+	}
+	file := te.write("sales.csv", csvOf(t, rows))
+
+	code, out, errs := te.run("import", file)
+	if code != exitRefused {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitRefused, errs)
+	}
+	// One line per problem: a row refused for two reasons (an invalid sub_sale_type leaves
+	// sale_type unknown too) has two lines; exactly the 10 bad rows appear, each naming the
+	// field that was broken.
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	named := map[int]map[string]bool{}
+	for _, l := range lines {
+		m := refusedLine.FindStringSubmatch(l)
+		if m == nil || m[1] != file {
+			t.Errorf("refusal %q is not FILE:ROW field: reason", l)
+			continue
+		}
+		row, _ := strconv.Atoi(m[2])
+		if _, ok := badAt[row]; !ok {
+			t.Errorf("good row %d refused: %q", row, l)
+		}
+		if named[row] == nil {
+			named[row] = map[string]bool{}
+		}
+		named[row][m[3]] = true
+	}
+	if len(named) != 10 {
+		t.Errorf("%d rows refused, want 10:\n%s", len(named), errs)
+	}
+	for row, field := range badAt {
+		if !named[row][field] {
+			t.Errorf("row %d: no refusal naming %s", row, field)
+		}
+	}
+	if !strings.Contains(out, "990 journaled") {
+		t.Errorf("summary = %q", out)
+	}
+	if n := countOrders(t, te); n != 990 {
+		t.Errorf("journal holds %d orders, want 990", n)
+	}
+
+	// Importing the same file again adds nothing.
+	code, out, _ = te.run("import", file)
+	if code != exitRefused || !strings.Contains(out, "0 journaled, 990 already in the journal, 10 refused") {
+		t.Errorf("re-import: exit %d, %q", code, out)
+	}
+	if n := countOrders(t, te); n != 990 {
+		t.Errorf("after re-import the journal holds %d orders, want 990", n)
+	}
+
+	// The same order_id with different content is refused as a conflict; a new row beside it
+	// is still journaled.
+	changed := goodRow(5)
+	changed["trade_amount"] = "99999"
+	conflict := te.write("conflict.csv", csvOf(t, []map[string]string{changed, goodRow(5000)}))
+	code, out, errs = te.run("import", conflict)
+	if code != exitRefused || !strings.Contains(errs, conflict+":2 order_id: ") || !strings.Contains(errs, "different content") {
+		t.Errorf("conflict: exit %d, stderr %q", code, errs)
+	}
+	if !strings.Contains(out, "1 journaled") || countOrders(t, te) != 991 {
+		t.Errorf("conflict: %q, %d orders", out, countOrders(t, te))
+	}
+}
+
+func TestImportJSONAndJSONLines(t *testing.T) {
+	te := newTestEnv(t, "")
+	var objs []map[string]any
+	for i := range 5 {
+		m := map[string]any{}
+		for k, v := range goodRow(i) {
+			m[k] = v
+		}
+		// Numbers as numbers, as the API has them.
+		m["trade_amount"] = json.Number(strconv.Itoa(1000 + i))
+		m["pay_type_no"] = 2
+		delete(m, "store_no") // filled from the config
+		objs = append(objs, m)
+	}
+	objs[3]["trade_amount"] = 12.75 // a float amount is refused, not rounded
+	jl := te.write("a.jsonl", jsonlOf(objs[:4]))
+	arr, _ := json.Marshal(objs[4:])
+	ja := te.write("b.json", string(arr))
+	code, out, errs := te.run("import", jl, ja)
+	if code != exitRefused || strings.TrimSpace(errs) == "" || !strings.HasPrefix(errs, jl+":4 trade_amount: ") {
+		t.Fatalf("exit %d stdout %q stderr %q", code, out, errs)
+	}
+	if !strings.Contains(out, "4 journaled") {
+		t.Errorf("summary %q", out)
+	}
+	code, out, _ = te.run("show", "T00000004", "--json")
+	var v showJSON
+	if code != 0 || json.Unmarshal([]byte(out), &v) != nil || v.Order.TradeAmount != 1004 || v.Order.PayTypeNo != 2 || v.Order.StoreNo != "HZ01" {
+		t.Errorf("show: %d %s", code, out)
+	}
+	if v.Order.CardNo != "622202******"+luhnCard(4)[12:] || len(v.Order.EncrypteSummary) != 64 || v.Order.Cashier == "" || v.Order.OperateTime != model.FormatTime(testNow) {
+		t.Errorf("card/cashier/operate_time: %+v", v.Order)
+	}
+}
+
+func TestImportBrokenFileJournalsNothing(t *testing.T) {
+	te := newTestEnv(t, "")
+	good := te.write("good.csv", csvOf(t, []map[string]string{goodRow(1)}))
+	broken := te.write("broken.json", `[{"order_id":"X1"}, {"order_id": `)
+	code, _, errs := te.run("import", good, broken, filepath.Join(te.dir, "missing.csv"))
+	if code != exitRefused || !strings.Contains(errs, broken+":2: ") || !strings.Contains(errs, "missing.csv: ") || !strings.Contains(errs, "nothing was journaled") {
+		t.Errorf("exit %d stderr %q", code, errs)
+	}
+	if n := countOrders(t, te); n != 0 {
+		t.Errorf("%d orders journaled from a failed import", n)
+	}
+}
+
+func countOrders(t *testing.T, te *testEnv) int {
+	t.Helper()
+	code, out, errs := te.run("list", "--json")
+	if code != 0 {
+		t.Fatalf("list: %d %s", code, errs)
+	}
+	var v []orderJSON
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("list --json is not a JSON array: %v\n%s", err, out)
+	}
+	return len(v)
+}
+
+func importGood(t *testing.T, te *testEnv, n int) {
+	t.Helper()
+	rows := make([]map[string]string, n)
+	for i := range rows {
+		rows[i] = goodRow(i)
+	}
+	if code, _, errs := te.run("import", te.write("good.csv", csvOf(t, rows))); code != 0 {
+		t.Fatalf("import: %d %s", code, errs)
+	}
+}
+
+// The --json shapes are a promise to scripts: these keys, in this order.
+var listKeys = []string{"order_id", "status", "original_order_id", "sequence_no", "payment_channel", "card_no",
+	"trade_time", "sale_type", "sub_sale_type", "trade_amount", "bank_code", "bank_name", "terminal_no",
+	"bank_shop_no", "pos_trace_no", "batch_no", "trade_ref_no", "pay_type_no", "store_no", "encrypte_summary",
+	"communicate_type", "operate_time", "rback", "remark", "extend_param", "cashier", "ip", "mac",
+	"attempts", "next_attempt_at", "last_code", "last_sub_code", "last_message", "request_id", "void_reason",
+	"created_at", "created_by", "updated_at", "updated_by"}
+
+func keysInOrder(t *testing.T, raw json.RawMessage) []string {
+	t.Helper()
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		t.Fatalf("not an object: %s", raw)
+	}
+	var keys []string
+	for dec.More() {
+		tok, _ := dec.Token()
+		keys = append(keys, tok.(string))
+		var skip json.RawMessage
+		_ = dec.Decode(&skip)
+	}
+	return keys
+}
+
+func TestListAndShowJSON(t *testing.T) {
+	te := newTestEnv(t, "")
+	importGood(t, te, 1200)
+
+	code, out, _ := te.run("list", "--json", "--limit", "3")
+	var page []json.RawMessage
+	if code != 0 || json.Unmarshal([]byte(out), &page) != nil || len(page) != 3 {
+		t.Fatalf("list --limit 3: %d %s", code, out)
+	}
+	if got := keysInOrder(t, page[0]); !slices.Equal(got, listKeys) {
+		t.Errorf("list keys:\n got %v\nwant %v", got, listKeys)
+	}
+	var first orderJSON
+	_ = json.Unmarshal(page[0], &first)
+	if first.OrderID != "T00001199" || first.Status != "pending" || first.TradeAmount != 1299 || first.SaleType != "0" {
+		t.Errorf("newest first: %+v", first)
+	}
+	// Every order, across keyset pages, each once.
+	code, out, _ = te.run("list", "--json")
+	var all []orderJSON
+	if code != 0 || json.Unmarshal([]byte(out), &all) != nil || len(all) != 1200 {
+		t.Fatalf("list: %d, %d orders", code, len(all))
+	}
+	seen := map[string]bool{}
+	for i, o := range all {
+		if seen[o.OrderID] || (i > 0 && o.TradeTime > all[i-1].TradeTime) {
+			t.Fatalf("order %d %s repeated or out of order", i, o.OrderID)
+		}
+		seen[o.OrderID] = true
+	}
+	// Filters.
+	from := model.FormatTime(testNow.Add(-24*time.Hour + 100*time.Second))
+	to := model.FormatTime(testNow.Add(-24*time.Hour + 110*time.Second))
+	code, out, _ = te.run("list", "--json", "--from", from, "--to", to, "--status", "pending,rejected")
+	if code != 0 || json.Unmarshal([]byte(out), &all) != nil || len(all) != 10 {
+		t.Errorf("--from/--to: %d, %d orders", code, len(all))
+	}
+	if code, out, _ = te.run("list", "--json", "--status", "uploaded"); code != 0 || strings.TrimSpace(out) != "[]" {
+		t.Errorf("no uploaded orders: %d %q", code, out)
+	}
+	if code, _, errs := te.run("list", "--status", "done"); code != exitUsage || !strings.Contains(errs, "unknown status") {
+		t.Errorf("bad status: %d %s", code, errs)
+	}
+	// The text list has a header and a line per order.
+	code, out, _ = te.run("list", "--limit", "2")
+	if code != 0 || len(strings.Split(strings.TrimSpace(out), "\n")) != 3 || !strings.Contains(out, "T00001199") {
+		t.Errorf("text list: %q", out)
+	}
+
+	code, out, _ = te.run("show", "T00000007", "--json")
+	if code != 0 {
+		t.Fatalf("show: %d", code)
+	}
+	if got := keysInOrder(t, json.RawMessage(out)); !slices.Equal(got, []string{"order", "attempts", "audit"}) {
+		t.Errorf("show keys %v", got)
+	}
+	var v struct {
+		Order    json.RawMessage
+		Attempts []json.RawMessage
+		Audit    []map[string]any
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	if got := keysInOrder(t, v.Order); !slices.Equal(got, listKeys) {
+		t.Errorf("show order keys %v", got)
+	}
+	if v.Attempts == nil || len(v.Audit) == 0 {
+		t.Errorf("attempts %v (want [] not null), audit %v", v.Attempts, v.Audit)
+	}
+	for _, k := range []string{"at", "by", "action", "detail"} {
+		if _, ok := v.Audit[0][k]; !ok {
+			t.Errorf("audit entry lacks %q: %v", k, v.Audit[0])
+		}
+	}
+	if code, out, _ = te.run("show", "T00000007"); code != 0 || !strings.Contains(out, "T00000007") || !strings.Contains(out, "¥1.07") {
+		t.Errorf("show text: %q", out)
+	}
+	if code, _, errs := te.run("show", "NOPE"); code != exitRefused || !strings.Contains(errs, "no order NOPE") {
+		t.Errorf("show unknown: %d %q", code, errs)
+	}
+}
+
+func TestVoidReportExportBackup(t *testing.T) {
+	te := newTestEnv(t, "")
+	importGood(t, te, 20)
+
+	if code, _, errs := te.run("void", "T00000003"); code != exitUsage || !strings.Contains(errs, "--reason") {
+		t.Errorf("void without a reason: %d %q", code, errs)
+	}
+	// The flag may follow the id, as people type it.
+	if code, out, errs := te.run("void", "T00000003", "--reason", "typed twice"); code != 0 || !strings.Contains(out, "voided") {
+		t.Errorf("void: %d %q %q", code, out, errs)
+	}
+	if code, _, errs := te.run("void", "T00000003", "--reason", "again"); code != exitRefused || !strings.Contains(errs, "cannot be changed") {
+		t.Errorf("void twice: %d %q", code, errs)
+	}
+	if code, _, _ := te.run("void", "NOPE", "--reason", "x"); code != exitRefused {
+		t.Errorf("void unknown: %d", code)
+	}
+	code, out, _ := te.run("show", "T00000003", "--json")
+	var v showJSON
+	_ = json.Unmarshal([]byte(out), &v)
+	if code != 0 || v.Order.Status != "voided" || v.Order.VoidReason != "typed twice" {
+		t.Errorf("after void: %+v", v.Order)
+	}
+
+	code, out, _ = te.run("report", "--day", "2026-11-25", "--json")
+	var rep struct {
+		Day  string
+		Rows []struct {
+			PaymentChannel string `json:"payment_channel"`
+			SubSaleType    string `json:"sub_sale_type"`
+			Count          int
+			Amount         int64
+		}
+		Net      int64
+		ByStatus map[string]int `json:"by_status"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &rep) != nil {
+		t.Fatalf("report: %d %s", code, out)
+	}
+	// 20 sales of 100+i fen, one voided: 2190 − 103.
+	if rep.Day != "2026-11-25" || rep.Net != 2087 || rep.ByStatus["voided"] != 1 || rep.ByStatus["pending"] != 19 || len(rep.Rows) == 0 {
+		t.Errorf("report: %+v", rep)
+	}
+	if code, out, _ = te.run("report", "--day", "2026-11-25"); code != 0 || !strings.Contains(out, "¥20.87") {
+		t.Errorf("report text: %q", out)
+	}
+
+	// Export holds masked cards only and imports into another journal as the same orders.
+	for _, format := range []string{"csv", "json"} {
+		code, out, errs := te.run("export", "--format", format)
+		if code != 0 {
+			t.Fatalf("export %s: %d %s", format, code, errs)
+		}
+		for i := range 20 {
+			if strings.Contains(out, luhnCard(i)) {
+				t.Fatalf("export %s holds a full card number", format)
+			}
+		}
+		other := newTestEnv(t, "")
+		file := other.write("export."+format, out)
+		if code, sum, errs := other.run("import", file); code != 0 || !strings.Contains(sum, "20 journaled") {
+			t.Errorf("re-import of the %s export: %d %q %q", format, code, sum, errs)
+		}
+		a, b := listAll(t, te), listAll(t, other)
+		for i := range a {
+			if a[i].OrderID != b[i].OrderID || a[i].CardNo != b[i].CardNo || a[i].EncrypteSummary != b[i].EncrypteSummary ||
+				a[i].TradeAmount != b[i].TradeAmount || a[i].OperateTime != b[i].OperateTime || a[i].Cashier != b[i].Cashier {
+				t.Errorf("%s round trip: %+v\n!= %+v", format, a[i], b[i])
+			}
+		}
+	}
+
+	dest := filepath.Join(te.dir, "backup.db")
+	if code, _, errs := te.run("backup", dest); code != 0 {
+		t.Fatalf("backup: %d %s", code, errs)
+	}
+	if code, _, _ := te.run("backup", dest); code != exitRefused {
+		t.Errorf("backup over an existing file: %d", code)
+	}
+	j, err := storage.Open(context.Background(), dest, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	counts, err := j.Counts(context.Background())
+	if err != nil || counts[model.StatusPending] != 19 || counts[model.StatusVoided] != 1 {
+		t.Errorf("backup counts %v %v", counts, err)
+	}
+}
+
+func listAll(t *testing.T, te *testEnv) []orderJSON {
+	t.Helper()
+	_, out, _ := te.run("list", "--json")
+	var v []orderJSON
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestExitCodes(t *testing.T) {
+	te := newTestEnv(t, "")
+	for _, c := range []struct {
+		args []string
+		code int
+		says string
+	}{
+		{[]string{"frobnicate"}, exitUsage, "unknown command"},
+		{[]string{"list", "--bogus"}, exitUsage, "flag provided but not defined"},
+		{[]string{"list", "-h"}, exitOK, "usage: banksale list"},
+		{[]string{"show"}, exitUsage, "ORDER_ID"},
+		{[]string{"import"}, exitUsage, "at least one file"},
+		{[]string{"retry"}, exitUsage, "--failed"},
+		{[]string{"sync", "--max-wait", "1s"}, exitUsage, "--drain"},
+		{[]string{"export", "--format", "xml"}, exitUsage, "csv or json"},
+		{[]string{"report", "--day", "26/11"}, exitUsage, "2026-11-26"},
+		{[]string{"sync", "--drain"}, exitSetup, "gateway.app_key"},
+	} {
+		code, _, errs := te.run(c.args...)
+		if code != c.code || !strings.Contains(errs, c.says) {
+			t.Errorf("%v: exit %d (want %d), stderr %q (want %q)", c.args, code, c.code, errs, c.says)
+		}
+	}
+	// help and version need no config at all.
+	var out bytes.Buffer
+	c := &cli{stdout: &out, stderr: &out, getenv: func(string) string { return "" }, now: time.Now}
+	if code := run(context.Background(), []string{"help"}, c); code != 0 {
+		t.Errorf("help: %d", code)
+	}
+	for _, cmd := range commands {
+		if !strings.Contains(out.String(), "  "+cmd.name+" ") {
+			t.Errorf("help does not list %s", cmd.name)
+		}
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"help", "void"}, c); code != 0 || !strings.Contains(out.String(), "--reason") {
+		t.Errorf("help void: %d %q", code, out.String())
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"version"}, c); code != 0 || !strings.HasPrefix(out.String(), "banksale ") {
+		t.Errorf("version: %d %q", code, out.String())
+	}
+
+	// A broken config names its line; a missing --config file is an error.
+	bad := newTestEnv(t, "[uploader]\nworkers = \"four\"\n")
+	if code, _, errs := bad.run("list"); code != exitSetup || !strings.Contains(errs, "config.toml:6: uploader.workers") {
+		t.Errorf("bad config: %d %q", code, errs)
+	}
+	te.config = filepath.Join(te.dir, "nope.toml")
+	if code, _, _ := te.run("list"); code != exitSetup {
+		t.Errorf("missing --config: %d", code)
+	}
+}
+
+func TestJournalInUse(t *testing.T) {
+	te := newTestEnv(t, "")
+	j, err := storage.Open(context.Background(), filepath.Join(te.dir, "banksale.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	code, _, errs := te.run("list")
+	if code != exitSetup || !strings.Contains(errs, "in use") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
+
+func TestLogGoesToAFileBesideTheJournal(t *testing.T) {
+	te := newTestEnv(t, "")
+	importGood(t, te, 3)
+	b, err := os.ReadFile(filepath.Join(te.dir, "banksale.log"))
+	if err != nil || !strings.Contains(string(b), "msg=import") {
+		t.Errorf("log: %v %q", err, b)
+	}
+	for i := range 3 {
+		if bytes.Contains(b, []byte(luhnCard(i))) {
+			t.Error("the log holds a full card number")
+		}
+	}
+}
+
+func TestExportColumnsAreTheAPIFields(t *testing.T) {
+	if !slices.Equal(exportColumns, model.DTOFields) {
+		t.Errorf("exportColumns %v\n!= model.DTOFields %v", exportColumns, model.DTOFields)
+	}
+}
+
+func TestParseInterleaved(t *testing.T) {
+	c := &cli{stderr: &bytes.Buffer{}}
+	fs, _ := c.flags("x", "", "")
+	reason := fs.String("reason", "", "")
+	pos, _, ok := parse(fs, []string{"A", "--reason", "r", "B", "--", "--C"})
+	if !ok || *reason != "r" || !slices.Equal(pos, []string{"A", "B", "--C"}) {
+		t.Errorf("pos %v reason %q ok %v", pos, *reason, ok)
+	}
+}

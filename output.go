@@ -1,0 +1,174 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-runewidth"
+
+	"banksale/model"
+	"banksale/storage"
+)
+
+// orderJSON is the --json shape of one order (list, show). Every key is always present, in
+// this order, so scripts can rely on it; it is documented in the README. Amounts are integer
+// fen as in the API; times are "yyyy-MM-dd HH:mm:ss" in China time, "" when unset.
+type orderJSON struct {
+	OrderID         string `json:"order_id"`
+	Status          string `json:"status"`
+	OriginalOrderID string `json:"original_order_id"`
+	SequenceNo      string `json:"sequence_no"`
+	PaymentChannel  string `json:"payment_channel"`
+	CardNo          string `json:"card_no"`
+	TradeTime       string `json:"trade_time"`
+	SaleType        string `json:"sale_type"`
+	SubSaleType     string `json:"sub_sale_type"`
+	TradeAmount     int64  `json:"trade_amount"`
+	BankCode        string `json:"bank_code"`
+	BankName        string `json:"bank_name"`
+	TerminalNo      string `json:"terminal_no"`
+	BankShopNo      string `json:"bank_shop_no"`
+	PosTraceNo      string `json:"pos_trace_no"`
+	BatchNo         string `json:"batch_no"`
+	TradeRefNo      string `json:"trade_ref_no"`
+	PayTypeNo       int64  `json:"pay_type_no"`
+	StoreNo         string `json:"store_no"`
+	EncrypteSummary string `json:"encrypte_summary"`
+	CommunicateType string `json:"communicate_type"`
+	OperateTime     string `json:"operate_time"`
+	Rback           string `json:"rback"`
+	Remark          string `json:"remark"`
+	ExtendParam     string `json:"extend_param"`
+	Cashier         string `json:"cashier"`
+	IP              string `json:"ip"`
+	MAC             string `json:"mac"`
+
+	Attempts      int    `json:"attempts"`
+	NextAttemptAt string `json:"next_attempt_at"`
+	LastCode      int    `json:"last_code"`
+	LastSubCode   string `json:"last_sub_code"`
+	LastMessage   string `json:"last_message"`
+	RequestID     string `json:"request_id"`
+	VoidReason    string `json:"void_reason"`
+	CreatedAt     string `json:"created_at"`
+	CreatedBy     string `json:"created_by"`
+	UpdatedAt     string `json:"updated_at"`
+	UpdatedBy     string `json:"updated_by"`
+}
+
+func orderOf(o storage.Order) orderJSON {
+	s := o.Sale
+	return orderJSON{
+		OrderID: s.OrderID, Status: string(o.Status), OriginalOrderID: s.OriginalOrderID,
+		SequenceNo: s.SequenceNo, PaymentChannel: string(s.PaymentChannel), CardNo: s.CardNo,
+		TradeTime: model.FormatTime(s.TradeTime), SaleType: string(s.SaleType), SubSaleType: string(s.SubSaleType),
+		TradeAmount: int64(s.TradeAmount), BankCode: s.BankCode, BankName: s.BankName,
+		TerminalNo: s.TerminalNo, BankShopNo: s.BankShopNo, PosTraceNo: s.PosTraceNo, BatchNo: s.BatchNo,
+		TradeRefNo: s.TradeRefNo, PayTypeNo: s.PayTypeNo, StoreNo: s.StoreNo, EncrypteSummary: s.EncrypteSummary,
+		CommunicateType: string(s.CommunicateType), OperateTime: model.FormatTime(s.OperateTime), Rback: s.Rback,
+		Remark: s.Remark, ExtendParam: s.ExtendParam, Cashier: s.Cashier, IP: s.IP, MAC: s.MAC,
+
+		Attempts: o.Attempts, NextAttemptAt: model.FormatTime(o.NextAttemptAt), LastCode: o.LastCode,
+		LastSubCode: o.LastSubCode, LastMessage: o.LastMessage, RequestID: o.RequestID, VoidReason: o.VoidReason,
+		CreatedAt: model.FormatTime(o.CreatedAt), CreatedBy: o.CreatedBy,
+		UpdatedAt: model.FormatTime(o.UpdatedAt), UpdatedBy: o.UpdatedBy,
+	}
+}
+
+type attemptJSON struct {
+	N         int    `json:"n"`
+	StartedAt string `json:"started_at"`
+	LatencyMS int64  `json:"latency_ms"`
+	Outcome   string `json:"outcome"`
+	Class     string `json:"class"`
+	Code      int    `json:"code"`
+	SubCode   string `json:"sub_code"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id"`
+}
+
+type auditJSON struct {
+	At     string `json:"at"`
+	By     string `json:"by"`
+	Action string `json:"action"`
+	Detail string `json:"detail"`
+}
+
+type showJSON struct {
+	Order    orderJSON     `json:"order"`
+	Attempts []attemptJSON `json:"attempts"`
+	Audit    []auditJSON   `json:"audit"`
+}
+
+// saleFields is a sale as the API's fields in text, amounts in fen: what export writes and
+// what import reads back.
+func saleFields(s model.Sale) []string {
+	pay := ""
+	if s.PayTypeNo != 0 {
+		pay = strconv.FormatInt(s.PayTypeNo, 10)
+	}
+	return []string{
+		s.OrderID, s.OriginalOrderID, s.SequenceNo, string(s.PaymentChannel), s.CardNo,
+		model.FormatTime(s.TradeTime), string(s.SaleType), string(s.SubSaleType), strconv.FormatInt(int64(s.TradeAmount), 10), s.BankCode,
+		s.BankName, s.TerminalNo, s.BankShopNo, s.PosTraceNo, s.BatchNo,
+		s.TradeRefNo, pay, s.StoreNo, s.EncrypteSummary, string(s.CommunicateType),
+		model.FormatTime(s.OperateTime), s.Rback, s.Remark, s.ExtendParam, s.Cashier, s.IP, s.MAC,
+	}
+}
+
+// exportColumns are saleFields' names; a test keeps them equal to model.DTOFields.
+var exportColumns = []string{
+	"order_id", "original_order_id", "sequence_no", "payment_channel", "card_no",
+	"trade_time", "sale_type", "sub_sale_type", "trade_amount", "bank_code",
+	"bank_name", "terminal_no", "bank_shop_no", "pos_trace_no", "batch_no",
+	"trade_ref_no", "pay_type_no", "store_no", "encrypte_summary", "communicate_type",
+	"operate_time", "rback", "remark", "extend_param", "cashier", "ip", "mac",
+}
+
+// pad fills s to width w in terminal cells, so Chinese labels line up.
+func pad(s string, w int) string {
+	n := runewidth.StringWidth(s)
+	if n >= w {
+		return s
+	}
+	return s + strings.Repeat(" ", w-n)
+}
+
+// padLeft right-aligns s (amounts).
+func padLeft(s string, w int) string {
+	n := runewidth.StringWidth(s)
+	if n >= w {
+		return s
+	}
+	return strings.Repeat(" ", w-n) + s
+}
+
+// oneLine makes text from the gateway or a file safe for one terminal line.
+func oneLine(s string, max int) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return ' '
+		}
+		return r
+	}, s)
+	if max > 0 && runewidth.StringWidth(s) > max {
+		s = runewidth.Truncate(s, max, "...")
+	}
+	return s
+}
+
+func fmtTime(t time.Time) string { return model.FormatTime(t) }
+
+// marshal is json.Marshal without HTML escaping (a remark "A&B" stays readable), no newline.
+func marshal(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
