@@ -36,6 +36,8 @@ const (
 // Demo is a running demo: the gateway's address and credentials, and the journal to open.
 type Demo struct {
 	GatewayURL, AppKey, Secret, JournalPath string
+	// Flaky are the sample orders that fail with a transient error on their first four tries.
+	Flaky []string
 	// Rejected are the sample orders the gateway refuses on their first try (isv.invalid-parameter),
 	// so the supervisor can practise: open one, edit it, and see it uploaded.
 	Rejected []string
@@ -66,11 +68,11 @@ func Start(ctx context.Context, dir string, log *slog.Logger) (*Demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.Rejected = ids.rejected
+	d.Rejected, d.Flaky = ids.rejected, ids.flaky
 
 	d.srv = toptest.NewServer(toptest.Options{
 		AppKey: AppKey, Secret: Secret, Seed: 1,
-		Script: script(ids.rejected), BanSeconds: 4, Logger: log,
+		Script: script(ids.rejected, ids.flaky), BanSeconds: 6, Logger: log,
 	})
 	if err := d.startProxy(log); err != nil {
 		d.srv.Close()
@@ -83,12 +85,16 @@ func Start(ctx context.Context, dir string, log *slog.Logger) (*Demo, error) {
 // script is the gateway's mild bad day: a few transient failures early on, one short ban, and
 // an isv rejection of each of the chosen orders on its first try only (so a corrected, resent
 // order goes through, as it would at head office).
-func script(rejected []string) func(n int, orderID string) toptest.Fault {
+func script(rejected, flaky []string) func(n int, orderID string) toptest.Fault {
 	var mu gosync.Mutex
 	seen := map[string]int{}
 	reject := map[string]bool{}
 	for _, id := range rejected {
 		reject[id] = true
+	}
+	shaky := map[string]bool{}
+	for _, id := range flaky {
+		shaky[id] = true
 	}
 	return func(n int, orderID string) toptest.Fault {
 		mu.Lock()
@@ -96,6 +102,10 @@ func script(rejected []string) func(n int, orderID string) toptest.Fault {
 		seen[orderID]++
 		if reject[orderID] && seen[orderID] == 1 {
 			return toptest.Fault{Kind: toptest.FaultISV}
+		}
+		if shaky[orderID] && seen[orderID] <= 4 {
+			// a service that stays down for a while: the order waits and retries by itself
+			return toptest.Fault{Kind: toptest.FaultISP}
 		}
 		switch n {
 		case 3, 11:
@@ -105,7 +115,7 @@ func script(rejected []string) func(n int, orderID string) toptest.Fault {
 		case 8:
 			return toptest.Fault{Kind: toptest.FaultResetBefore}
 		case 14:
-			return toptest.Fault{Kind: toptest.FaultBan, BanSeconds: 4}
+			return toptest.Fault{Kind: toptest.FaultBan, BanSeconds: 6}
 		}
 		return toptest.Fault{}
 	}
@@ -163,7 +173,7 @@ func (d *Demo) Close() {
 	})
 }
 
-type seeded struct{ rejected []string }
+type seeded struct{ rejected, flaky []string }
 
 // sample is one order of the demo, in the words of a bank slip.
 type sample struct {
@@ -175,6 +185,7 @@ type sample struct {
 	of       int // index of the sale a void or refund undoes
 	cancel   string
 	reject   bool
+	flaky    bool
 	noCard   bool
 	terminal string
 }
@@ -184,7 +195,7 @@ func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error
 	j.SetRules(rules)
 	samples := []sample{
 		{ago: 7 * time.Hour, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "1288.00", bank: "102"},
-		{ago: 6*time.Hour + 40*time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "59.90", noCard: true},
+		{ago: 6*time.Hour + 40*time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "59.90", noCard: true, flaky: true},
 		{ago: 6*time.Hour + 10*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "3560.00", bank: "308"},
 		{ago: 5*time.Hour + 55*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "899.00", bank: "105"},
 		{ago: 5*time.Hour + 30*time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "128.50", bank: "103"},
@@ -203,7 +214,7 @@ func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error
 		{ago: time.Hour + 30*time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "39.00", noCard: true},
 		{ago: time.Hour + 10*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "158.00", bank: "303"},
 		{ago: 55 * time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "780.00", bank: "306"},
-		{ago: 40 * time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "88.80", bank: "307"},
+		{ago: 40 * time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "88.80", bank: "307", flaky: true},
 		{ago: 25 * time.Minute, sub: model.SubRefund, ch: model.ChannelBankCard, yuan: "199.00", of: 13},
 		{ago: 15 * time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "1050.00", bank: "316"},
 		{ago: 5 * time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "22.50", noCard: true},
@@ -260,6 +271,9 @@ func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error
 		}
 		if s.reject {
 			out.rejected = append(out.rejected, id)
+		}
+		if s.flaky {
+			out.flaky = append(out.flaky, id)
 		}
 	}
 	return out, nil

@@ -82,6 +82,9 @@ type Model struct {
 	flash    string
 	flashBad bool
 	prompt   *prompt
+
+	// for tests, which drive time and the uploader's events themselves
+	noTick, manualEvents bool
 }
 
 // promptKind says what a one-line question at the bottom of the journal is for.
@@ -176,7 +179,7 @@ func (m *Model) Init() tea.Cmd {
 
 func (m *Model) waitEvent() tea.Cmd {
 	ch := m.events
-	if ch == nil {
+	if ch == nil || m.manualEvents {
 		return nil
 	}
 	return func() tea.Msg {
@@ -221,7 +224,7 @@ func (m *Model) animating() bool {
 const tickEvery = 250 * time.Millisecond
 
 func (m *Model) ensureTick() tea.Cmd {
-	if m.tickPending || !m.animating() {
+	if m.tickPending || m.noTick || !m.animating() {
 		return nil
 	}
 	m.tickPending = true
@@ -244,7 +247,15 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.jr.fill(m)
 	case eventMsg:
 		cmds := []tea.Cmd{m.waitEvent()}
-		m.state = msg.ev.State
+		if msg.ev.Order == nil {
+			prev := m.state.Mode
+			m.state = msg.ev.State
+			if prev != m.state.Mode && m.state.Mode == sync.ModeIdle && m.screen == scrJournal && !m.jr.busy {
+				// The uploader went quiet: re-read the rows on screen, so that an order
+				// whose event was coalesced away can never stay drawn in an old state.
+				cmds = append(cmds, m.jr.reloadAround(m, ""), m.loadCounts())
+			}
+		}
 		if o := msg.ev.Order; o != nil {
 			m.jr.update(*o)
 			if m.det != nil && m.det.order.OrderID == o.OrderID {
@@ -684,6 +695,9 @@ func (m *Model) stateWords() (string, bool) {
 		return m.t("up.stopped"), true
 	case sync.ModeUploading:
 		return m.t("up.uploading", max(s.InFlight, m.counts[model.StatusUploading])), false
+	}
+	if n := m.counts[model.StatusUploading]; n > 0 {
+		return m.t("up.uploading", n), false
 	}
 	if n := m.counts[model.StatusRejected]; n > 0 {
 		return m.t("up.idle.attn", n), true

@@ -116,7 +116,7 @@ func (d *detail) lines(m *Model) []string {
 	group := func(key string) { out = append(out, m.st.bold.Render("[ "+m.t(key)+" ]")) }
 
 	status := m.st.status[o.Status].Render(o.Status.Label(m.lang))
-	out = append(out, "  "+fit(m.t("det.status"), formLabelW)+" "+status+"  "+cut(j0(m, o), m.w-formIndent-10))
+	out = append(out, "  "+fit(m.t("det.status"), formLabelW)+" "+status)
 	if o.Status == model.StatusRetrying && !o.NextAttemptAt.IsZero() {
 		out = append(out, "  "+fit(m.t("det.next"), formLabelW)+" "+model.FormatTime(o.NextAttemptAt)+" ("+countdown(o.NextAttemptAt.Sub(m.now()))+")")
 	}
@@ -133,10 +133,42 @@ func (d *detail) lines(m *Model) []string {
 			out = append(out, "  "+lab+" "+l)
 		}
 	}
+	todo := m.t("todo." + string(o.Status))
+	for i, l := range wrap(todo, m.w-formIndent) {
+		lab := fit("", formLabelW)
+		if i == 0 {
+			lab = fit(m.t("det.todo"), formLabelW)
+		}
+		out = append(out, "  "+lab+" "+m.st.bold.Render(l))
+	}
 	if o.VoidReason != "" {
 		out = append(out, "  "+fit(m.t("det.reason"), formLabelW)+" "+cut(clean(o.VoidReason), m.w-formIndent))
 	}
 
+	out = append(out, m.st.bold.Render("[ "+m.t("det.attempts")+" ]"))
+	if len(d.attempts) == 0 {
+		out = append(out, "  "+m.t("det.noatt"))
+	}
+	for _, a := range d.attempts {
+		outcome := a.Outcome
+		if _, ok := catalog["out."+a.Outcome]; ok {
+			outcome = m.t("out." + a.Outcome)
+		}
+		l := fmt.Sprintf("  %2d %s %s", a.N, a.StartedAt.In(model.CST).Format("01-02 15:04:05"), fit(clean(outcome), 8))
+		if a.Code != 0 || a.SubCode != "" {
+			l += fmt.Sprintf(" code %d %s", a.Code, clean(a.SubCode))
+		}
+		l += fmt.Sprintf(" %dms", a.Latency.Milliseconds())
+		if a.RequestID != "" {
+			l += " req " + clean(a.RequestID)
+		}
+		out = append(out, cut(l, m.w))
+		if a.Message != "" {
+			for _, w := range wrap(clean(a.Message), m.w-6) {
+				out = append(out, "      "+m.st.faint.Render(w))
+			}
+		}
+	}
 	group("grp.trade")
 	out = append(out, "  "+fit(label(m, model.FieldSubSaleType), formLabelW)+" "+o.SubSaleType.Label(m.lang)+" ("+string(o.SubSaleType)+")  "+label(m, model.FieldSaleType)+" "+string(o.SaleType))
 	out = append(out, "  "+fit(label(m, model.FieldPaymentChannel), formLabelW)+" "+o.PaymentChannel.Label(m.lang)+" ("+string(o.PaymentChannel)+")")
@@ -184,42 +216,12 @@ func (d *detail) lines(m *Model) []string {
 		out = append(out, "  "+fit(m.t("det.updated"), formLabelW)+" "+model.FormatTime(o.UpdatedAt)+" "+clean(o.UpdatedBy))
 	}
 
-	out = append(out, m.st.bold.Render("[ "+m.t("det.attempts")+" ]"))
-	if len(d.attempts) == 0 {
-		out = append(out, "  "+m.t("det.noatt"))
-	}
-	for _, a := range d.attempts {
-		outcome := a.Outcome
-		if _, ok := catalog["out."+a.Outcome]; ok {
-			outcome = m.t("out." + a.Outcome)
-		}
-		l := fmt.Sprintf("  %2d %s %s", a.N, a.StartedAt.In(model.CST).Format("01-02 15:04:05"), fit(clean(outcome), 8))
-		if a.Code != 0 || a.SubCode != "" {
-			l += fmt.Sprintf(" code %d %s", a.Code, clean(a.SubCode))
-		}
-		l += fmt.Sprintf(" %dms", a.Latency.Milliseconds())
-		if a.RequestID != "" {
-			l += " req " + clean(a.RequestID)
-		}
-		out = append(out, cut(l, m.w))
-		if a.Message != "" {
-			for _, w := range wrap(clean(a.Message), m.w-6) {
-				out = append(out, "      "+m.st.faint.Render(w))
-			}
-		}
-	}
 	out = append(out, m.st.bold.Render("[ "+m.t("det.audit")+" ]"))
 	for _, a := range d.audit {
 		l := fmt.Sprintf("  %s %s %s %s", a.At.In(model.CST).Format("01-02 15:04:05"), fit(clean(a.By), 8), fit(clean(a.Action), 7), clean(a.Detail))
 		out = append(out, cut(l, m.w))
 	}
 	return out
-}
-
-// j0 is the one-line explanation the journal gives for this order.
-func j0(m *Model, o storage.Order) string {
-	jr := journal{rows: []storage.Order{o}}
-	return ansiStrip(jr.explain(m))
 }
 
 func (d *detail) view(m *Model) []string {

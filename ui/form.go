@@ -162,17 +162,17 @@ func (m *Model) openForm(mode formMode, o *storage.Order) tea.Cmd {
 		pick(model.FieldPaymentChannel, gT, chans),
 		newText(model.FieldOrderID, gT, "", 32),
 		newText(model.FieldOriginalOrderID, gT, "", 32),
-		newText(model.FieldTradeTime, gT, "HH:mm / now", 19),
-		newText(model.FieldTradeAmount, gT, "12.50", 20),
-		newText(model.FieldPosTraceNo, gT, "000123", 21),
-		newText(model.FieldTradeRefNo, gT, "123456789012", 12),
-		newText(model.FieldCardNo, gC, "622202******1234", 23),
+		newText(model.FieldTradeTime, gT, "HH:mm or now", 19),
+		newText(model.FieldTradeAmount, gT, "0.00", 20),
+		newText(model.FieldPosTraceNo, gT, "", 21),
+		newText(model.FieldTradeRefNo, gT, "", 12),
+		newText(model.FieldCardNo, gC, "", 23),
 		pick(model.FieldBankCode, gC, banks),
-		newText(model.FieldTerminalNo, gC, "12345678", 16),
-		newText(model.FieldBankShopNo, gC, "123456789012345", 20),
-		newText(model.FieldBatchNo, gC, "000001", 10),
-		newText(model.FieldSequenceNo, gS, "12345678901", 24),
-		newText(model.FieldPayTypeNo, gS, "1", 4),
+		newText(model.FieldTerminalNo, gC, "", 16),
+		newText(model.FieldBankShopNo, gC, "", 20),
+		newText(model.FieldBatchNo, gC, "", 10),
+		newText(model.FieldSequenceNo, gS, "", 24),
+		newText(model.FieldPayTypeNo, gS, "", 4),
 		newText(model.FieldStoreNo, gS, "", 16),
 		pick(model.FieldCommunicateType, gS, comms),
 		newText(model.FieldRemark, gS, "", 64),
@@ -253,7 +253,7 @@ func (f *form) get(name string) *field { return f.fields[f.index(name)] }
 
 func (f *form) firstEditable() int {
 	for i := range f.fields {
-		if !f.hidden(i) {
+		if !f.hidden(i) && !f.readonly(i) {
 			return i
 		}
 	}
@@ -266,6 +266,11 @@ func (f *form) hidden(i int) bool {
 		return model.SubType(f.get(model.FieldSubSaleType).value()) == model.SubSale && f.fields[i].in.Value() == ""
 	}
 	return false
+}
+
+// readonly: an edit keeps its order number, which is how the journal and head office know it.
+func (f *form) readonly(i int) bool {
+	return f.mode == modeEdit && f.fields[i].name == model.FieldOrderID
 }
 
 func (f *form) snapshot() string {
@@ -579,7 +584,7 @@ func (f *form) step(m *Model, d int) tea.Cmd {
 	i := f.focus
 	for n := 0; n < len(f.fields); n++ {
 		i = (i + d + len(f.fields)) % len(f.fields)
-		if !f.hidden(i) {
+		if !f.hidden(i) && !f.readonly(i) {
 			break
 		}
 	}
@@ -732,6 +737,14 @@ func (f *form) title(m *Model) string {
 
 // context is the second line: the sale a void or refund undoes, and what is left to refund.
 func (f *form) context(m *Model) string {
+	if f.mode == modeEdit && f.orig != nil && f.orig.Status == model.StatusRejected {
+		// the gateway's words are what the supervisor has to correct
+		e := shortErr(*f.orig)
+		if f.orig.LastSubCode != "" {
+			e += " [" + clean(f.orig.LastSubCode) + "]"
+		}
+		return m.st.err.Render(m.t("form.rejected", e))
+	}
 	if f.orig == nil || f.mode == modeEdit {
 		if f.mode == modeNew {
 			return m.st.faint.Render(m.t("form.howto"))
@@ -915,7 +928,7 @@ func (f *form) scrollBy(m *Model, d int) {
 func (f *form) click(m *Model, y int) tea.Cmd {
 	line := y - 2 + f.scroll
 	for i := len(f.fields) - 1; i >= 0; i-- {
-		if !f.hidden(i) && f.lineOf[i] == line {
+		if !f.hidden(i) && !f.readonly(i) && f.lineOf[i] == line {
 			return tea.Batch(f.setFocus(m, i), f.changed(m))
 		}
 	}

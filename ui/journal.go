@@ -29,6 +29,7 @@ type journal struct {
 	gen                  int  // bumps on every reset so late pages of an old filter are dropped
 	loaded               bool
 	err                  string
+	keepOffset           int // screen line of the cursor to keep across a refresh, -1 none
 }
 
 type tabDef struct {
@@ -44,7 +45,7 @@ var tabs = []tabDef{
 	{"tab.voided", []model.Status{model.StatusVoided}},
 }
 
-func newJournal() journal { return journal{} }
+func newJournal() journal { return journal{keepOffset: -1} }
 
 // Screen rows: 0 title, 1 uploader state, 2 counts, 3 tabs and filters, 4 column heads, then
 // the orders; at the bottom the selected order in words, the message line and the key help.
@@ -95,6 +96,7 @@ var oldestCursor = storage.Cursor{TradeTime: time.Date(1900, 1, 1, 0, 0, 0, 0, m
 // reload reads the first page of the current filter, newest first, or the page around anchor.
 func (j *journal) reload(m *Model, anchor *storage.Order) tea.Cmd {
 	j.gen++
+	j.keepOffset = -1
 	j.busy = true
 	gen, f, n, jn, ctx := j.gen, j.filter(), j.chunk(m), m.d.Journal, m.ctx
 	if anchor == nil {
@@ -131,6 +133,11 @@ func (j *journal) reloadAround(m *Model, id string) tea.Cmd {
 	}
 	j.gen++
 	j.busy = true
+	j.keepOffset = -1
+	if o, ok := j.selected(); ok && o.OrderID == id {
+		// the same order stays on the same screen line: a refresh must not make the list jump
+		j.keepOffset = j.cur - j.top
+	}
 	gen, f, n, jn, ctx := j.gen, j.filter(), j.chunk(m), m.d.Journal, m.ctx
 	return func() tea.Msg {
 		a, err := jn.Get(ctx, id)
@@ -213,7 +220,11 @@ func (j *journal) apply(m *Model, p pageMsg) tea.Cmd {
 				}
 			}
 			j.top = max(0, j.cur-pr/3)
+			if j.keepOffset >= 0 && j.cur < len(j.rows) && j.rows[j.cur].OrderID == p.anchor {
+				j.top = max(0, j.cur-j.keepOffset)
+			}
 		}
+		j.keepOffset = -1
 	case pageBelow:
 		j.rows = append(j.rows, p.rows...)
 		j.moreBelow = len(p.rows) >= p.limit
@@ -440,7 +451,7 @@ func (j *journal) columns(m *Model) []column {
 		"type":     {"type", typeW, false},
 		"channel":  {"channel", chW, false},
 		"amount":   {"amount", 13, true},
-		"card":     {"card", 16, false},
+		"card":     {"card", 19, false},
 		"attempts": {"attempts", 3, true},
 	}
 	chosen := map[string]column{}
@@ -557,7 +568,7 @@ func (j *journal) rowLine(m *Model, cols []column, o storage.Order, selected boo
 			cell = fitRight(o.TradeAmount.String(), c.w)
 		case "card":
 			card := clean(o.CardNo)
-			if c.w < 16 && len(card) > 4 {
+			if c.w < 19 && len(card) > 4 {
 				card = "**" + card[len(card)-4:]
 			}
 			cell = fit(card, c.w)

@@ -1,0 +1,78 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"banksale/model"
+	bsync "banksale/sync"
+	"banksale/sync/top/toptest"
+)
+
+// goldenHarness is the fixture journal on screen, with a real (idle, not started) uploader
+// whose state the test sets by sending the event the uploader would send.
+func goldenHarness(t *testing.T, l model.Lang, w, h int) (*harness, fixture) {
+	j := openJournal(t)
+	f := fill(t, j)
+	u, _ := newUploader(t, j, toptest.Options{})
+	d := testDeps(fixedTimes{j}, l)
+	d.Uploader = u
+	hs := newHarness(t, d, w, h)
+	hs.send(eventMsg{bsync.Event{State: bsync.State{Mode: bsync.ModeBanned, BannedUntil: clock.Add(90 * time.Second), InFlight: 1}}})
+	return hs, f
+}
+
+func TestGoldenJournal(t *testing.T) {
+	forEachLayout(t, func(t *testing.T, l model.Lang, w, h int, name string) {
+		hs, f := goldenHarness(t, l, w, h)
+		hs.selectOrder(f.rejected)
+		golden(t, "journal_"+name, hs.screen())
+		for _, s := range model.Statuses {
+			if !strings.Contains(hs.screen(), s.Label(l)) {
+				t.Errorf("status %s not on the journal screen", s.Label(l))
+			}
+		}
+	})
+}
+
+func TestGoldenForm(t *testing.T) {
+	forEachLayout(t, func(t *testing.T, l model.Lang, w, h int, name string) {
+		hs, _ := goldenHarness(t, l, w, h)
+		hs.press("n")
+		hs.typ("14:3")     // trade time, unfinished: an error
+		hs.press("tab")    //
+		hs.typ("12.345")   // amount with three decimals: an error
+		hs.press("tab")    //
+		hs.typ("123")      // trace number of 3 digits: a warning
+		hs.press("tab")    //
+		hs.typ("12345678") // reference number of 8: a warning
+		hs.press("tab")
+		golden(t, "form_"+name, hs.screen())
+	})
+}
+
+func TestGoldenDetail(t *testing.T) {
+	forEachLayout(t, func(t *testing.T, l model.Lang, w, h int, name string) {
+		hs, f := goldenHarness(t, l, w, h)
+		hs.selectOrder(f.rejected)
+		hs.press("enter")
+		golden(t, "detail_"+name, hs.screen())
+	})
+}
+
+func TestGoldenSummary(t *testing.T) {
+	forEachLayout(t, func(t *testing.T, l model.Lang, w, h int, name string) {
+		hs, _ := goldenHarness(t, l, w, h)
+		hs.press("s")
+		golden(t, "summary_"+name, hs.screen())
+	})
+}
+
+func TestGoldenHelp(t *testing.T) {
+	forEachLayout(t, func(t *testing.T, l model.Lang, w, h int, name string) {
+		hs, _ := goldenHarness(t, l, w, h)
+		hs.press("?")
+		golden(t, "help_"+name, hs.screen())
+	})
+}
