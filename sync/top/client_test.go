@@ -384,3 +384,19 @@ func TestSetSecretConcurrent(t *testing.T) {
 		t.Fatal("new secret not used")
 	}
 }
+
+func TestCallDNSFailureIsTransient(t *testing.T) {
+	if _, err := net.LookupHost("banksale-test.invalid"); err == nil {
+		t.Skip("this resolver answers for .invalid")
+	}
+	c := newTestClient(t, Config{URL: "http://banksale-test.invalid/router/rest"})
+	_, err := c.Call(context.Background(), testMethod, nil)
+	var te *Error
+	if !errors.As(err, &te) || te.Class != ClassTransient {
+		t.Fatalf("err %#v", err)
+	}
+	var dnsErr *net.DNSError
+	if !errors.As(err, &dnsErr) {
+		t.Fatalf("cause lost: %v", err)
+	}
+}
