@@ -525,6 +525,13 @@ func (s *Server) writeSuccess(w http.ResponseWriter, r *http.Request, n int, sim
 	writeJSON(w, r, map[string]any{top.ResponseKey(s.opts.Method): inner})
 }
 
+// gzipWriters are reused: a gzip.Writer's compressor state is far bigger than any answer, and
+// the uploader's benchmarks push thousands of answers a second through this server.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+	return zw
+}}
+
 // writeJSON answers 200 with v, gzipped when the client accepts it (as the real gateway does).
 func writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 	b, err := json.Marshal(v)
@@ -535,9 +542,11 @@ func writeJSON(w http.ResponseWriter, r *http.Request, v any) {
 	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
 	if strings.Contains(strings.ToLower(r.Header.Get("Accept-Encoding")), "gzip") {
 		var buf bytes.Buffer
-		zw := gzip.NewWriter(&buf)
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(&buf)
 		_, _ = zw.Write(b)
 		_ = zw.Close()
+		gzipWriters.Put(zw)
 		w.Header().Set("Content-Encoding", "gzip")
 		b = buf.Bytes()
 	}
