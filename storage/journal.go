@@ -84,6 +84,10 @@ type Journal struct {
 	rules model.Rules
 	now   func() time.Time
 
+	// stmts caches the read pool's prepared listing statements by SQL text: a 18-arm UNION
+	// costs more to compile than to run. The set of shapes is small and fixed by Filter.
+	stmts sync.Map // string → *sql.Stmt
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -189,6 +193,7 @@ func (j *Journal) Close() error {
 		if _, err := j.w.ExecContext(ctx, "PRAGMA optimize"); err != nil {
 			j.log.Warn("journal optimize at close", "err", err)
 		}
+		j.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 		errR := j.r.Close()
 		errW := j.w.Close()
 		errL := j.lock.release()
@@ -199,6 +204,22 @@ func (j *Journal) Close() error {
 		j.log.Info("journal closed", "path", j.path)
 	})
 	return j.closeErr
+}
+
+// readStmt returns the cached prepared statement for q on the read pool.
+func (j *Journal) readStmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := j.stmts.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := j.r.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := j.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
 }
 
 // ms stores an instant as Unix milliseconds.

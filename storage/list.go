@@ -77,7 +77,11 @@ func (j *Journal) list(ctx context.Context, f Filter, cur Cursor, limit int, new
 	if err != nil {
 		return nil, err
 	}
-	rows, err := j.r.QueryContext(ctx, q, args...)
+	st, err := j.readStmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -162,7 +166,8 @@ func prefixRange(p string) (lo, hi string) {
 		}
 		b = b[:len(b)-1]
 	}
-	return p, "\U0010FFFF\U0010FFFF"
+	// Only 0xff bytes: no string is just above them; anything typed by a person sorts below this.
+	return p, strings.Repeat("\xff", len(p)+8)
 }
 
 func searchCond(p string) (string, []any) {
@@ -231,8 +236,11 @@ func (j *Journal) searchIsDense(ctx context.Context, p string) (bool, error) {
 	lo, hi := prefixRange(p)
 	for _, c := range searchColumns {
 		var n int
-		q := "SELECT count(*) FROM (SELECT 1 FROM orders WHERE " + c + " >= ? AND " + c + " < ? LIMIT ?)"
-		if err := j.r.QueryRowContext(ctx, q, lo, hi, searchSparse+1).Scan(&n); err != nil {
+		st, err := j.readStmt(ctx, "SELECT count(*) FROM (SELECT 1 FROM orders WHERE "+c+" >= ? AND "+c+" < ? LIMIT ?)")
+		if err != nil {
+			return false, fmt.Errorf("search %s: %w", c, err)
+		}
+		if err := st.QueryRowContext(ctx, lo, hi, searchSparse+1).Scan(&n); err != nil {
 			return false, fmt.Errorf("search %s: %w", c, err)
 		}
 		if n > searchSparse {
@@ -290,7 +298,11 @@ func (j *Journal) searchSparse(ctx context.Context, f Filter, cur Cursor, limit 
 	seen := map[int64]bool{}
 	var cands []key
 	for i, q := range qs {
-		rows, err := j.r.QueryContext(ctx, q, as[i]...)
+		st, err := j.readStmt(ctx, q)
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		rows, err := st.QueryContext(ctx, as[i]...)
 		if err != nil {
 			return nil, fmt.Errorf("search: %w", err)
 		}
@@ -352,7 +364,7 @@ func (j *Journal) searchSparse(ctx context.Context, f Filter, cur Cursor, limit 
 // Counts returns the number of orders in each status (every status present, zeros included).
 // It reads the trigger-kept counts table: constant cost at any size.
 func (j *Journal) Counts(ctx context.Context) (map[model.Status]int, error) {
-	rows, err := j.r.QueryContext(ctx, "SELECT status, n FROM status_counts")
+	rows, err := j.r.QueryContext(ctx, countsSQL)
 	if err != nil {
 		return nil, fmt.Errorf("storage: counts: %w", err)
 	}

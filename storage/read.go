@@ -13,9 +13,32 @@ import (
 	"banksale/model"
 )
 
+// The read queries, named so the plan test can check each one.
+var (
+	getSQL       = "SELECT " + orderCols + " FROM orders WHERE order_id = ?"
+	dependentSQL = "SELECT " + orderCols + " FROM orders WHERE original_order_id = ? AND status <> 'voided' AND order_id <> ? ORDER BY id"
+)
+
+const (
+	dupTraceSQL = `SELECT order_id FROM orders WHERE pos_trace_no = ? AND bank_shop_no = ? AND terminal_no = ?
+		AND batch_no = ? AND order_id <> ? AND status <> 'voided' LIMIT 5`
+	dupRefSQL = `SELECT order_id FROM orders WHERE trade_ref_no = ? AND trade_time >= ? AND trade_time < ?
+		AND order_id <> ? AND status <> 'voided' LIMIT 5`
+	dupSequenceSQL = `SELECT order_id FROM orders WHERE sequence_no = ? AND store_no = ? AND pay_type_no = ?
+		AND sub_sale_type = ? AND order_id <> ? AND status <> 'voided' LIMIT 5`
+	daySummarySQL = `SELECT payment_channel, sub_sale_type, status, trade_amount FROM orders
+		WHERE trade_time >= ? AND trade_time < ?`
+	attemptsSQL = `SELECT a.n, a.started_at, a.latency_us, a.outcome, a.class, a.code, a.sub_code, a.message,
+		a.request_id FROM orders o JOIN attempts a ON a.order_ref = o.id WHERE o.order_id = ? ORDER BY a.id`
+	auditListSQL = `SELECT a.at, a.by, a.action, a.detail FROM orders o JOIN audit a ON a.order_ref = o.id
+		WHERE o.order_id = ? ORDER BY a.id`
+	nextOrderIDSQL = `SELECT order_id FROM orders WHERE order_id >= ? AND order_id <= ? ORDER BY order_id DESC`
+	countsSQL      = "SELECT status, n FROM status_counts"
+)
+
 // Get returns one order, payload included.
 func (j *Journal) Get(ctx context.Context, orderID string) (Order, error) {
-	o, err := scanOrder(j.r.QueryRowContext(ctx, "SELECT "+orderCols+" FROM orders WHERE order_id = ?", orderID), true)
+	o, err := scanOrder(j.r.QueryRowContext(ctx, getSQL, orderID), true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Order{}, fmt.Errorf("storage: get %s: %w", orderID, ErrNotFound)
 	}
@@ -39,12 +62,12 @@ func (j *Journal) Related(ctx context.Context, originalID, excludeOrderID string
 		return model.Related{}, fmt.Errorf("storage: related %s: %w", originalID, err)
 	}
 	defer tx.Rollback()
-	get, err := tx.PrepareContext(ctx, "SELECT "+orderCols+" FROM orders WHERE order_id = ?")
+	get, err := tx.PrepareContext(ctx, getSQL)
 	if err != nil {
 		return model.Related{}, fmt.Errorf("storage: related %s: %w", originalID, err)
 	}
 	defer get.Close()
-	dep, err := tx.PrepareContext(ctx, "SELECT "+orderCols+" FROM orders WHERE original_order_id = ? AND status <> 'voided' AND order_id <> ? ORDER BY id")
+	dep, err := tx.PrepareContext(ctx, dependentSQL)
 	if err != nil {
 		return model.Related{}, fmt.Errorf("storage: related %s: %w", originalID, err)
 	}
@@ -83,24 +106,18 @@ func (j *Journal) Duplicates(ctx context.Context, s model.Sale) (model.Issues, e
 		return rows.Err()
 	}
 	if s.PosTraceNo != "" {
-		if err := add("pos_trace_no", CodeDuplicateTrace, `SELECT order_id FROM orders WHERE pos_trace_no = ?
-			AND bank_shop_no = ? AND terminal_no = ? AND batch_no = ? AND order_id <> ? AND status <> 'voided'
-			ORDER BY id LIMIT 5`, s.PosTraceNo, s.BankShopNo, s.TerminalNo, s.BatchNo, s.OrderID); err != nil {
+		if err := add("pos_trace_no", CodeDuplicateTrace, dupTraceSQL, s.PosTraceNo, s.BankShopNo, s.TerminalNo, s.BatchNo, s.OrderID); err != nil {
 			return nil, fmt.Errorf("storage: duplicates: %w", err)
 		}
 	}
 	if s.TradeRefNo != "" && !s.TradeTime.IsZero() {
 		day := dayStart(s.TradeTime)
-		if err := add("trade_ref_no", CodeDuplicateRef, `SELECT order_id FROM orders WHERE trade_ref_no = ?
-			AND trade_time >= ? AND trade_time < ? AND order_id <> ? AND status <> 'voided' ORDER BY id LIMIT 5`,
-			s.TradeRefNo, ms(day), ms(day.AddDate(0, 0, 1)), s.OrderID); err != nil {
+		if err := add("trade_ref_no", CodeDuplicateRef, dupRefSQL, s.TradeRefNo, ms(day), ms(day.AddDate(0, 0, 1)), s.OrderID); err != nil {
 			return nil, fmt.Errorf("storage: duplicates: %w", err)
 		}
 	}
 	if s.SequenceNo != "" {
-		if err := add("sequence_no", CodeDuplicateSequence, `SELECT order_id FROM orders WHERE sequence_no = ?
-			AND store_no = ? AND pay_type_no = ? AND sub_sale_type = ? AND order_id <> ? AND status <> 'voided'
-			ORDER BY id LIMIT 5`, s.SequenceNo, s.StoreNo, s.PayTypeNo, string(s.SubSaleType), s.OrderID); err != nil {
+		if err := add("sequence_no", CodeDuplicateSequence, dupSequenceSQL, s.SequenceNo, s.StoreNo, s.PayTypeNo, string(s.SubSaleType), s.OrderID); err != nil {
 			return nil, fmt.Errorf("storage: duplicates: %w", err)
 		}
 	}
@@ -137,8 +154,7 @@ func (j *Journal) DaySummary(ctx context.Context, day time.Time) (Summary, error
 	for _, s := range allStatuses {
 		sum.ByStatus[s] = 0
 	}
-	rows, err := j.r.QueryContext(ctx, `SELECT payment_channel, sub_sale_type, status, trade_amount
-		FROM orders WHERE trade_time >= ? AND trade_time < ?`, ms(start), ms(start.AddDate(0, 0, 1)))
+	rows, err := j.r.QueryContext(ctx, daySummarySQL, ms(start), ms(start.AddDate(0, 0, 1)))
 	if err != nil {
 		return Summary{}, fmt.Errorf("storage: day summary: %w", err)
 	}
@@ -201,9 +217,7 @@ type Attempt struct {
 
 // Attempts lists an order's attempts, first first.
 func (j *Journal) Attempts(ctx context.Context, orderID string) ([]Attempt, error) {
-	rows, err := j.r.QueryContext(ctx, `SELECT a.n, a.started_at, a.latency_us, a.outcome, a.class, a.code,
-		a.sub_code, a.message, a.request_id FROM orders o JOIN attempts a ON a.order_ref = o.id
-		WHERE o.order_id = ? ORDER BY a.id`, orderID)
+	rows, err := j.r.QueryContext(ctx, attemptsSQL, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: attempts %s: %w", orderID, err)
 	}
@@ -233,8 +247,7 @@ type AuditEntry struct {
 
 // Audit lists an order's audit trail, oldest first.
 func (j *Journal) Audit(ctx context.Context, orderID string) ([]AuditEntry, error) {
-	rows, err := j.r.QueryContext(ctx, `SELECT a.at, a.by, a.action, a.detail FROM orders o
-		JOIN audit a ON a.order_ref = o.id WHERE o.order_id = ? ORDER BY a.id`, orderID)
+	rows, err := j.r.QueryContext(ctx, auditListSQL, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: audit %s: %w", orderID, err)
 	}
@@ -259,8 +272,7 @@ func (j *Journal) Audit(ctx context.Context, orderID string) ([]AuditEntry, erro
 // a 4-digit sequence. It reserves nothing: Insert still refuses a taken one.
 func (j *Journal) NextOrderID(ctx context.Context, storeNo string, day time.Time) (string, error) {
 	prefix := storeNo + day.In(model.CST).Format("20060102")
-	rows, err := j.r.QueryContext(ctx, `SELECT order_id FROM orders WHERE order_id >= ? AND order_id <= ?
-		ORDER BY order_id DESC`, prefix+"0000", prefix+"9999")
+	rows, err := j.r.QueryContext(ctx, nextOrderIDSQL, prefix+"0000", prefix+"9999")
 	if err != nil {
 		return "", fmt.Errorf("storage: next order id: %w", err)
 	}

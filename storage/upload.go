@@ -32,6 +32,13 @@ const claimableCond = `status IN ('pending', 'retrying') AND (sub_sale_type = '0
 const claimSQL = `SELECT id FROM orders INDEXED BY orders_due WHERE ` + claimableCond + `
 	AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`
 
+const releaseSQL = `UPDATE orders SET status = 'retrying', next_attempt_at = ?, lease_until = NULL,
+	updated_at = ?, updated_by = ? WHERE status = 'uploading'`
+
+// retrySQL takes a further condition: the given order_ids, or every failed order.
+const retrySQL = `UPDATE orders SET status = 'retrying', next_attempt_at = ?, updated_at = ?, updated_by = ?
+	WHERE status IN ('retrying', 'rejected') AND %s RETURNING id`
+
 const nextDueSQL = `SELECT next_attempt_at FROM orders INDEXED BY orders_due WHERE ` + claimableCond + `
 	AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at, id LIMIT 1`
 
@@ -39,8 +46,7 @@ const nextDueSQL = `SELECT next_attempt_at FROM orders INDEXED BY orders_due WHE
 // their last call is unknown, and the same order_id makes a re-send safe.
 func (j *Journal) ReleaseLeases(ctx context.Context) (int, error) {
 	now := ms(j.now())
-	res, err := j.w.ExecContext(ctx, `UPDATE orders SET status = 'retrying', next_attempt_at = ?, lease_until = NULL,
-		updated_at = ?, updated_by = ? WHERE status = 'uploading'`, now, now, uploaderBy)
+	res, err := j.w.ExecContext(ctx, releaseSQL, now, now, uploaderBy)
 	if err != nil {
 		return 0, fmt.Errorf("storage: release leases: %w", err)
 	}
@@ -220,8 +226,7 @@ func (j *Journal) retryWhere(ctx context.Context, now time.Time, by, cond string
 	}
 	defer w.rollback()
 	t := ms(now)
-	q := `UPDATE orders SET status = 'retrying', next_attempt_at = ?, updated_at = ?, updated_by = ?
-		WHERE status IN ('retrying', 'rejected') AND ` + cond + ` RETURNING id`
+	q := fmt.Sprintf(retrySQL, cond)
 	rows, err := w.tx.QueryContext(ctx, q, append([]any{t, ms(w.now), by}, args...)...)
 	if err != nil {
 		return 0, err

@@ -52,10 +52,10 @@ func (j *Journal) begin(ctx context.Context) (*txWriter, error) {
 		dst   **sql.Stmt
 		query string
 	}{
-		{&w.get, "SELECT " + orderCols + " FROM orders WHERE order_id = ?"},
+		{&w.get, getSQL},
 		{&w.insert, insertSQL},
 		{&w.audit, auditSQL},
-		{&w.dependent, "SELECT " + orderCols + " FROM orders WHERE original_order_id = ? AND status <> 'voided' AND order_id <> ? ORDER BY id"},
+		{&w.dependent, dependentSQL},
 	} {
 		st, err := tx.PrepareContext(ctx, p.query)
 		if err != nil {

@@ -1,0 +1,201 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"banksale/model"
+)
+
+// randomJournal fills a journal with n orders of mixed statuses, channels, sub types and
+// times (many sharing a trade_time, to exercise the id tiebreak).
+func randomJournal(t testing.TB, n int, seed uint64) (*Journal, []Order) {
+	t.Helper()
+	j := openTest(t)
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(seed, 1))
+	var sales []model.Sale
+	for i := 0; i < n; i++ {
+		s := testSale(i, t0.Add(time.Duration(rng.IntN(n/3+1))*time.Minute))
+		s.OrderID = fmt.Sprintf("HZ01%08d", i)
+		s.SequenceNo = fmt.Sprintf("%011d", rng.IntN(3000))
+		s.PosTraceNo = fmt.Sprintf("%06d", rng.IntN(5000))
+		s.TradeRefNo = fmt.Sprintf("%012d", rng.IntN(4000))
+		if rng.IntN(2) == 0 {
+			s.PaymentChannel = model.ChannelQuickPass
+		}
+		switch rng.IntN(6) {
+		case 0:
+			s.SubSaleType, s.OriginalOrderID, s.SaleType = model.SubRefund, "X"+s.OrderID, model.SaleTypeRefund
+		case 1:
+			s.SubSaleType, s.OriginalOrderID, s.SaleType = model.SubVoid, "X"+s.OrderID, model.SaleTypeRefund
+		}
+		sales = append(sales, s)
+	}
+	if _, err := j.Import(ctx, sales, "t"); err != nil {
+		t.Fatal(err)
+	}
+	// Spread the statuses.
+	for _, st := range []string{"uploading", "uploaded", "retrying", "rejected", "voided"} {
+		if _, err := j.w.Exec("UPDATE orders SET status = ? WHERE abs(random()) % 6 = 0 AND status = 'pending'", st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := j.r.Query("SELECT " + orderColsNoPayload + " FROM orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := scanOrders(rows, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j, all
+}
+
+func matches(f Filter, o Order) bool {
+	if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, o.Status) {
+		return false
+	}
+	if f.Channel != "" && o.PaymentChannel != f.Channel || f.SubType != "" && o.SubSaleType != f.SubType {
+		return false
+	}
+	if !f.From.IsZero() && o.TradeTime.Before(f.From) || !f.To.IsZero() && !o.TradeTime.Before(f.To) {
+		return false
+	}
+	if p := f.Search; p != "" {
+		return strings.HasPrefix(o.OrderID, p) || strings.HasPrefix(o.SequenceNo, p) ||
+			strings.HasPrefix(o.PosTraceNo, p) || strings.HasPrefix(o.TradeRefNo, p)
+	}
+	return true
+}
+
+func ids(os []Order) []int64 {
+	out := make([]int64, len(os))
+	for i, o := range os {
+		out[i] = o.ID
+	}
+	return out
+}
+
+// TestListMatchesBruteForce pages through every filter both ways and compares with a filter
+// and sort done in Go.
+func TestListMatchesBruteForce(t *testing.T) {
+	j, all := randomJournal(t, 1500, 7)
+	sort.Slice(all, func(a, b int) bool {
+		x, y := all[a], all[b]
+		return x.TradeTime.After(y.TradeTime) || x.TradeTime.Equal(y.TradeTime) && x.ID > y.ID
+	})
+	ctx := context.Background()
+	mid := t0.Add(500 * time.Minute)
+	filters := []Filter{
+		{},
+		{Statuses: []model.Status{model.StatusRejected}},
+		{Statuses: []model.Status{model.StatusRetrying, model.StatusRejected, model.StatusRetrying}},
+		{Channel: model.ChannelQuickPass},
+		{SubType: model.SubRefund},
+		{Statuses: []model.Status{model.StatusPending}, Channel: model.ChannelBankCard, SubType: model.SubSale},
+		{From: mid},
+		{To: mid},
+		{From: mid.Add(-100 * time.Minute), To: mid, Channel: model.ChannelBankCard},
+		{Search: "HZ0100001"},  // sparse, order_id
+		{Search: "0000000012"}, // sparse, several columns
+		{Search: "00"},         // dense: every column
+		{Search: "0000", SubType: model.SubVoid, Statuses: []model.Status{model.StatusPending, model.StatusVoided}},
+		{Search: "HZ01", From: mid}, // dense with a range
+		{Search: "nothing"},
+	}
+	for _, f := range filters {
+		var want []Order
+		for _, o := range all {
+			if matches(f, o) {
+				want = append(want, o)
+			}
+		}
+		for _, limit := range []int{13, 50} {
+			start := time.Now()
+			name := fmt.Sprintf("%+v/limit=%d", f, limit)
+			var got []Order
+			var cur Cursor
+			for pages := 0; ; pages++ {
+				page, err := j.List(ctx, f, cur, limit)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if len(page) > limit {
+					t.Fatalf("%s: page of %d", name, len(page))
+				}
+				got = append(got, page...)
+				if len(page) < limit || pages > 4000 {
+					break
+				}
+				cur = CursorOf(page[len(page)-1])
+			}
+			if !slices.Equal(ids(got), ids(want)) {
+				t.Fatalf("%s: got %d orders, want %d", name, len(got), len(want))
+			}
+			t.Logf("%s: %d orders in %v", name, len(got), time.Since(start))
+			// And back up from the oldest with ListBefore.
+			if len(want) == 0 {
+				continue
+			}
+			var back []Order
+			cur = CursorOf(want[len(want)-1])
+			for {
+				page, err := j.ListBefore(ctx, f, cur, limit)
+				if err != nil {
+					t.Fatalf("%s: before: %v", name, err)
+				}
+				back = append(page, back...)
+				if len(page) < limit {
+					break
+				}
+				cur = CursorOf(page[0])
+			}
+			if !slices.Equal(ids(back), ids(want[:len(want)-1])) {
+				t.Fatalf("%s: ListBefore got %d orders, want %d", name, len(back), len(want)-1)
+			}
+		}
+	}
+	if _, err := j.List(ctx, Filter{Statuses: []model.Status{"bogus"}}, Cursor{}, 5); err == nil {
+		t.Error("unknown status accepted")
+	}
+	if got, _ := j.ListBefore(ctx, Filter{}, Cursor{}, 5); len(got) != 0 {
+		t.Error("ListBefore the newest end returned orders")
+	}
+}
+
+func TestCountsFollowEveryChange(t *testing.T) {
+	j, all := randomJournal(t, 500, 3)
+	ctx := context.Background()
+	c, err := j.Counts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[model.Status]int{}
+	for _, s := range allStatuses {
+		want[s] = 0
+	}
+	for _, o := range all {
+		want[o.Status]++
+	}
+	for s, n := range want {
+		if c[s] != n {
+			t.Errorf("%s: %d, want %d", s, c[s], n)
+		}
+	}
+}
+
+func TestPrefixRange(t *testing.T) {
+	for _, p := range []string{"a", "HZ01", "9", "\xff", "a\xff"} {
+		lo, hi := prefixRange(p)
+		if lo != p || !(hi > p) || !(hi > p+"\xff\xff") && !strings.HasSuffix(p, "\xff") {
+			t.Errorf("prefixRange(%q) = %q, %q", p, lo, hi)
+		}
+	}
+}
