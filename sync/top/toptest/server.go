@@ -38,7 +38,7 @@ type Options struct {
 	FaultRate               float64     // chance of a random fault per request (0 = none)
 	Mix                     []FaultKind // kinds drawn from at random (default: all but ISV)
 	RejectOrders            map[string]bool
-	Script                  func(n int, orderID string) Fault // decides the fault of request n (1-based); overrides chance
+	Script                  func(n int, orderID string) Fault // decides the fault of request n (1-based); overrides chance; called one at a time
 	BanSeconds              int                               // length of a random ban (default 2)
 	SlowDelay               time.Duration                     // how long a Slow fault stalls (default 3s)
 	ExistsAnswer            bool                              // identical re-send → error sub_code isv.order-id-exists
@@ -102,6 +102,8 @@ type Server struct {
 	log  *slog.Logger
 	done chan struct{}
 	wg   sync.WaitGroup
+
+	scriptMu sync.Mutex
 
 	mu        sync.Mutex
 	closed    bool
@@ -286,12 +288,16 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		rec.Payload = []byte(dto)
 	}
 
-	s.mu.Lock()
 	fault := Fault{}
-	switch {
-	case s.opts.Script != nil:
+	if s.opts.Script != nil {
+		// Outside s.mu, so a Script may look at the server (Orders, Requests); one at a time, so
+		// a Script with a counter in its closure needs no lock of its own.
+		s.scriptMu.Lock()
 		fault = s.opts.Script(n, rec.OrderID)
-	case s.opts.FaultRate > 0 && len(s.opts.Mix) > 0:
+		s.scriptMu.Unlock()
+	}
+	s.mu.Lock()
+	if s.opts.Script == nil && s.opts.FaultRate > 0 && len(s.opts.Mix) > 0 {
 		if s.rng.Float64() < s.opts.FaultRate {
 			fault.Kind = s.opts.Mix[s.rng.IntN(len(s.opts.Mix))]
 		}

@@ -657,3 +657,36 @@ func BenchmarkRoundTrip(b *testing.B) {
 		})
 	}
 }
+
+// A Script may look at the server, and keeps state without a lock of its own.
+func TestScriptMayInspectServer(t *testing.T) {
+	var s *toptest.Server
+	calls := 0
+	s = newServer(t, toptest.Options{Script: func(n int, id string) toptest.Fault {
+		calls++ // serialised by the server
+		if _, seen := s.Orders()[id]; !seen && len(s.Requests()) < 100 {
+			return toptest.Fault{Kind: toptest.FaultResetAfter} // first sight of an order: record, then drop
+		}
+		return toptest.Fault{}
+	}})
+	c := newClient(t, s, top.Config{})
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := params(t, fmt.Sprint("SC", i))
+			if te := asTop(t, callErr(c, p)); te.Class != top.ClassAmbiguous {
+				t.Error(te)
+			}
+			if err := callErr(c, p); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	waitRequests(t, s, 8) // synchronises with every handler, so calls is safe to read
+	if calls != 8 || len(s.Orders()) != 4 {
+		t.Fatalf("calls %d orders %d", calls, len(s.Orders()))
+	}
+}
