@@ -1,0 +1,176 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"banksale/model"
+)
+
+func TestClaimRecordFlow(t *testing.T) {
+	j := openTest(t)
+	ctx := context.Background()
+	now := time.Now()
+	j.now = func() time.Time { return now }
+	if _, ok, err := j.NextDue(ctx); ok || err != nil {
+		t.Fatalf("next due on an empty journal: %v %v", ok, err)
+	}
+	a, b := testSale(1, t0), testSale(2, t0.Add(time.Minute))
+	mustInsert(t, j, a)
+	mustInsert(t, j, b)
+	refund := refundOf(a, "R1", 100, t0.Add(time.Hour))
+	mustInsert(t, j, refund)
+
+	due, ok, err := j.NextDue(ctx)
+	if err != nil || !ok || due.UnixMilli() != now.UnixMilli() {
+		t.Fatalf("next due: %v %v %v", due, ok, err)
+	}
+	// Nothing is due before now.
+	if got, _ := j.Claim(ctx, now.Add(-time.Second), 10, time.Minute); len(got) != 0 {
+		t.Fatalf("claimed %d orders before they were due", len(got))
+	}
+	// The refund waits for its original.
+	got, err := j.Claim(ctx, now, 10, time.Minute)
+	if err != nil || len(got) != 2 || got[0].OrderID != a.OrderID || got[1].OrderID != b.OrderID {
+		t.Fatalf("claim: %v %+v", err, got)
+	}
+	for _, o := range got {
+		if o.Status != model.StatusUploading || !o.LeaseUntil.Equal(time.UnixMilli(now.Add(time.Minute).UnixMilli())) || len(o.Payload) == 0 {
+			t.Fatalf("claimed order: %+v", o)
+		}
+	}
+	if _, ok, _ := j.NextDue(ctx); ok {
+		t.Fatal("the refund is due while its original is uploading")
+	}
+	if again, _ := j.Claim(ctx, now, 10, time.Minute); len(again) != 0 {
+		t.Fatalf("claimed twice: %+v", again)
+	}
+	// a uploaded; b fails and retries later.
+	o, err := j.Record(ctx, Outcome{OrderID: a.OrderID, Status: model.StatusUploaded,
+		Attempt: Attempt{StartedAt: now, Latency: 120 * time.Millisecond, Class: "", RequestID: "req-1"}})
+	if err != nil || o.Status != model.StatusUploaded || o.Attempts != 1 || o.RequestID != "req-1" || !o.NextAttemptAt.IsZero() {
+		t.Fatalf("record uploaded: %+v %v", o, err)
+	}
+	later := now.Add(time.Hour)
+	o, err = j.Record(ctx, Outcome{OrderID: b.OrderID, Status: model.StatusRetrying, NextAttemptAt: later,
+		Attempt: Attempt{StartedAt: now, Class: "transient", Code: 7, SubCode: "isp.x", Message: "busy", RequestID: "req-2"}})
+	if err != nil || o.Status != model.StatusRetrying || o.LastCode != 7 || o.LastSubCode != "isp.x" || o.LastMessage != "busy" || !o.NextAttemptAt.Equal(time.UnixMilli(later.UnixMilli())) {
+		t.Fatalf("record retrying: %+v %v", o, err)
+	}
+	if _, err := j.Record(ctx, Outcome{OrderID: b.OrderID, Status: model.StatusUploaded}); !errors.Is(err, ErrNotEditable) {
+		t.Fatalf("record of an order not uploading: %v", err)
+	}
+	if _, err := j.Record(ctx, Outcome{OrderID: "nope", Status: model.StatusUploaded}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("record of a missing order: %v", err)
+	}
+	if _, err := j.Record(ctx, Outcome{OrderID: b.OrderID, Status: model.StatusPending}); err == nil {
+		t.Fatal("record with status pending accepted")
+	}
+	// Now the refund is claimable; b is not due yet.
+	due, ok, _ = j.NextDue(ctx)
+	if !ok || due.UnixMilli() != now.UnixMilli() {
+		t.Fatalf("next due after the original's upload: %v %v", due, ok)
+	}
+	got, _ = j.Claim(ctx, now, 10, time.Minute)
+	if len(got) != 1 || got[0].OrderID != "R1" {
+		t.Fatalf("claim after upload: %+v", got)
+	}
+	if _, err := j.Record(ctx, Outcome{OrderID: "R1", Status: model.StatusRejected,
+		Attempt: Attempt{Class: "rejected", Code: 15, SubCode: "isv.invalid-parameter", Message: "bad"}}); err != nil {
+		t.Fatal(err)
+	}
+	due, ok, _ = j.NextDue(ctx)
+	if !ok || !due.Equal(time.UnixMilli(later.UnixMilli())) {
+		t.Fatalf("next due: %v %v", due, ok)
+	}
+	at, err := j.Attempts(ctx, b.OrderID)
+	if err != nil || len(at) != 1 || at[0].N != 1 || at[0].Outcome != "retrying" || at[0].Class != "transient" || at[0].RequestID != "req-2" {
+		t.Fatalf("attempts: %+v %v", at, err)
+	}
+	at, _ = j.Attempts(ctx, a.OrderID)
+	if len(at) != 1 || at[0].Latency != 120*time.Millisecond || !at[0].StartedAt.Equal(time.UnixMilli(now.UnixMilli())) {
+		t.Fatalf("attempts of a: %+v", at)
+	}
+	au, _ := j.Audit(ctx, "R1")
+	if len(au) != 2 || au[1].Action != "reject" {
+		t.Fatalf("audit of R1: %+v", au)
+	}
+
+	// Retry brings b and R1 due now; RetryFailed too; uploaded orders are untouched.
+	n, err := j.Retry(ctx, now, "boss", b.OrderID, a.OrderID)
+	if err != nil || n != 1 {
+		t.Fatalf("retry: %d %v", n, err)
+	}
+	n, err = j.RetryFailed(ctx, now, "boss")
+	if err != nil || n != 2 {
+		t.Fatalf("retry failed: %d %v", n, err)
+	}
+	au, _ = j.Audit(ctx, "R1")
+	if len(au) != 3 || au[2].Action != "retry" || au[2].By != "boss" {
+		t.Fatalf("audit after retry: %+v", au)
+	}
+	got, _ = j.Claim(ctx, now, 1, time.Minute)
+	if len(got) != 1 {
+		t.Fatal("nothing claimable after retry")
+	}
+	// A crash leaves it uploading; ReleaseLeases makes it retrying, due now.
+	n, err = j.ReleaseLeases(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("release: %d %v", n, err)
+	}
+	o, _ = j.Get(ctx, got[0].OrderID)
+	if o.Status != model.StatusRetrying || !o.LeaseUntil.IsZero() || o.NextAttemptAt.UnixMilli() != now.UnixMilli() {
+		t.Fatalf("released order: %+v", o)
+	}
+	c, _ := j.Counts(ctx)
+	if c[model.StatusRetrying] != 2 || c[model.StatusUploaded] != 1 || c[model.StatusUploading] != 0 {
+		t.Fatalf("counts: %v", c)
+	}
+}
+
+// The payload claimed is the one frozen at insert or edit, byte for byte.
+func TestClaimSendsFrozenPayload(t *testing.T) {
+	j := openTest(t)
+	ctx := context.Background()
+	s := testSale(1, t0)
+	s.Remark = `备注 <&> "quoted"`
+	mustInsert(t, j, s)
+	want, _ := s.MarshalDTO()
+	got, err := j.Claim(ctx, time.Now().Add(time.Second), 1, time.Minute)
+	if err != nil || len(got) != 1 || string(got[0].Payload) != string(want) {
+		t.Fatalf("claimed payload %s, want %s (%v)", got[0].Payload, want, err)
+	}
+}
+
+// Many due orders: the claim hands each out once, oldest due first, across calls.
+func TestClaimOrderAndLimit(t *testing.T) {
+	j := openTest(t)
+	ctx := context.Background()
+	base := time.Now()
+	for i := 0; i < 30; i++ {
+		j.now = func() time.Time { return base.Add(time.Duration(30-i) * time.Second) } // later inserts due earlier
+		mustInsert(t, j, testSale(i, t0.Add(time.Duration(i)*time.Minute)))
+	}
+	seen := map[string]bool{}
+	var last time.Time
+	for {
+		got, err := j.Claim(ctx, base.Add(time.Hour), 7, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 0 {
+			break
+		}
+		for _, o := range got {
+			if seen[o.OrderID] || o.NextAttemptAt.Before(last) {
+				t.Fatalf("order %s claimed twice or out of order", o.OrderID)
+			}
+			seen[o.OrderID], last = true, o.NextAttemptAt
+		}
+	}
+	if len(seen) != 30 {
+		t.Fatalf("claimed %d of 30", len(seen))
+	}
+}
