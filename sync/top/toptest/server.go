@@ -115,6 +115,10 @@ type Server struct {
 	conflicts int
 	duringBan int
 	banUntil  time.Time
+	// banFrom is when the ban's first answer left the server; zero while it has not yet. Requests
+	// that were already on their way when the ban began cannot have known of it: they are
+	// answered code 7 but not counted in duringBan.
+	banFrom time.Time
 }
 
 // NewServer starts a gateway listening on 127.0.0.1 at a free port. It panics when it cannot
@@ -217,7 +221,9 @@ func (s *Server) Conflicts() int {
 	return s.conflicts
 }
 
-// RequestsDuringBan counts requests that arrived while a ban the server announced was running.
+// RequestsDuringBan counts requests that arrived while a ban the server announced was running:
+// after the banning answer was sent and before the ban ended. Requests already in flight when
+// the ban began are refused with code 7 too, but not counted, since no client could have known.
 func (s *Server) RequestsDuringBan() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -303,7 +309,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	banLeft := s.banUntil.Sub(at)
-	if banLeft > 0 {
+	if banLeft > 0 && !s.banFrom.IsZero() && !at.Before(s.banFrom) {
 		s.duringBan++
 	}
 	secret := s.secret
@@ -357,10 +363,17 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		s.mu.Lock()
 		if until := at.Add(time.Duration(secs) * time.Second); until.After(s.banUntil) {
-			s.banUntil = until
+			s.banUntil, s.banFrom = until, time.Time{}
 		}
 		s.mu.Unlock()
 		fail(banError(secs))
+		// The ban counts as announced once its answer is on the wire, not when it is buffered.
+		_ = http.NewResponseController(w).Flush()
+		s.mu.Lock()
+		if s.banFrom.IsZero() {
+			s.banFrom = time.Now()
+		}
+		s.mu.Unlock()
 		return
 	case FaultISP:
 		rec.Fault = fault.Kind
