@@ -625,6 +625,14 @@ func (m *Model) View() tea.View {
 			lines = append(lines, "")
 		}
 		lines[m.h-2] = pl
+		if m.flash != "" {
+			// the prompt has the message line: a complaint about the answer goes just above
+			st := m.st.ok
+			if m.flashBad {
+				st = m.st.err
+			}
+			lines[m.h-3] = st.Render(cut(m.flash, m.w))
+		}
 	}
 	v.SetContent(padLines(lines, m.h, m.w))
 	v.Cursor = cur

@@ -669,7 +669,7 @@ func (f *form) key(m *Model, msg tea.Msg) tea.Cmd {
 				fl.touched = true
 				return f.changed(m)
 			case "space":
-				f.pickOpen, f.pickFilter, f.pickCur = true, "", 0
+				f.pickOpen, f.pickFilter, f.pickCur = true, "", fl.sel
 				f.ensureVisible(m)
 				return nil
 			}
@@ -859,8 +859,13 @@ func (f *form) body(m *Model) []string {
 			}
 		}
 		if fl.touched || f.tried || f.mode != modeNew {
+			shown := map[string]bool{}
 			for _, is := range f.fieldIssues(fl) {
-				lines = append(lines, f.issueLines(m, is, formIndent)...)
+				// several matching orders give the same sentence: once is enough
+				if k := is.Message(m.lang); !shown[k] {
+					shown[k] = true
+					lines = append(lines, f.issueLines(m, is, formIndent)...)
+				}
 			}
 		}
 	}

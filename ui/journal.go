@@ -639,24 +639,28 @@ func (j *journal) tabLabel(m *Model, i int) string {
 }
 
 func (j *journal) tabsLine(m *Model) string {
-	var parts []string
+	var b strings.Builder
 	for i := range tabs {
 		l := j.tabLabel(m, i)
 		if i == j.tab {
-			parts = append(parts, m.st.tabOn.Render("["+l+"]"))
+			b.WriteString(m.st.tabOn.Render("[" + l + "]"))
 		} else {
-			parts = append(parts, " "+l+" ")
+			b.WriteString(" " + l + " ")
 		}
+		b.WriteString(" ")
 	}
-	day := m.t("filter.allday")
+	// only the filters in force are shown; otherwise a hint of the keys that set them
+	var fs []string
 	if !j.day.IsZero() {
-		day = j.day.Format("2006-01-02")
+		fs = append(fs, m.t("filter.day")+": "+j.day.Format("2006-01-02"))
 	}
-	s := strings.Join(parts, " ") + "  " + m.t("filter.day") + ": " + day
 	if j.search != "" {
-		s += "  " + m.t("filter.search") + ": " + cut(j.search, 20)
+		fs = append(fs, m.t("filter.search")+": "+j.search)
 	}
-	return s
+	if len(fs) == 0 {
+		return b.String() + " " + m.st.faint.Render(m.t("filter.hint"))
+	}
+	return b.String() + " " + m.st.bold.Render(cut(strings.Join(fs, "  "), max(10, m.w-width(b.String())-1)))
 }
 
 func (j *journal) view(m *Model) []string {

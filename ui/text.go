@@ -33,6 +33,7 @@ var catalog = map[string][2]string{
 	"filter.day":    {"日期", "Day"},
 	"filter.allday": {"全部", "all"},
 	"filter.search": {"搜索", "Search"},
+	"filter.hint":   {"d 按日期  / 搜索", "d: day  /: search"},
 	// columns
 	"col.status":   {"状态", "Status"},
 	"col.order":    {"订单号", "Order"},
@@ -134,7 +135,7 @@ var catalog = map[string][2]string{
 	"form.conflict":       {"订单号 %s 已被另一笔订单使用, 请换一个", "Order no %s is taken by a different order; choose another"},
 	"form.exists":         {"这笔订单已经保存过 (%s)", "This order was already saved (%s)"},
 	"form.howto":          {"照签购单从上往下填; 回车/Tab 下一项, ctrl+s 保存, Esc 返回", "Copy the bank slip top to bottom; enter/tab: next field, ctrl+s: save, esc: back"},
-	"form.rejected":       {"总部拒收: %s. 按签购单改正后 ctrl+s 保存, 会自动重发", "Head office refused it: %s. Correct it from the slip and press ctrl+s; it is resent"},
+	"form.rejected":       {"总部拒收: %s. 改正后 ctrl+s 保存即重发", "Refused: %s. Correct it, ctrl+s resends it"},
 	"auto.atsave":         {"保存时", "at save"},
 	"form.pick.filter":    {"筛选", "filter"},
 	"form.cardkey":        {"未设置卡号摘要密钥: 不生成卡号摘要", "No card digest key set: no card digest is made"},

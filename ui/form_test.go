@@ -1,0 +1,322 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"banksale/model"
+	"banksale/storage"
+	"banksale/sync/top/toptest"
+)
+
+// typeSale fills the new-sale form from a bank slip, as a supervisor would: the cursor starts on
+// the trade time; tab/enter go to the next field.
+func typeSale(hs *harness, card string) {
+	hs.typ("14:30")
+	hs.press("tab")
+	hs.typ("1,234.56")
+	hs.press("tab")
+	hs.typ("000777")
+	hs.press("enter")
+	hs.typ("331000099777")
+	hs.press("tab")
+	hs.typ(card)
+	hs.press("tab") // leaves the card: masked now
+	hs.typ("308")   // bank: typing a code opens the list filtered
+	hs.press("enter", "tab", "tab", "tab", "tab")
+	hs.typ("30012399999")
+}
+
+func TestFormNewSaleUploads(t *testing.T) {
+	j := openJournal(t)
+	u, srv := newUploader(t, j, toptest.Options{})
+	d := testDeps(j, model.EN)
+	d.Uploader = u
+	hs := newHarness(t, d, 80, 24)
+	startUploader(t, u)
+	hs.press("n")
+	hs.contains("New sale", "HZ01202611260001", "generated; you may change it")
+	if hs.m.form.fields[hs.m.form.focus].name != model.FieldTradeTime {
+		t.Fatalf("the form starts on %s, want the trade time", hs.m.form.fields[hs.m.form.focus].name)
+	}
+	const card = "6222021234567890128" // 19 digits, Luhn-valid
+	typeSale(hs, card)
+	hs.lacks(card, "6222 02")
+	hs.contains("¥1,234.56", "2026-11-26 14:30:00", "308 招商银行", "622202*********0128")
+	hs.press("ctrl+s")
+	if hs.m.screen != scrJournal {
+		t.Fatalf("not saved:\n%s", hs.screen())
+	}
+	hs.contains("Saved HZ01202611260001")
+	o, err := j.Get(context.Background(), "HZ01202611260001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.TradeAmount != 123456 || o.CardNo != "622202*********0128" || o.EncrypteSummary == "" || o.BankName != "招商银行" ||
+		o.Cashier != "张三" || o.IP != "10.0.0.8" || o.PosTraceNo != "000777" || o.SequenceNo != "30012399999" {
+		t.Fatalf("journaled %+v", o.Sale)
+	}
+	if !hs.pump(10*time.Second, func() bool { return hs.selected().Status == model.StatusUploaded }) {
+		t.Fatalf("the new sale never showed uploaded:\n%s", hs.screen())
+	}
+	if _, ok := srv.Orders()["HZ01202611260001"]; !ok {
+		t.Fatal("the gateway has no such order")
+	}
+	for _, r := range srv.Requests() {
+		if strings.Contains(string(r.Payload), card) {
+			t.Fatal("the full card number was sent")
+		}
+	}
+}
+
+func TestFormErrorsBlockWarningsAskOnce(t *testing.T) {
+	j := openJournal(t)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("n")
+	hs.lacks("error:") // a fresh form is not a wall of red
+	hs.press("ctrl+s")
+	hs.contains("Cannot save", "error:")
+	if hs.m.form.fields[hs.m.form.focus].name != model.FieldTradeTime {
+		t.Fatalf("save did not go to the first error: %s", hs.m.form.fields[hs.m.form.focus].name)
+	}
+	hs.typ("now")
+	hs.press("tab")
+	hs.typ("88")
+	hs.press("tab")
+	hs.typ("12") // trace of two digits: a warning
+	hs.press("tab")
+	hs.typ("331000099777")
+	hs.press("tab")
+	for range 5 {
+		hs.press("tab")
+	}
+	hs.typ("30012399999")
+	hs.press("ctrl+s")
+	hs.contains("1 warnings", "press ctrl+s again")
+	if hs.m.screen != scrForm {
+		t.Fatal("saved without confirming the warning")
+	}
+	hs.press("ctrl+s")
+	if hs.m.screen != scrJournal {
+		t.Fatalf("the second ctrl+s did not save:\n%s", hs.screen())
+	}
+	if _, err := j.Get(context.Background(), "HZ01202611260001"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestFormEscAsks(t *testing.T) {
+	j := openJournal(t)
+	hs := newHarness(t, testDeps(j, model.ZH), 80, 24)
+	hs.press("n", "esc")
+	if hs.m.screen != scrJournal {
+		t.Fatal("esc on an untouched form asks nothing")
+	}
+	hs.press("n")
+	hs.typ("9")
+	hs.press("esc")
+	hs.contains("放弃未保存的修改吗")
+	hs.press("n")
+	if hs.m.screen != scrForm {
+		t.Fatal("n keeps the form")
+	}
+	hs.press("esc", "y")
+	if hs.m.screen != scrJournal {
+		t.Fatal("y discards")
+	}
+}
+
+func TestFormCardMaskedOnLeave(t *testing.T) {
+	j := openJournal(t)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("n")
+	hs.m.form.focusField(hs.m, model.FieldCardNo)
+	hs.typ("6222-0212-3456-7890-128")
+	hs.press("shift+tab")
+	v := hs.m.form.get(model.FieldCardNo).in.Value()
+	if v != "622202*********0128" {
+		t.Fatalf("card field holds %q after leaving", v)
+	}
+	if hs.m.form.cardDigest == "" {
+		t.Fatal("no digest kept")
+	}
+	hs.lacks("6222-0212", "1234567890")
+	// an invalid long number is masked too
+	hs.m.form.focusField(hs.m, model.FieldCardNo)
+	for range 30 {
+		hs.press("backspace")
+	}
+	hs.typ("62220212345")
+	hs.press("tab")
+	hs.lacks("62220212345")
+	hs.contains("error:")
+}
+
+func TestFormPickLists(t *testing.T) {
+	j := openJournal(t)
+	hs := newHarness(t, testDeps(j, model.ZH), 80, 24)
+	hs.press("n")
+	f := hs.m.form
+	f.focusField(hs.m, model.FieldPaymentChannel)
+	hs.press("right")
+	if got := f.get(model.FieldPaymentChannel).value(); got != string(model.ChannelQuickPass) {
+		t.Fatalf("right on the channel: %s", got)
+	}
+	f.focusField(hs.m, model.FieldSubSaleType)
+	hs.press("right")
+	if f.subType() != model.SubVoid || f.hidden(f.index(model.FieldOriginalOrderID)) {
+		t.Fatal("a void shows the original order field")
+	}
+	hs.press("space")
+	hs.contains("筛选")
+	hs.press("down", "enter")
+	if f.subType() != model.SubRefund {
+		t.Fatalf("list pick: %s", f.subType())
+	}
+	f.focusField(hs.m, model.FieldBankCode)
+	hs.typ("招商")
+	hs.contains("308 招商银行")
+	hs.press("enter")
+	if got := f.get(model.FieldBankCode).value(); got != "308" {
+		t.Fatalf("bank: %q", got)
+	}
+	f.focusField(hs.m, model.FieldCommunicateType)
+	hs.press("left")
+	if got := f.get(model.FieldCommunicateType).value(); got != string(model.CommPhone) {
+		t.Fatalf("comm: %s", got)
+	}
+	hs.press("space", "esc")
+	if f.pickOpen {
+		t.Fatal("esc closes the list")
+	}
+}
+
+func TestFormVoidAndRefundPrefilled(t *testing.T) {
+	j := openJournal(t)
+	fx := fill(t, j)
+	hs := newHarness(t, testDeps(j, model.EN), 120, 40)
+	hs.selectOrder(fx.uploaded)
+	hs.press("v")
+	f := hs.m.form
+	orig, _ := j.Get(context.Background(), fx.uploaded)
+	for field, want := range map[string]string{
+		model.FieldOriginalOrderID: fx.uploaded, model.FieldTradeAmount: "1288.00", model.FieldCardNo: orig.CardNo,
+		model.FieldTerminalNo: orig.TerminalNo, model.FieldBankShopNo: orig.BankShopNo, model.FieldBatchNo: orig.BatchNo,
+		model.FieldPaymentChannel: string(orig.PaymentChannel), model.FieldSubSaleType: string(model.SubVoid),
+	} {
+		if got := f.get(field).value(); got != want {
+			t.Errorf("void %s = %q, want %q", field, got, want)
+		}
+	}
+	hs.contains("Void sale "+fx.uploaded, "Original "+fx.uploaded)
+	// the sale has a refund already: a void is refused with the original in the journal
+	hs.press("ctrl+s")
+	hs.contains("already been refunded")
+	hs.press("esc", "y")
+
+	hs.selectOrder(fx.uploaded)
+	hs.press("f")
+	f = hs.m.form
+	if f.get(model.FieldTradeAmount).value() != "" || f.get(model.FieldOriginalOrderID).value() != fx.uploaded {
+		t.Fatal("a refund starts with no amount and the original's id")
+	}
+	hs.contains("Refund of "+fx.uploaded, "Refundable ¥988.00")
+	hs.typ("15:00")
+	hs.press("tab")
+	hs.typ("1000")
+	hs.press("tab")
+	hs.contains("at most ¥988.00 is left")
+	hs.press("shift+tab")
+	for range 4 {
+		hs.press("backspace")
+	}
+	hs.typ("988")
+	hs.typ("")
+	hs.lacks("at most")
+}
+
+func TestFormEditRejected(t *testing.T) {
+	j := openJournal(t)
+	fx := fill(t, j)
+	hs := newHarness(t, testDeps(j, model.ZH), 80, 24)
+	hs.selectOrder(fx.rejected)
+	hs.press("e")
+	hs.contains("修改订单 "+fx.rejected, "总部拒收: 非法参数: trade_ref_no")
+	f := hs.m.form
+	if f.readonly(f.index(model.FieldOrderID)) == false {
+		t.Fatal("the order id of an edit is read-only")
+	}
+	f.focusField(hs.m, model.FieldTradeRefNo)
+	for range 12 {
+		hs.press("backspace")
+	}
+	hs.typ("331000060099")
+	hs.press("ctrl+s") // the fixture's orders share a receipt number: warnings, confirmed once
+	hs.contains("再按 ctrl+s 保存")
+	hs.press("ctrl+s")
+	if hs.m.screen != scrJournal {
+		t.Fatalf("edit not saved:\n%s", hs.screen())
+	}
+	o, _ := j.Get(context.Background(), fx.rejected)
+	if o.Status != model.StatusPending || o.TradeRefNo != "331000060099" || o.EncrypteSummary == "" {
+		t.Fatalf("after the edit: %s %s digest %q", o.Status, o.TradeRefNo, o.EncrypteSummary)
+	}
+	if hs.selected().OrderID != fx.rejected {
+		t.Fatalf("cursor on %s after the edit", hs.selected().OrderID)
+	}
+	// from the detail screen too
+	hs.press("enter", "e")
+	if hs.m.screen != scrForm {
+		t.Fatal("e from the detail screen")
+	}
+	hs.press("esc")
+	if hs.m.screen != scrDetail {
+		t.Fatal("esc goes back to the detail screen")
+	}
+}
+
+func TestFormConflict(t *testing.T) {
+	j := openJournal(t)
+	fx := fill(t, j)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("n")
+	f := hs.m.form
+	f.focusField(hs.m, model.FieldOrderID)
+	for range 20 {
+		hs.press("backspace")
+	}
+	hs.typ(fx.uploaded)
+	f.focusField(hs.m, model.FieldTradeTime)
+	typeSale(hs, "")
+	hs.press("ctrl+s", "ctrl+s")
+	hs.contains("taken by a different order")
+	if hs.m.screen != scrForm {
+		t.Fatal("a conflict leaves the form open")
+	}
+}
+
+func TestFormDuplicateWarning(t *testing.T) {
+	j := openJournal(t)
+	fx := fill(t, j)
+	o, _ := j.Get(context.Background(), fx.uploaded)
+	hs := newHarness(t, testDeps(j, model.EN), 120, 40)
+	hs.press("n")
+	hs.typ("14:30")
+	hs.press("tab")
+	hs.typ("5")
+	hs.press("tab")
+	hs.typ(o.PosTraceNo) // same merchant, terminal, batch and trace
+	hs.m.form.focusField(hs.m, model.FieldBatchNo)
+	hs.typ(o.BatchNo)
+	hs.press("tab")
+	for _, w := range hs.m.form.issues.Warnings() {
+		if strings.HasPrefix(w.Code, "dup") {
+			return
+		}
+	}
+	t.Fatalf("no duplicate warning: %v", hs.m.form.issues)
+}
+
+var _ = storage.ErrExists
