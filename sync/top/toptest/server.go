@@ -280,6 +280,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.wg.Add(1)
 	s.n++
 	n := s.n
+	// Drawn with n under one lock: request n's chance fault depends only on the seed and n, even
+	// when requests race.
+	drawn := FaultNone
+	if s.opts.Script == nil && s.opts.FaultRate > 0 && len(s.opts.Mix) > 0 {
+		if s.rng.Float64() < s.opts.FaultRate {
+			drawn = s.opts.Mix[s.rng.IntN(len(s.opts.Mix))]
+		}
+	}
 	s.mu.Unlock()
 	defer s.wg.Done()
 
@@ -294,7 +302,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		rec.Payload = []byte(dto)
 	}
 
-	fault := Fault{}
+	fault := Fault{Kind: drawn}
 	if s.opts.Script != nil {
 		// Outside s.mu, so a Script may look at the server (Orders, Requests); one at a time, so
 		// a Script with a counter in its closure needs no lock of its own.
@@ -303,11 +311,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.scriptMu.Unlock()
 	}
 	s.mu.Lock()
-	if s.opts.Script == nil && s.opts.FaultRate > 0 && len(s.opts.Mix) > 0 {
-		if s.rng.Float64() < s.opts.FaultRate {
-			fault.Kind = s.opts.Mix[s.rng.IntN(len(s.opts.Mix))]
-		}
-	}
 	banLeft := s.banUntil.Sub(at)
 	if banLeft > 0 && !s.banFrom.IsZero() && !at.Before(s.banFrom) {
 		s.duringBan++

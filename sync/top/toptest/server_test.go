@@ -546,6 +546,26 @@ func TestSeededChanceIsReproducible(t *testing.T) {
 	if faulty < 15 || faulty > 45 {
 		t.Fatalf("%d of 60 faulty at rate 0.5", faulty)
 	}
+	// Racing requests: request n still gets the same fault.
+	s := newServer(t, opts)
+	c := newClient(t, s, top.Config{Timeout: 2 * time.Second})
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 15 {
+				_ = callErr(c, params(t, fmt.Sprint("P", w, "-", i)))
+			}
+		}()
+	}
+	wg.Wait()
+	waitRequests(t, s, 60)
+	for i, r := range s.Requests() {
+		if r.N != i+1 || r.Fault != a[i] {
+			t.Fatalf("concurrent request %d: fault %s, sequential %s", r.N, r.Fault, a[i])
+		}
+	}
 	opts.Seed = 43
 	if c := faultSequence(t, opts, 60); fmt.Sprint(a) == fmt.Sprint(c) {
 		t.Fatal("different seeds, same faults")
