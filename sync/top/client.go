@@ -41,10 +41,10 @@ type Config struct {
 	URL            string // gateway, e.g. https://gw.api.taobao.com/router/rest
 	AppKey         string
 	Secret         string
-	Session        string // sent only when set
-	SignMethod     string // md5, hmac or hmac-sha256; "" = hmac-sha256
-	ConnectTimeout time.Duration
-	Timeout        time.Duration // whole call: connect, send, wait, read
+	Session        string        // sent only when set
+	SignMethod     string        // md5, hmac or hmac-sha256; "" = hmac-sha256
+	ConnectTimeout time.Duration // TCP connect and TLS handshake; 0 = 5s; not applied to a caller's Transport
+	Timeout        time.Duration // whole call: connect, send, wait, read; 0 = 20s
 	Simplify       bool
 	Logger         *slog.Logger
 	Now            func() time.Time  // nil = time.Now
