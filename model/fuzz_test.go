@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -270,5 +271,52 @@ func FuzzDraftBuild(f *testing.F) {
 		o := original()
 		_ = ValidateRelated(s, Related{OriginalInJournal: true, Original: o, Refunds: []Sale{s}}, r)
 		_ = ValidateRelated(s, Related{}, r)
+	})
+}
+
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"plain", "a\x1b[31mb", "\x1b]0;t\x07x", "\u009b2J", "tab\there", "\xff\xfe", "全角　", "\x1bP\x1b\\"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		c := Clean(s)
+		if !utf8.ValidString(c) || Clean(c) != c || strings.TrimSpace(c) != c {
+			t.Fatalf("Clean(%q) = %q: not valid, stable and trimmed", s, c)
+		}
+		for _, r := range c {
+			if r != ' ' && !unicode.IsPrint(r) {
+				t.Fatalf("Clean(%q) = %q keeps %U", s, c, r)
+			}
+		}
+	})
+}
+
+func FuzzMarshalDTO(f *testing.F) {
+	f.Add("HZ01", "顾客<退货>&\"\\", "\u2028\x00", int64(1250), int64(1))
+	f.Add("a\xffb", "", "", int64(-1), int64(0))
+	f.Fuzz(func(t *testing.T, orderID, remark, mac string, amount, payType int64) {
+		s := fullSale()
+		s.OrderID, s.Remark, s.MAC, s.TradeAmount, s.PayTypeNo = orderID, remark, mac, Amount(amount), payType
+		b, err := s.MarshalDTO()
+		if err != nil {
+			return
+		}
+		var m map[string]any
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		if err := dec.Decode(&m); err != nil || dec.More() {
+			t.Fatalf("not one JSON object: %v\n%s", err, b)
+		}
+		for k, want := range map[string]string{FieldOrderID: orderID, FieldRemark: remark, FieldMAC: mac} {
+			if got, ok := m[k]; (want == "" && ok) || (want != "" && got != want) {
+				t.Fatalf("%s = %q, want %q", k, got, want)
+			}
+		}
+		if amount != 0 && m[FieldTradeAmount] != json.Number(strconv.FormatInt(amount, 10)) {
+			t.Fatalf("trade_amount = %v", m[FieldTradeAmount])
+		}
+		if bytes.Contains(b, []byte(`\u003c`)) || bytes.Contains(b, []byte("\n")) {
+			t.Fatalf("unexpected escaping: %s", b)
+		}
 	})
 }

@@ -47,7 +47,11 @@ func (i Issue) Message(l Lang) string {
 			w = [2]string{"{f}有误，请改正（{code}）。", "{f} is not right: correct it ({code})."}
 		}
 	}
-	pairs := []string{"{f}", FieldLabel(i.Field, l), "{code}", i.Code}
+	label := FieldLabel(i.Field, l)
+	if i.Field == "" { // ParseTime's issue before a caller names the field
+		label = l.pick("该项", "This value")
+	}
+	pairs := []string{"{f}", label, "{code}", i.Code}
 	for n := 0; n < 4; n++ {
 		arg := ""
 		if n < len(i.Args) {

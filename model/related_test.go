@@ -7,13 +7,15 @@ import (
 )
 
 // original is a journaled 001 sale the void/refund tests undo.
-func original() Sale {
+func original() Sale { return originalSale }
+
+var originalSale = func() Sale {
 	s, is := validDraft().Build(testRules())
 	if is.HasErrors() {
 		panic(is)
 	}
 	return s
-}
+}()
 
 func voidOf(o Sale) Sale {
 	v := o
