@@ -124,35 +124,63 @@ func luhn(digits []byte) bool {
 
 // ContainsCardNumber reports whether text holds something that looks like a card number: a
 // run of 13–19 digits, also when written in groups separated by single spaces or dashes
-// ("6222 0212 3456 7890") or in full-width digits. remark and extend_param refuse such text so
+// ("6222 0212 3456 7894") or in full-width digits. remark and extend_param refuse such text so
 // that a full card number cannot slip into the journal through them. Longer unbroken runs
-// (a 21-digit QuickPass query id) are not card numbers.
+// (a 21-digit QuickPass query id) are not card numbers; in a longer run of groups, consecutive
+// groups of 13–19 digits that pass Luhn are (a card typed next to a phone number).
 func ContainsCardNumber(text string) bool {
 	s := toHalfWidth(text)
-	groupDigits, runDigits := 0, 0
-	sep := false // the previous character was a single separator inside a run
-	end := func() bool {
-		return (groupDigits >= 13 && groupDigits <= 19) || (runDigits >= 13 && runDigits <= 19)
+	var groups []string // the digit groups of the current run
+	check := func() bool {
+		total := 0
+		for _, g := range groups {
+			if len(g) >= 13 && len(g) <= 19 {
+				return true
+			}
+			total += len(g)
+		}
+		if total >= 13 && total <= 19 {
+			return true
+		}
+		if total > 19 && len(groups) > 1 {
+			var acc []byte
+			for i := range groups {
+				acc = acc[:0]
+				for _, g := range groups[i:] {
+					if acc = append(acc, g...); len(acc) > 19 {
+						break
+					}
+					if len(acc) >= 13 && luhn(acc) {
+						return true
+					}
+				}
+			}
+		}
+		return false
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
+	start := -1 // start of the current digit group
+	for i := 0; i <= len(s); i++ {
+		digit := i < len(s) && s[i] >= '0' && s[i] <= '9'
 		switch {
-		case c >= '0' && c <= '9':
-			groupDigits++
-			runDigits++
-			sep = false
-		case (c == ' ' || c == '-') && runDigits > 0 && !sep:
-			if groupDigits >= 13 && groupDigits <= 19 {
+		case digit:
+			if start < 0 {
+				start = i
+			}
+			continue
+		case start >= 0:
+			groups = append(groups, s[start:i])
+			start = -1
+			// A single separator followed by a digit continues the run.
+			if i+1 < len(s) && (s[i] == ' ' || s[i] == '-') && s[i+1] >= '0' && s[i+1] <= '9' {
+				continue
+			}
+		}
+		if len(groups) > 0 {
+			if check() {
 				return true
 			}
-			groupDigits = 0
-			sep = true
-		default:
-			if end() {
-				return true
-			}
-			groupDigits, runDigits, sep = 0, 0, false
+			groups = groups[:0]
 		}
 	}
-	return end()
+	return false
 }

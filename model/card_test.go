@@ -132,6 +132,13 @@ func TestContainsCardNumber(t *testing.T) {
 		{"6222021234567894x", true},
 		{"ref 123456789012, trace 123456", false},
 		{"1380013800 0", false},
+		{"13800138000 6222 0212 3456 7894", true}, // card after a phone number, Luhn-valid window
+		{"6222 0212 3456 7894 2026 11 26", true},  // card before a date
+		{"1380 0138 0001 3900 1390 0099", false},  // 24 digits, no Luhn-valid window of 13–19
+		{"退货 2026-11-26 14:30 小票 12345678901 参考号 123456789012", false},
+		{"a 1 2 3 4 5 6 7 8 9 0 1 2 3 b", true}, // 13 single digits spaced out
+		{"123456789012-", false},
+		{"-6222021234567894-", true},
 	}
 	for _, tt := range tests {
 		if got := ContainsCardNumber(tt.in); got != tt.want {

@@ -320,3 +320,41 @@ func FuzzMarshalDTO(f *testing.F) {
 		}
 	})
 }
+
+// FuzzContainsCardNumber: a card number written anywhere in free text, plain or in groups of
+// four, is always found, whatever surrounds it.
+func FuzzContainsCardNumber(f *testing.F) {
+	f.Add("顾客", "退货", uint64(6222021234567894), uint8(16))
+	f.Add("13800138000 ", " 2026 11 26", uint64(4111111111111111), uint8(19))
+	f.Fuzz(func(t *testing.T, prefix, suffix string, n uint64, length uint8) {
+		l := 13 + int(length)%7
+		d := []byte(strconv.FormatUint(n, 10))
+		for len(d) < l {
+			d = append(d, '0'+byte(len(d)%10))
+		}
+		d = d[:l]
+		for _, text := range []string{
+			prefix + "卡" + string(d) + "号" + suffix,
+			prefix + "卡 " + spaced(d) + " 号" + suffix,
+		} {
+			if !ContainsCardNumber(text) {
+				t.Fatalf("card %s not found in %q", d, text)
+			}
+		}
+		if c, _ := ParseCard(string(d), nil, ChannelBankCard); ContainsCardNumber(c.Masked) {
+			t.Fatalf("masked %q flagged", c.Masked)
+		}
+		_ = ContainsCardNumber(prefix + suffix)
+	})
+}
+
+func spaced(d []byte) string {
+	var b strings.Builder
+	for i, c := range d {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
