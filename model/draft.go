@@ -182,7 +182,12 @@ func (d Draft) Build(r Rules) (Sale, Issues) {
 	s.CardNo, s.EncrypteSummary = card.Masked, card.Digest
 	if card.Masked != "" && strings.ContainsAny(toHalfWidth(d.CardNo), "*xX") {
 		// Only the masked form was typed (or it is an edit): the digest, if any, came with it.
-		s.EncrypteSummary = strings.ToLower(d.EncrypteSummary)
+		// A malformed one is not kept even in a refused Sale: it could be anything, a card number too.
+		if dg := strings.ToLower(d.EncrypteSummary); dg == "" || isDigest(dg) {
+			s.EncrypteSummary = dg
+		} else {
+			add(errorOn(FieldEncrypteSummary, "encrypte_summary.invalid"))
+		}
 	}
 
 	if d.TradeTime != "" {

@@ -207,6 +207,9 @@ func FuzzDraftBuild(f *testing.F) {
 		r.AmountInFen = fen
 		s, is := d.Build(r)
 
+		if s.EncrypteSummary != "" && !isDigest(s.EncrypteSummary) {
+			t.Fatalf("Build kept digest %q", s.EncrypteSummary)
+		}
 		if digitCount(s.CardNo) > 10 || (s.CardNo != "" && !IsMaskedCard(s.CardNo)) {
 			t.Fatalf("Build kept card %q", s.CardNo)
 		}
