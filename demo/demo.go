@@ -96,16 +96,27 @@ func script(rejected, flaky []string) func(n int, orderID string) toptest.Fault 
 	for _, id := range flaky {
 		shaky[id] = true
 	}
+	const banSeconds = 6
+	var banUntil time.Time
+	banned := false
 	return func(n int, orderID string) toptest.Fault {
 		mu.Lock()
 		defer mu.Unlock()
-		seen[orderID]++
-		if reject[orderID] && seen[orderID] == 1 {
-			return toptest.Fault{Kind: toptest.FaultISV}
+		if time.Now().Before(banUntil) {
+			// the gateway answers the ban itself; this request must not use up a fault below
+			return toptest.Fault{}
 		}
-		if shaky[orderID] && seen[orderID] <= 4 {
+		seen[orderID]++
+		switch {
+		case reject[orderID] && seen[orderID] == 1:
+			return toptest.Fault{Kind: toptest.FaultISV}
+		case shaky[orderID] && seen[orderID] <= 4:
 			// a service that stays down for a while: the order waits and retries by itself
 			return toptest.Fault{Kind: toptest.FaultISP}
+		case n >= 14 && !banned:
+			banned = true
+			banUntil = time.Now().Add(banSeconds*time.Second + time.Second)
+			return toptest.Fault{Kind: toptest.FaultBan, BanSeconds: banSeconds}
 		}
 		switch n {
 		case 3, 11:
@@ -114,8 +125,6 @@ func script(rejected, flaky []string) func(n int, orderID string) toptest.Fault 
 			return toptest.Fault{Kind: toptest.FaultHTTP503}
 		case 8:
 			return toptest.Fault{Kind: toptest.FaultResetBefore}
-		case 14:
-			return toptest.Fault{Kind: toptest.FaultBan, BanSeconds: 6}
 		}
 		return toptest.Fault{}
 	}
