@@ -76,9 +76,31 @@ func cmdSync(ctx context.Context, c *cli, args []string) int {
 	e.log.Info("sync start", "drain", *drain, "max_wait", *maxWait)
 
 	if *drain {
+		// Drain stops the uploader before it returns, which clears a pause: remember the
+		// last pause seen so the person is told why orders were left.
+		events, unsub := u.Subscribe()
+		var paused sync.State
+		watched := make(chan struct{})
+		go func() {
+			defer close(watched)
+			for ev := range events {
+				switch {
+				case ev.Order != nil:
+				case ev.State.Mode == sync.ModePaused:
+					paused = ev.State
+				case ev.State.Mode == sync.ModeUploading:
+					paused = sync.State{}
+				}
+			}
+		}()
 		res, err := sync.Drain(ctx, u, e.j, *maxWait, p.show)
+		unsub()
+		<-watched
 		p.clear()
 		st := u.State()
+		if st.Mode != sync.ModePaused && paused.Mode == sync.ModePaused {
+			st = paused
+		}
 		fmt.Fprintln(c.stderr, summary(res.Counts, time.Since(start), e.lang))
 		if st.Mode == sync.ModePaused && st.Reason != "" {
 			fmt.Fprintf(c.stderr, "paused: %s\n", oneLine(st.Reason, 200))

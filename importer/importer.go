@@ -301,8 +301,77 @@ func ReadJSONLines(r io.Reader, fn func(Row) error) error {
 	}
 }
 
-// rowOf turns one JSON object into a Row.
+// jv is one JSON value read as text (see text); set says the key was present.
+type jv string
+
+func (v *jv) UnmarshalJSON(b []byte) error {
+	s, err := text(b)
+	*v = jv(s)
+	return err
+}
+
+// jsonRow has a field per API field name. Decoding into a struct is several times faster
+// than into a map, which matters at 100,000 rows a file; a test keeps the tags equal to
+// model.DTOFields. (encoding/json matches keys without regard to case, as the CSV header does.)
+type jsonRow struct {
+	OrderID         jv `json:"order_id"`
+	OriginalOrderID jv `json:"original_order_id"`
+	SequenceNo      jv `json:"sequence_no"`
+	PaymentChannel  jv `json:"payment_channel"`
+	CardNo          jv `json:"card_no"`
+	TradeTime       jv `json:"trade_time"`
+	SaleType        jv `json:"sale_type"`
+	SubSaleType     jv `json:"sub_sale_type"`
+	TradeAmount     jv `json:"trade_amount"`
+	BankCode        jv `json:"bank_code"`
+	BankName        jv `json:"bank_name"`
+	TerminalNo      jv `json:"terminal_no"`
+	BankShopNo      jv `json:"bank_shop_no"`
+	PosTraceNo      jv `json:"pos_trace_no"`
+	BatchNo         jv `json:"batch_no"`
+	TradeRefNo      jv `json:"trade_ref_no"`
+	PayTypeNo       jv `json:"pay_type_no"`
+	StoreNo         jv `json:"store_no"`
+	EncrypteSummary jv `json:"encrypte_summary"`
+	CommunicateType jv `json:"communicate_type"`
+	OperateTime     jv `json:"operate_time"`
+	Rback           jv `json:"rback"`
+	Remark          jv `json:"remark"`
+	ExtendParam     jv `json:"extend_param"`
+	Cashier         jv `json:"cashier"`
+	IP              jv `json:"ip"`
+	MAC             jv `json:"mac"`
+}
+
+func (r *jsonRow) draft() model.Draft {
+	return model.Draft{
+		OrderID: string(r.OrderID), OriginalOrderID: string(r.OriginalOrderID), SequenceNo: string(r.SequenceNo),
+		PaymentChannel: string(r.PaymentChannel), CardNo: string(r.CardNo), TradeTime: string(r.TradeTime),
+		SaleType: string(r.SaleType), SubSaleType: string(r.SubSaleType), TradeAmount: string(r.TradeAmount),
+		BankCode: string(r.BankCode), BankName: string(r.BankName), TerminalNo: string(r.TerminalNo),
+		BankShopNo: string(r.BankShopNo), PosTraceNo: string(r.PosTraceNo), BatchNo: string(r.BatchNo),
+		TradeRefNo: string(r.TradeRefNo), PayTypeNo: string(r.PayTypeNo), StoreNo: string(r.StoreNo),
+		EncrypteSummary: string(r.EncrypteSummary), CommunicateType: string(r.CommunicateType),
+		OperateTime: string(r.OperateTime), Rback: string(r.Rback), Remark: string(r.Remark),
+		ExtendParam: string(r.ExtendParam), Cashier: string(r.Cashier), IP: string(r.IP), MAC: string(r.MAC),
+	}
+}
+
+// rowOf turns one JSON object into a Row: the fast struct decoding first; when that fails,
+// the slower map decoding finds out which field is wrong and says so.
 func rowOf(n int, raw []byte) Row {
+	var jr jsonRow
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if raw[0] == '{' && dec.Decode(&jr) == nil && !dec.More() {
+		if _, err := dec.Token(); err == io.EOF {
+			return Row{N: n, Draft: jr.draft()}
+		}
+	}
+	return rowOfMap(n, raw)
+}
+
+func rowOfMap(n int, raw []byte) Row {
 	row := Row{N: n}
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &obj); err != nil {

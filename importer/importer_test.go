@@ -3,8 +3,12 @@ package importer
 import (
 	"bytes"
 	"errors"
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+
+	"banksale/model"
 )
 
 func readAll(t testing.TB, f Format, in string) ([]Row, error) {
@@ -215,5 +219,54 @@ func FuzzReadJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkRows(t, FormatJSON, data)
 		checkRows(t, FormatJSONLines, data)
+	})
+}
+
+func TestJSONRowFieldsAreTheAPIFields(t *testing.T) {
+	rt := reflect.TypeOf(jsonRow{})
+	var tags []string
+	for i := range rt.NumField() {
+		tags = append(tags, rt.Field(i).Tag.Get("json"))
+	}
+	if !slices.Equal(tags, model.DTOFields) {
+		t.Errorf("jsonRow tags %v\n!= model.DTOFields %v", tags, model.DTOFields)
+	}
+	// Every field reaches the Draft.
+	var jr jsonRow
+	rv := reflect.ValueOf(&jr).Elem()
+	for i := range rv.NumField() {
+		rv.Field(i).SetString(tags[i])
+	}
+	d := jr.draft()
+	fields := map[string]string{}
+	for _, f := range tags {
+		fields[f] = f
+	}
+	want, err := model.DraftFromFields(fields)
+	if err != nil || d != want {
+		t.Errorf("draft %+v\nwant %+v (%v)", d, want, err)
+	}
+}
+
+// FuzzJSONRow checks the fast struct decoding against the map decoding it stands in for:
+// whatever the fast path accepts, the map path reads to the same Draft (unless a key differs
+// only in case, which the fast path forgives).
+func FuzzJSONRow(f *testing.F) {
+	f.Add([]byte(`{"order_id":"A","trade_amount":1250,"remark":null}`))
+	f.Add([]byte(`{"order_id":"A","order_id":"B"}`))
+	f.Add([]byte(`{"Order_ID":"A"}`))
+	f.Add([]byte(`{"\u006frder_id":"\ud83d\ude00"}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if len(raw) == 0 {
+			return
+		}
+		fast := rowOf(1, raw)
+		slow := rowOfMap(1, raw)
+		if slow.Err == nil && (fast.Err != nil || fast.Draft != slow.Draft) {
+			t.Fatalf("map path %+v, fast path %+v", slow, fast)
+		}
+		if fast.Err == nil && slow.Err != nil && !strings.Contains(slow.Err.Error(), "unknown") {
+			t.Fatalf("fast path accepted what the map path refuses: %v", slow.Err)
+		}
 	})
 }

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"banksale/sync/top/toptest"
+)
+
+func gatewayConfig(srv *toptest.Server, secret, backoff string) string {
+	return fmt.Sprintf(`[gateway]
+url = %q
+app_key = "test-app"
+app_secret = %q
+timeout = "5s"
+[uploader]
+workers = 4
+rate_limit = 0
+backoff_base = %q
+backoff_cap = %q
+`, srv.URL(), secret, backoff, backoff)
+}
+
+func TestSyncDrainUploadsEverything(t *testing.T) {
+	srv := toptest.NewServer(toptest.Options{AppKey: "test-app", Secret: "s3cret"})
+	defer srv.Close()
+	te := newTestEnv(t, gatewayConfig(srv, "s3cret", "100ms"))
+	importGood(t, te, 30)
+
+	code, out, errs := te.run("sync", "--drain", "--max-wait", "60s")
+	if code != exitOK {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	if out != "" {
+		t.Errorf("sync wrote to stdout: %q", out)
+	}
+	// Not a terminal: no progress, just the summary line.
+	if lines := strings.Split(strings.TrimSpace(errs), "\n"); len(lines) != 1 || !strings.Contains(lines[0], "uploaded 30") {
+		t.Errorf("summary %q", errs)
+	}
+	if n := len(srv.Orders()); n != 30 {
+		t.Errorf("gateway holds %d orders", n)
+	}
+	code, out, _ = te.run("list", "--json", "--status", "uploaded")
+	var v []orderJSON
+	if code != 0 || json.Unmarshal([]byte(out), &v) != nil || len(v) != 30 || v[0].Attempts != 1 || v[0].RequestID == "" {
+		t.Errorf("after drain: %d orders uploaded, first %+v", len(v), v)
+	}
+}
+
+func TestSyncDrainRejectedThenRetry(t *testing.T) {
+	srv := toptest.NewServer(toptest.Options{AppKey: "test-app", Secret: "s3cret",
+		RejectOrders: map[string]bool{"T00000002": true, "T00000005": true}})
+	defer srv.Close()
+	te := newTestEnv(t, gatewayConfig(srv, "s3cret", "100ms"))
+	importGood(t, te, 8)
+
+	code, _, errs := te.run("sync", "--drain", "--max-wait", "60s")
+	if code != exitRefused || !strings.Contains(errs, "rejected 2") || !strings.Contains(errs, "uploaded 6") {
+		t.Fatalf("exit %d, stderr %q", code, errs)
+	}
+	code, out, _ := te.run("show", "T00000002", "--json")
+	var v showJSON
+	if code != 0 || json.Unmarshal([]byte(out), &v) != nil || v.Order.Status != "rejected" || len(v.Attempts) != 1 ||
+		v.Attempts[0].Outcome != "rejected" || v.Order.LastSubCode == "" {
+		t.Errorf("rejected order: %s", out)
+	}
+
+	if code, _, errs := te.run("retry", "T00000002", "T00000003", "NOPE"); code != exitRefused ||
+		!strings.Contains(errs, "T00000003 is uploaded") || !strings.Contains(errs, "no order NOPE") {
+		t.Errorf("retry: %d %q", code, errs)
+	}
+	if code, out, _ := te.run("retry", "--failed"); code != 0 || !strings.Contains(out, "2 orders") {
+		t.Errorf("retry --failed: %d %q", code, out)
+	}
+	if code, _, _ := te.run("retry", "--failed", "T00000002"); code != exitUsage {
+		t.Errorf("retry --failed with ids: %d", code)
+	}
+	_, out, _ = te.run("list", "--json", "--status", "retrying")
+	var l []orderJSON
+	if json.Unmarshal([]byte(out), &l) != nil || len(l) != 2 {
+		t.Errorf("after retry: %s", out)
+	}
+}
+
+func TestSyncDrainTimesOut(t *testing.T) {
+	srv := toptest.NewServer(toptest.Options{AppKey: "test-app", Secret: "s3cret",
+		Script: func(int, string) toptest.Fault { return toptest.Fault{Kind: toptest.FaultHTTP503} }})
+	defer srv.Close()
+	te := newTestEnv(t, gatewayConfig(srv, "s3cret", "1m"))
+	importGood(t, te, 3)
+	start := time.Now()
+	code, _, errs := te.run("sync", "--drain", "--max-wait", "1s")
+	if code != exitTimedOut || !strings.Contains(errs, "retrying 3") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	if d := time.Since(start); d > 15*time.Second {
+		t.Errorf("took %v", d)
+	}
+}
+
+func TestSyncDrainPausedOnWrongSecret(t *testing.T) {
+	srv := toptest.NewServer(toptest.Options{AppKey: "test-app", Secret: "right"})
+	defer srv.Close()
+	te := newTestEnv(t, gatewayConfig(srv, "wrong", "100ms"))
+	importGood(t, te, 3)
+	code, _, errs := te.run("sync", "--drain", "--max-wait", "30s")
+	if code != exitRefused || !strings.Contains(errs, "paused: ") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	if n := len(srv.Requests()); n > 4 { // the calls already in flight on the 4 workers
+		t.Errorf("%d requests with a wrong secret: want the uploader to pause at once", n)
+	}
+}
+
+func TestSyncUntilInterrupted(t *testing.T) {
+	srv := toptest.NewServer(toptest.Options{AppKey: "test-app", Secret: "s3cret"})
+	defer srv.Close()
+	te := newTestEnv(t, gatewayConfig(srv, "s3cret", "100ms"))
+	importGood(t, te, 5)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb bytes.Buffer
+	c := &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		getenv: func(k string) string { return te.env[k] }, now: time.Now}
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, []string{"sync", "--config", te.config}, c) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for len(srv.Orders()) < 5 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // let the last outcome reach the journal
+	cancel()
+	select {
+	case code := <-done:
+		if code != exitOK || !strings.Contains(errb.String(), "uploaded 5") {
+			t.Errorf("exit %d, stderr %q", code, errb.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("sync did not stop when interrupted")
+	}
+}
