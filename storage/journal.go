@@ -95,7 +95,9 @@ type Journal struct {
 // dsnParams are set on every pooled connection through the driver's checked shorthand keys
 // (a typo fails the open instead of being ignored). synchronous=FULL: NORMAL can lose a
 // committed sale on power loss in WAL mode.
-const dsnParams = "_journal_mode=WAL&_synchronous=FULL&_busy_timeout=5000&_foreign_keys=1"
+// cache_size: 16 MB a connection (the default is 2 MB) keeps a million-order journal's index
+// interiors in memory.
+const dsnParams = "_journal_mode=WAL&_synchronous=FULL&_busy_timeout=5000&_foreign_keys=1&_pragma=cache_size(-16000)"
 
 // Open opens (creating when missing) the journal at path and takes its lock for the life of
 // the Journal. A journal owned by another process gives a *LockedError naming it.

@@ -3,7 +3,9 @@ package storage
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,7 +54,9 @@ func TestOpenSetsPragmasOnEveryConnection(t *testing.T) {
 		check("reader", r, "query_only", "1")
 	}
 	check("writer", w, "query_only", "0")
-	check("writer", w, "user_version", "1")
+	check("writer", w, "user_version", fmt.Sprint(SchemaVersion()))
+	check("writer", w, "cache_size", "-16000")
+	check("reader", conns[0], "cache_size", "-16000")
 	if j.w.Stats().MaxOpenConnections != 1 {
 		t.Errorf("writer pool allows %d connections, want 1", j.w.Stats().MaxOpenConnections)
 	}
@@ -77,6 +81,31 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	// The failed open released its lock.
 	if _, err := Open(context.Background(), filepath.Join(t.TempDir(), "x?y.db"), nil); err == nil {
 		t.Fatal("a path with '?' was accepted")
+	}
+}
+
+// A journal made by an older build is brought up to date at open.
+func TestOpenMigratesOlderJournal(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, _ := migrations()
+	if _, err := db.Exec(ms[0].sql + "; PRAGMA user_version = 1"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	j, err := Open(context.Background(), path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	var v, idx int
+	j.r.QueryRow("PRAGMA user_version").Scan(&v)
+	j.r.QueryRow("SELECT count(*) FROM sqlite_master WHERE name = 'orders_channel_time'").Scan(&idx)
+	if v != SchemaVersion() || idx != 1 {
+		t.Fatalf("after open: user_version %d, channel index %d", v, idx)
 	}
 }
 

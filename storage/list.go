@@ -32,7 +32,7 @@ var (
 // searchSparse is how many index entries one search column may match for the search to read
 // the matches and order them itself; above it the matches are dense enough that walking the
 // time order and filtering finds a page sooner.
-const searchSparse = 1000
+const searchSparse = 2000
 
 // List returns up to limit orders older than after (from the newest when after is zero),
 // newest first. Its cost does not grow with the journal: keyset paging on indexes that are
@@ -88,43 +88,70 @@ func (j *Journal) list(ctx context.Context, f Filter, cur Cursor, limit int, new
 	return scanOrders(rows, false)
 }
 
-// facets expands the filter into the status × channel × sub type combinations it allows; nil
-// when none is filtered (the plain time index serves that).
-func facets(f Filter) ([][3]string, error) {
-	if len(f.Statuses) == 0 && f.Channel == "" && f.SubType == "" {
-		return nil, nil
-	}
-	sts := allStatuses
-	if len(f.Statuses) > 0 {
-		sts = nil
-		for _, s := range f.Statuses {
-			if !slices.Contains(allStatuses, s) {
-				return nil, fmt.Errorf("unknown status %q", s)
-			}
-			if !slices.Contains(sts, s) {
-				sts = append(sts, s)
-			}
+// arm is one ordered range of the listing: an index and the equality values on its leading
+// columns (SQLite reads it already in trade_time, id order: the rowid ends every index).
+type arm struct {
+	index string
+	cols  []string
+	vals  []string
+}
+
+// arms expands the filter into the fewest ordered ranges that cover it: none when nothing is
+// filtered (the time index), one per chosen status, one for a channel or a sub type alone,
+// and for combinations one per status × channel × sub type on orders_facets.
+func arms(f Filter) ([]arm, error) {
+	var sts []model.Status
+	for _, s := range f.Statuses {
+		if !slices.Contains(allStatuses, s) {
+			return nil, fmt.Errorf("unknown status %q", s)
 		}
+		if !slices.Contains(sts, s) {
+			sts = append(sts, s)
+		}
+	}
+	if f.Channel != "" && !slices.Contains(allChannels, f.Channel) {
+		return nil, fmt.Errorf("unknown payment channel %q", f.Channel)
+	}
+	if f.SubType != "" && !slices.Contains(allSubTypes, f.SubType) {
+		return nil, fmt.Errorf("unknown sub sale type %q", f.SubType)
+	}
+	n := 0
+	for _, set := range []bool{len(sts) > 0, f.Channel != "", f.SubType != ""} {
+		if set {
+			n++
+		}
+	}
+	switch {
+	case n == 0:
+		return nil, nil
+	case n == 1 && len(sts) > 0:
+		var out []arm
+		for _, s := range sts {
+			out = append(out, arm{"orders_status_time", []string{"status"}, []string{string(s)}})
+		}
+		return out, nil
+	case n == 1 && f.Channel != "":
+		return []arm{{"orders_channel_time", []string{"payment_channel"}, []string{string(f.Channel)}}}, nil
+	case n == 1:
+		return []arm{{"orders_sub_time", []string{"sub_sale_type"}, []string{string(f.SubType)}}}, nil
+	}
+	if len(sts) == 0 {
+		sts = allStatuses
 	}
 	chs := allChannels
 	if f.Channel != "" {
-		if !slices.Contains(allChannels, f.Channel) {
-			return nil, fmt.Errorf("unknown payment channel %q", f.Channel)
-		}
 		chs = []model.Channel{f.Channel}
 	}
 	subs := allSubTypes
 	if f.SubType != "" {
-		if !slices.Contains(allSubTypes, f.SubType) {
-			return nil, fmt.Errorf("unknown sub sale type %q", f.SubType)
-		}
 		subs = []model.SubType{f.SubType}
 	}
-	var out [][3]string
+	var out []arm
 	for _, s := range sts {
 		for _, c := range chs {
 			for _, t := range subs {
-				out = append(out, [3]string{string(s), string(c), string(t)})
+				out = append(out, arm{"orders_facets", []string{"status", "payment_channel", "sub_sale_type"},
+					[]string{string(s), string(c), string(t)}})
 			}
 		}
 	}
@@ -189,11 +216,11 @@ func orderBy(newer bool) string {
 }
 
 // listQuery builds the time-ordered listing: the time index when nothing is filtered, else a
-// UNION ALL of one arm per status × channel × sub type, each an equality prefix of
-// orders_facets and so already in order; SQLite merges the arms (MERGE (UNION ALL)) and
-// stops at the limit. A dense search is a residual filter on top.
+// UNION ALL of the filter's arms, each an equality prefix of an index ending in trade_time and
+// so already in order; SQLite merges the arms (MERGE (UNION ALL)) and stops at the limit.
+// A dense search is a residual filter on top.
 func listQuery(f Filter, cur Cursor, limit int, newer bool) (string, []any, error) {
-	arms, err := facets(f)
+	as, err := arms(f)
 	if err != nil {
 		return "", nil, err
 	}
@@ -205,20 +232,25 @@ func listQuery(f Filter, cur Cursor, limit int, newer bool) (string, []any, erro
 	}
 	var b strings.Builder
 	var args []any
-	if arms == nil {
+	if as == nil {
 		b.WriteString("SELECT " + orderColsNoPayload + " FROM orders INDEXED BY orders_time")
 		if len(conds) > 0 {
 			b.WriteString(" WHERE " + strings.Join(conds, " AND "))
 		}
 		args = append(args, cargs...)
 	} else {
-		for i, a := range arms {
+		for i, a := range as {
 			if i > 0 {
 				b.WriteString(" UNION ALL ")
 			}
-			b.WriteString("SELECT " + orderColsNoPayload + " FROM orders INDEXED BY orders_facets" +
-				" WHERE status = ? AND payment_channel = ? AND sub_sale_type = ?")
-			args = append(args, a[0], a[1], a[2])
+			b.WriteString("SELECT " + orderColsNoPayload + " FROM orders INDEXED BY " + a.index + " WHERE ")
+			for k, c := range a.cols {
+				if k > 0 {
+					b.WriteString(" AND ")
+				}
+				b.WriteString(c + " = ?")
+				args = append(args, a.vals[k])
+			}
 			for _, c := range conds {
 				b.WriteString(" AND " + c)
 			}

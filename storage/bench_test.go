@@ -1,0 +1,218 @@
+package storage_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"banksale/model"
+	"banksale/storage"
+	"banksale/storage/storagetest"
+)
+
+const bigN = 1_000_000
+
+// BenchmarkInsert journals one durable order per op (WAL, synchronous=FULL: one fsync each).
+func BenchmarkInsert(b *testing.B) {
+	ctx := context.Background()
+	j, err := storage.Open(ctx, filepath.Join(b.TempDir(), "journal.db"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	i := 0
+	for b.Loop() {
+		s := storagetest.Sale(i % 17) // a sale, never a void or refund
+		s.OrderID = fmt.Sprintf("B%08d", i)
+		if _, err := j.Insert(ctx, s, "bench"); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+// BenchmarkImport journals 100,000 orders per op in one transaction (voids and refunds
+// included, each checked against its original inside the transaction).
+func BenchmarkImport(b *testing.B) {
+	const n = 100_000
+	sales := make([]model.Sale, n)
+	for i := range sales {
+		sales[i] = storagetest.Sale(i)
+	}
+	ctx := context.Background()
+	b.ResetTimer()
+	for k := 0; k < b.N; k++ {
+		b.StopTimer()
+		j, err := storage.Open(ctx, filepath.Join(b.TempDir(), fmt.Sprintf("journal%d.db", k)), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		j.SetRules(model.Rules{VoidSaleType: model.SaleTypeRefund, RefundWarnDays: -1})
+		b.StartTimer()
+		res, err := j.Import(ctx, sales, "bench")
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if res.Inserted != n {
+			b.Fatalf("import: %d inserted, %d refused (first: %+v)", res.Inserted, len(res.Refused), res.Refused[0])
+		}
+		j.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "orders/s")
+}
+
+// openBig opens the cached million-order journal (read-only use: no copy needed).
+func openBig(b *testing.B) *storage.Journal {
+	b.Helper()
+	path := storagetest.Big(b, bigN)
+	j, err := storage.Open(context.Background(), path, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { j.Close() })
+	return j
+}
+
+// copyBig copies the cached journal for a benchmark that writes.
+func copyBig(b *testing.B) *storage.Journal {
+	b.Helper()
+	src := storagetest.Big(b, bigN)
+	dst := filepath.Join(b.TempDir(), "journal.db")
+	in, err := os.Open(src)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		b.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		b.Fatal(err)
+	}
+	j, err := storage.Open(context.Background(), dst, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { j.Close() })
+	return j
+}
+
+// BenchmarkListPage reads one 50-row page at the start, middle and end of a 1,000,000-order
+// journal, for each filter.
+func BenchmarkListPage(b *testing.B) {
+	j := openBig(b)
+	ctx := context.Background()
+	day := func(d int) time.Time { return storagetest.Start.AddDate(0, 0, d).Truncate(24 * time.Hour) }
+	filters := []struct {
+		name string
+		f    storage.Filter
+	}{
+		{"all", storage.Filter{}},
+		{"status", storage.Filter{Statuses: []model.Status{model.StatusRejected}}},
+		{"statuses", storage.Filter{Statuses: []model.Status{model.StatusPending, model.StatusRetrying, model.StatusRejected}}},
+		{"channel", storage.Filter{Channel: model.ChannelQuickPass}},
+		{"subtype", storage.Filter{SubType: model.SubRefund}},
+		{"combined", storage.Filter{Statuses: []model.Status{model.StatusUploaded}, Channel: model.ChannelBankCard, SubType: model.SubSale}},
+		{"range", storage.Filter{From: day(100), To: day(900)}},
+		{"search", storage.Filter{Search: "HZ0120250"}},        // order_id prefix: 273 days, dense
+		{"searchsparse", storage.Filter{Search: "3000004321"}}, // trade_ref_no prefix: 100 orders
+	}
+	oldest := storage.Cursor{TradeTime: storagetest.Start.AddDate(-1, 0, 0), ID: 0}
+	for _, fc := range filters {
+		// start: the newest end; end: the last full page; middle: halfway in time.
+		newest, err := j.List(ctx, fc.f, storage.Cursor{}, 1)
+		if err != nil || len(newest) == 0 {
+			b.Fatalf("%s: newest: %v", fc.name, err)
+		}
+		tail, err := j.ListBefore(ctx, fc.f, oldest, 51)
+		if err != nil || len(tail) < 51 {
+			b.Fatalf("%s: oldest: %d %v", fc.name, len(tail), err)
+		}
+		first, last := tail[len(tail)-1].TradeTime, newest[0].TradeTime
+		mid := storage.Cursor{TradeTime: first.Add(last.Sub(first) / 2), ID: 1 << 62}
+		for _, pos := range []struct {
+			name string
+			cur  storage.Cursor
+		}{{"start", storage.Cursor{}}, {"middle", mid}, {"end", storage.CursorOf(tail[0])}} {
+			b.Run(fc.name+"/"+pos.name, func(b *testing.B) {
+				for b.Loop() {
+					page, err := j.List(ctx, fc.f, pos.cur, 50)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(page) != 50 {
+						b.Fatalf("page of %d", len(page))
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkCounts reads the status counts of the million-order journal.
+func BenchmarkCounts(b *testing.B) {
+	j := openBig(b)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := j.Counts(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkClaim is the uploader's loop on a copy of the million-order journal (about 50,000
+// orders pending or retrying): claim one due order, record it uploaded.
+func BenchmarkClaim(b *testing.B) {
+	j := copyBig(b)
+	ctx := context.Background()
+	now := time.Now()
+	b.Run("claim+record", func(b *testing.B) {
+		for b.Loop() {
+			got, err := j.Claim(ctx, now, 1, time.Minute)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(got) != 1 {
+				b.Fatalf("claimed %d", len(got))
+			}
+			if _, err := j.Record(ctx, storage.Outcome{OrderID: got[0].OrderID, Status: model.StatusUploaded}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("claim8", func(b *testing.B) {
+		for b.Loop() {
+			got, err := j.Claim(ctx, now, 8, time.Minute)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(got) != 8 {
+				b.Fatalf("claimed %d", len(got))
+			}
+			b.StopTimer()
+			for _, o := range got {
+				if _, err := j.Record(ctx, storage.Outcome{OrderID: o.OrderID, Status: model.StatusUploaded}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StartTimer()
+		}
+	})
+	b.Run("nextdue", func(b *testing.B) {
+		for b.Loop() {
+			if _, ok, err := j.NextDue(ctx); err != nil || !ok {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+}
