@@ -390,12 +390,25 @@ func TestVoid(t *testing.T) {
 	if _, err := j.Void(ctx, claimed[0].OrderID, "r", "boss"); !errors.Is(err, ErrBusy) {
 		t.Fatalf("void uploading: %v", err)
 	}
+	// An original with a live refund cannot be voided alone.
+	orig := testSale(9, t0)
+	mustInsert(t, j, orig)
+	mustInsert(t, j, refundOf(orig, "R9", 10, t0.Add(time.Hour)))
+	if _, err := j.Void(ctx, orig.OrderID, "r", "boss"); !errors.Is(err, ErrNotEditable) || !strings.Contains(err.Error(), "R9") {
+		t.Fatalf("void of an original with a refund: %v", err)
+	}
+	if _, err := j.Void(ctx, "R9", "r", "boss"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Void(ctx, orig.OrderID, "r", "boss"); err != nil {
+		t.Fatalf("void of the original after its refund: %v", err)
+	}
 	au, _ := j.Audit(ctx, id(1))
 	if len(au) != 2 || au[1].Action != "void" || au[1].Detail != "typed twice" {
 		t.Fatalf("audit: %+v", au)
 	}
 	c, _ := j.Counts(ctx)
-	if c[model.StatusVoided] != 1 || c[model.StatusUploading] != 1 || c[model.StatusPending] != 1 {
+	if c[model.StatusVoided] != 3 || c[model.StatusUploading] != 1 || c[model.StatusPending] != 1 {
 		t.Fatalf("counts: %v", c)
 	}
 }

@@ -374,6 +374,19 @@ func (j *Journal) Void(ctx context.Context, orderID, reason, by string) (Order, 
 	default:
 		return fail(fmt.Errorf("%w: it is %s", ErrNotEditable, old.Status))
 	}
+	// A sale whose void or refund is journaled cannot be cancelled alone: its void or refund
+	// would wait for it forever (it is uploaded only after its original).
+	deps, err := w.dependent.QueryContext(ctx, orderID, orderID)
+	if err != nil {
+		return fail(err)
+	}
+	live, err := scanOrders(deps, true)
+	if err != nil {
+		return fail(err)
+	}
+	if len(live) > 0 {
+		return fail(fmt.Errorf("%w: its void or refund %s is journaled: cancel that first", ErrNotEditable, live[0].OrderID))
+	}
 	now := ms(w.now)
 	_, err = w.tx.ExecContext(ctx, `UPDATE orders SET status = 'voided', next_attempt_at = NULL, lease_until = NULL,
 		void_reason = ?, updated_at = ?, updated_by = ? WHERE id = ?`, reason, now, by, old.ID)
