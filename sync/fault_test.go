@@ -18,10 +18,10 @@ import (
 // sees several of each.
 var faultMix = func() []toptest.FaultKind {
 	var m []toptest.FaultKind
-	for range 6 {
+	for range 12 {
 		m = append(m, toptest.FaultISP, toptest.FaultHTTP503, toptest.FaultResetBefore, toptest.FaultResetAfter, toptest.FaultMalformed)
 	}
-	return append(m, toptest.FaultSlow, toptest.FaultSlow, toptest.FaultBan)
+	return append(m, toptest.FaultSlow, toptest.FaultBan)
 }()
 
 // TestFaults is issue 3's fault test: 1,000 orders against a gateway that fails 30% of requests
