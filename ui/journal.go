@@ -623,7 +623,7 @@ func (j *journal) tabRanges(m *Model) [][2]int {
 	for i := range tabs {
 		w := width(j.tabLabel(m, i)) + 2
 		rs = append(rs, [2]int{x, x + w})
-		x += w + 1
+		x += w
 	}
 	return rs
 }
@@ -647,7 +647,6 @@ func (j *journal) tabsLine(m *Model) string {
 		} else {
 			b.WriteString(" " + l + " ")
 		}
-		b.WriteString(" ")
 	}
 	// only the filters in force are shown; otherwise a hint of the keys that set them
 	var fs []string
