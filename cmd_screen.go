@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"banksale/demo"
@@ -68,19 +69,20 @@ func cmdScreen(ctx context.Context, c *cli, args []string) int {
 
 // noConfig tells a newcomer where the config belongs and how to start.
 func noConfig(c *cli, path string) {
+	steps := fmt.Sprintf("  mkdir -p %q\n  cp config.toml.example %q\n  chmod 600 %q\n", filepath.Dir(path), path, path)
+	if runtime.GOOS == "windows" {
+		steps = fmt.Sprintf("  mkdir \"%s\"\n  copy config.toml.example \"%s\"\n", filepath.Dir(path), path)
+	}
 	fmt.Fprintf(c.stderr, `banksale has no configuration yet. It belongs in
   %s
 
 Start from the example that comes with banksale (config.toml.example):
-  mkdir -p %q
-  cp config.toml.example %q
-  chmod 600 %q
-then set [gateway] app_key and app_secret (or the environment variable %s)
+%sthen set [gateway] app_key and app_secret (or the environment variable %s)
 and [store] store_no. Or name another file: banksale --config FILE
 
 To try everything first, without an account, against a built-in fake gateway:
   banksale --demo
-`, path, filepath.Dir(path), path, path, envAppSecret)
+`, path, steps, envAppSecret)
 }
 
 // screen runs the UI with the uploader beside it until the person quits.

@@ -203,6 +203,17 @@ func TestImportThousandWithTenBad(t *testing.T) {
 	if n := countOrders(t, te); n != 990 {
 		t.Errorf("journal holds %d orders, want 990", n)
 	}
+	// Every row had a full card number: none of them may reach the journal, its WAL or the log.
+	fullCard := regexp.MustCompile(`622202[0-9]{10}`)
+	for _, name := range []string{"banksale.db", "banksale.db-wal", "banksale.log"} {
+		b, err := os.ReadFile(filepath.Join(te.dir, name))
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if m := fullCard.Find(b); m != nil {
+			t.Errorf("%s holds a full card number %s", name, m)
+		}
+	}
 
 	// Importing the same file again adds nothing.
 	code, out, _ = te.run("import", file)
