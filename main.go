@@ -51,6 +51,8 @@ type cli struct {
 	now            func() time.Time
 	// stderrIsTerminal decides whether sync draws progress.
 	stderrIsTerminal bool
+	// warnings of the config, kept for the log: on the screen's start they would be hidden.
+	warnings []string
 }
 
 type command struct {
@@ -123,7 +125,7 @@ Every command takes --config FILE and -h. Exit status: 0 done, 1 something needs
 }
 
 func cmdHelp(ctx context.Context, c *cli, args []string) int {
-	if len(args) == 0 {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
 		usage(c.stdout)
 		return exitOK
 	}
@@ -198,6 +200,7 @@ func (c *cli) loadConfig(flagPath string) (Config, bool) {
 	for _, w := range warns {
 		fmt.Fprintf(c.stderr, "banksale: warning: %s\n", w)
 	}
+	c.warnings = warns
 	if err != nil {
 		fmt.Fprintf(c.stderr, "banksale: %v\n", err)
 		return cfg, false
@@ -248,6 +251,9 @@ func (c *cli) openWith(ctx context.Context, cfg Config, cmd string) (*env, int) 
 		return nil, exitSetup
 	}
 	log = log.With("cmd", cmd, "pid", os.Getpid())
+	for _, w := range c.warnings {
+		log.Warn("config", "warning", w)
+	}
 	j, err := storage.Open(ctx, cfg.Journal.Path, log)
 	if err != nil {
 		closeLog()
