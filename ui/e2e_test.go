@@ -209,4 +209,3 @@ func TestEndToEndDemo(t *testing.T) {
 	}
 	s.waitFor(5*time.Second, "the program gone", func(scr string) bool { return !strings.Contains(scr, "Bank sales entry") })
 }
-

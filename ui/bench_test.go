@@ -1,0 +1,167 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"banksale/model"
+	"banksale/storage"
+	"banksale/storage/storagetest"
+)
+
+const bigN = 1_000_000
+
+// openBig opens the storage engineer's cached million-order journal (a copy when another
+// process holds it).
+func openBig(tb testing.TB) (*storage.Journal, string) {
+	tb.Helper()
+	path := storagetest.Big(tb, bigN)
+	j, err := storage.Open(context.Background(), path, nil)
+	var le *storage.LockedError
+	if errors.As(err, &le) {
+		cp := filepath.Join(tb.TempDir(), "big.db")
+		copyFile(tb, path, cp)
+		path = cp
+		j, err = storage.Open(context.Background(), path, nil)
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { j.Close() })
+	return j, path
+}
+
+func copyFile(tb testing.TB, from, to string) {
+	in, err := os.Open(from)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer in.Close()
+	out, err := os.Create(to)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		tb.Fatal(err)
+	}
+	if err := out.Close(); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func bigDeps(j Journal) Deps {
+	d := testDeps(j, model.ZH)
+	d.Now = time.Now
+	return d
+}
+
+// BenchmarkJournalView1M: drawing the journal screen with a million orders in the journal.
+func BenchmarkJournalView1M(b *testing.B) {
+	j, _ := openBig(b)
+	hs := newHarness(b, bigDeps(j), 120, 40)
+	if len(hs.m.jr.rows) == 0 {
+		b.Fatal("no rows")
+	}
+	for b.Loop() {
+		_ = hs.m.View()
+	}
+}
+
+// BenchmarkCursorMove1M: one cursor move down (and the page reads it causes, amortised) and the
+// frame drawn after it, walking deep into a million orders.
+func BenchmarkCursorMove1M(b *testing.B) {
+	j, _ := openBig(b)
+	hs := newHarness(b, bigDeps(j), 120, 40)
+	down := keyMsg("down")
+	for b.Loop() {
+		hs.send(down)
+		_ = hs.m.View()
+	}
+	if len(hs.m.jr.rows) > hs.m.jr.window(hs.m)+hs.m.jr.chunk(hs.m) {
+		b.Fatalf("window grew to %d", len(hs.m.jr.rows))
+	}
+}
+
+// BenchmarkPageDown1M: a page down and its frame.
+func BenchmarkPageDown1M(b *testing.B) {
+	j, _ := openBig(b)
+	hs := newHarness(b, bigDeps(j), 120, 40)
+	pg := keyMsg("pgdown")
+	for b.Loop() {
+		hs.send(pg)
+		_ = hs.m.View()
+	}
+}
+
+// BenchmarkStartToFirstFrame1M: open the journal, build the screen, read the first page and
+// the counts, draw the first frame.
+func BenchmarkStartToFirstFrame1M(b *testing.B) {
+	j0, path := openBig(b)
+	j0.Close() // the benchmark opens the file itself each time
+	for b.Loop() {
+		j, err := storage.Open(context.Background(), path, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		hs := newHarness(b, bigDeps(j), 120, 40)
+		if !strings.Contains(hs.screen(), "HZ") {
+			b.Fatalf("first frame has no orders:\n%s", hs.screen())
+		}
+		hs.m.Close()
+		j.Close()
+	}
+}
+
+// BenchmarkPeakMemory1M runs a child process that opens the million-order journal, scrolls
+// through 20,000 orders, opens every screen, and reports its peak resident memory.
+func BenchmarkPeakMemory1M(b *testing.B) {
+	_, path := openBig(b)
+	var peak int64
+	for b.Loop() {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestPeakMemoryChild$", "-test.count=1")
+		cmd.Env = append(os.Environ(), "BANKSALE_PEAK_CHILD="+path)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			b.Fatalf("child: %v\n%s", err, out)
+		}
+		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		peak = max(peak, ru.Maxrss) // KiB on Linux
+	}
+	b.ReportMetric(float64(peak)/1024, "peak-MB")
+}
+
+// TestPeakMemoryChild is the child of BenchmarkPeakMemory1M; it does nothing in a normal run.
+func TestPeakMemoryChild(t *testing.T) {
+	path := os.Getenv("BANKSALE_PEAK_CHILD")
+	if path == "" {
+		t.Skip("only run by BenchmarkPeakMemory1M")
+	}
+	j, err := storage.Open(context.Background(), path, nil)
+	var le *storage.LockedError
+	if errors.As(err, &le) {
+		cp := filepath.Join(t.TempDir(), "big.db")
+		copyFile(t, path, cp)
+		j, err = storage.Open(context.Background(), cp, nil)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	hs := newHarness(t, bigDeps(j), 120, 40)
+	for range 20_000 / hs.m.jr.pageRows(hs.m) {
+		hs.press("pgdown")
+		_ = hs.m.View()
+	}
+	hs.press("enter", "esc", "s", "esc", "n", "esc", "G", "g", "3", "/")
+	hs.typ("HZ01")
+	hs.press("enter")
+	_ = hs.m.View()
+}
