@@ -34,13 +34,33 @@ func (u *Uploader) upload(ctx context.Context, o storage.Order) {
 
 	var out storage.Outcome
 	var eff effect
-	if why, until := u.blocked(ctx, o); why != "" {
-		out = notSent(o, why, until)
-	} else {
+	for {
+		if u.limiter != nil {
+			// The token is taken by the worker just before its call, not at claim time, so a slow
+			// claim transaction never wastes a token and the achieved rate stays at the limit.
+			_ = u.limiter.Wait(ctx) // fails only when ctx ends, which blocked reports
+		}
+		why, until, wait := u.blocked(ctx, o)
+		if wait > 0 {
+			// A short ban: wait it out holding the claim (nothing was tried, so nothing is written),
+			// then take a fresh token, so workers do not all fire at once when it ends.
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			}
+			t.Stop()
+			continue
+		}
+		if why != "" {
+			out = notSent(o, why, until)
+			break
+		}
 		params := map[string]string{"pos_bank_sale_info_dto": string(o.Payload)}
 		start := time.Now()
 		resp, err := u.caller.Call(ctx, Method, params, attrs...)
 		out, eff = u.judge(o, resp, err, start)
+		break
 	}
 	u.apply(eff)
 
@@ -74,33 +94,26 @@ func (u *Uploader) upload(ctx context.Context, o storage.Order) {
 	u.poke()
 }
 
-// blocked says why an order claimed a moment ago must not be sent now, and until when. A short
-// ban is waited out here, holding the claim (nothing was tried, so nothing is written); a pause,
-// the end of Run, or a ban that would outlast the order's lease hands it back to the journal.
-func (u *Uploader) blocked(ctx context.Context, o storage.Order) (string, time.Time) {
-	for {
-		if ctx.Err() != nil {
-			return "not sent: banksale was stopping", time.Now()
-		}
-		u.mu.Lock()
-		paused, until := u.pause != nil, u.bannedUntil
-		u.mu.Unlock()
-		now := time.Now()
-		switch {
-		case paused:
-			return "not sent: the uploader was paused", now
-		case !now.Before(until):
-			return "", time.Time{}
-		case !o.LeaseUntil.IsZero() && until.After(o.LeaseUntil.Add(-u.cfg.Lease/4)):
-			return "not sent: waiting out the gateway's call limit", until
-		}
-		t := time.NewTimer(until.Sub(now))
-		select {
-		case <-ctx.Done():
-		case <-t.C:
-		}
-		t.Stop()
+// blocked says whether an order claimed a moment ago may be sent now: wait > 0 for a short ban
+// to wait out; why != "" when it goes back to the journal, due at until — a pause, the end of Run,
+// or a ban that would outlast the order's lease.
+func (u *Uploader) blocked(ctx context.Context, o storage.Order) (why string, until time.Time, wait time.Duration) {
+	now := time.Now()
+	if ctx.Err() != nil {
+		return "not sent: banksale was stopping", now, 0
 	}
+	u.mu.Lock()
+	paused, bannedUntil := u.pause != nil, u.bannedUntil
+	u.mu.Unlock()
+	switch {
+	case paused:
+		return "not sent: the uploader was paused", now, 0
+	case !now.Before(bannedUntil):
+		return "", time.Time{}, 0
+	case !o.LeaseUntil.IsZero() && bannedUntil.After(o.LeaseUntil.Add(-u.cfg.Lease/4)):
+		return "not sent: waiting out the gateway's call limit", bannedUntil, 0
+	}
+	return "", time.Time{}, bannedUntil.Sub(now)
 }
 
 func notSent(o storage.Order, why string, due time.Time) storage.Outcome {

@@ -404,12 +404,14 @@ func (u *Uploader) dispatch(ctx context.Context, jobs chan<- storage.Order) {
 }
 
 // capacity is how many orders may be claimed and unfinished at once: every worker busy and a
-// batch queued behind them. With a rate limit, one per token and no queue (see dispatchOnce).
+// batch queued behind them. Under a rate limit the queue is at most about a second's worth of
+// tokens, so a claimed order waits for its token far inside its lease.
 func (u *Uploader) capacity() int {
+	batch := max(u.cfg.Workers, minBatch)
 	if u.limiter != nil {
-		return u.cfg.Workers
+		batch = min(batch, max(1, int(u.cfg.RateLimit)))
 	}
-	return u.cfg.Workers + max(u.cfg.Workers, minBatch)
+	return u.cfg.Workers + batch
 }
 
 // dispatchOnce does one round and says how long to sleep: 0 = go again at once, <0 = until woken.
@@ -439,21 +441,9 @@ func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- storage.Order, 
 	// claiming one order per outcome would double the journal's work per order. The batch waits
 	// at most a few calls for a worker, well inside its lease.
 	limit := u.capacity() - inFlight
-	if u.limiter != nil {
-		// One token per claimed order, taken just before the claim, so the order's call follows
-		// its token at once and a claimed order never sits "uploading" waiting for the limiter.
-		if err := u.limiter.Wait(ctx); err != nil {
-			return 0 // ctx ended
-		}
-		limit = 1
-		u.mu.Lock()
-		blocked := u.pause != nil || time.Now().Before(u.bannedUntil)
-		u.mu.Unlock()
-		if blocked {
-			return 0
-		}
+	if limit <= 0 {
+		return -1
 	}
-
 	orders, err := u.store.Claim(ctx, time.Now(), limit, u.cfg.Lease)
 	if err != nil {
 		if ctx.Err() != nil {

@@ -205,7 +205,7 @@ read:
 			} else {
 				last = ev.State
 			}
-			if last.Reason == "last words" && len(latest) == 10 && latest["O9"] == 49999 {
+			if last.Reason == "last words" && allLatest(latest) {
 				break read
 			}
 		case <-timeout:
@@ -224,6 +224,15 @@ read:
 	unsubscribe() // twice is harmless
 	for range ch {
 	}
+}
+
+func allLatest(latest map[string]int) bool {
+	for i := range 10 {
+		if latest[fmt.Sprintf("O%d", i)] != 49990+i {
+			return false
+		}
+	}
+	return true
 }
 
 // TestEventsManyOrders: more distinct orders than a subscriber can hold waiting: the oldest order
