@@ -199,3 +199,50 @@ func TestPrefixRange(t *testing.T) {
 		}
 	}
 }
+
+// FuzzPrefixRange: a string has the prefix exactly when it falls in the prefix's range.
+func FuzzPrefixRange(f *testing.F) {
+	for _, s := range [][2]string{{"HZ01", "HZ0120261126"}, {"a", "b"}, {"\xff", "\xff\x00"}, {"9", "90"}, {"", "x"}} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, p, s string) {
+		if p == "" || strings.Trim(p, "\xff") == "" || strings.Count(s, "\xff") > 4 {
+			return // no finite range; nothing a person types
+		}
+		lo, hi := prefixRange(p)
+		in := s >= lo && s < hi
+		if in != strings.HasPrefix(s, p) {
+			t.Fatalf("prefix %q, string %q: in range %v, has prefix %v", p, s, in, !in)
+		}
+	})
+}
+
+// FuzzSearch: whatever is typed into the search box, the listing is exactly the matching
+// orders, newest first, and never an error.
+func FuzzSearch(f *testing.F) {
+	j, all := randomJournal(f, 400, 5)
+	sort.Slice(all, func(a, b int) bool {
+		x, y := all[a], all[b]
+		return x.TradeTime.After(y.TradeTime) || x.TradeTime.Equal(y.TradeTime) && x.ID > y.ID
+	})
+	for _, s := range []string{"HZ01", "0", "00000000012", "'; DROP TABLE orders; --", "%", "_", "\x00", "中文"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, search string) {
+		flt := Filter{Search: search}
+		got, err := j.List(context.Background(), flt, Cursor{}, 60)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flt.Search = strings.TrimSpace(search)
+		var want []Order
+		for _, o := range all {
+			if matches(flt, o) && len(want) < 60 {
+				want = append(want, o)
+			}
+		}
+		if !slices.Equal(ids(got), ids(want)) {
+			t.Fatalf("search %q: got %d orders, want %d", search, len(got), len(want))
+		}
+	})
+}
