@@ -124,7 +124,8 @@ func BenchmarkListPage(b *testing.B) {
 		{"subtype", storage.Filter{SubType: model.SubRefund}},
 		{"combined", storage.Filter{Statuses: []model.Status{model.StatusUploaded}, Channel: model.ChannelBankCard, SubType: model.SubSale}},
 		{"range", storage.Filter{From: day(100), To: day(900)}},
-		{"search", storage.Filter{Search: "HZ0120250"}},        // order_id prefix: 273 days, dense
+		{"search", storage.Filter{Search: "103"}},              // sequence_no prefix: 1 in 7 orders, dense
+		{"searchday", storage.Filter{Search: "HZ0120250601"}},  // order_id prefix: one day, 1,000 orders
 		{"searchsparse", storage.Filter{Search: "3000004321"}}, // trade_ref_no prefix: 100 orders
 	}
 	oldest := storage.Cursor{TradeTime: storagetest.Start.AddDate(-1, 0, 0), ID: 0}
