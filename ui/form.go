@@ -752,9 +752,9 @@ func (f *form) context(m *Model) string {
 		return ""
 	}
 	o := f.orig
-	s := m.t("form.orig", clean(o.OrderID), model.FormatTime(o.TradeTime), o.TradeAmount.String()) + "  " + o.Status.Label(m.lang)
+	s := m.t("form.orig", clean(o.OrderID), o.TradeTime.In(model.CST).Format("01-02 15:04"), o.TradeAmount.String()) + " " + o.Status.Label(m.lang)
 	if f.mode == modeRefund && f.relFor == o.OrderID {
-		s += "  " + m.st.bold.Render(m.t("form.refundable", f.rel.Refundable().String()))
+		s = m.st.bold.Render(m.t("form.refundable", f.rel.Refundable().String())) + "  " + s
 	}
 	return s
 }
@@ -828,20 +828,17 @@ func (f *form) body(m *Model) []string {
 				lbl = fl.opts[fl.sel].label
 			}
 			if focused {
-				val = fit("< "+lbl+" >", inputW)
+				val = fit("< "+lbl+" >", inputW+1)
 			} else {
-				val = fit("  "+lbl, inputW)
+				val = fit("  "+lbl, inputW+1)
 			}
 		} else {
-			val = fl.in.View()
-			val += strings.Repeat(" ", max(0, inputW-width(val)))
-			if !focused {
-				val = m.st.faint.Render("") + val
-			}
+			// the input draws one cell past its width for the cursor
+			val = fit(fl.in.View(), inputW+1)
 		}
 		line := mark + lab + " " + val
 		if h := f.hint(m, fl); h != "" {
-			line += "  " + m.st.faint.Render(cut(h, m.w-formIndent-inputW-2))
+			line += " " + m.st.faint.Render(cut(h, m.w-formIndent-inputW-2))
 		}
 		lines = append(lines, line)
 		if focused && f.pickOpen {
@@ -858,7 +855,7 @@ func (f *form) body(m *Model) []string {
 				lines = append(lines, strings.Repeat(" ", formIndent)+l)
 			}
 		}
-		if fl.touched || f.tried || f.mode != modeNew {
+		if fl.touched || f.tried || f.mode == modeEdit {
 			shown := map[string]bool{}
 			for _, is := range f.fieldIssues(fl) {
 				// several matching orders give the same sentence: once is enough

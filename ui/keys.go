@@ -66,7 +66,7 @@ func (h helpFor) FullHelp() [][]key.Binding { return h.full }
 
 func (k keyMap) journalHelp() helpFor {
 	return helpFor{
-		short: []key.Binding{k.New, k.Detail, k.Edit, k.Retry, k.Void, k.Refund, k.Cancel, k.Summary, k.Help, k.Quit},
+		short: []key.Binding{k.New, k.Detail, k.Edit, k.Retry, k.Void, k.Refund, k.Cancel, k.Help, k.Quit},
 		full: [][]key.Binding{
 			{k.Up, k.Down, k.PageUp, k.Home, k.Detail, k.Tabs, k.NextTab, k.Day, k.Search},
 			{k.New, k.Void, k.Refund, k.Edit, k.Cancel},
@@ -77,7 +77,7 @@ func (k keyMap) journalHelp() helpFor {
 
 func (k keyMap) formHelp() helpFor {
 	return helpFor{
-		short: []key.Binding{k.Save, k.Next, k.Prev, k.Pick, k.List, k.Back},
+		short: []key.Binding{k.Save, k.Next, k.Prev, k.Back},
 		full:  [][]key.Binding{{k.Next, k.Prev, k.Pick, k.List}, {k.Save, k.Back}},
 	}
 }
