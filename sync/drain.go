@@ -91,7 +91,7 @@ func Drain(ctx context.Context, u *Uploader, store Store, maxWait time.Duration,
 
 	timedOut := false
 wait:
-	for !u.settled() {
+	for !u.isSettled() {
 		select {
 		case <-waitCtx.Done():
 			if ctx.Err() != nil {
@@ -110,6 +110,7 @@ wait:
 			}
 			return DrainResult{Counts: finalCounts(store)}, fmt.Errorf("sync: drain: %w", err)
 		case <-events:
+		case <-u.settled:
 		case <-tick.C:
 			report()
 		}
@@ -125,7 +126,7 @@ wait:
 }
 
 // settled: nothing in flight, and nothing more will be sent without a person or a new order.
-func (u *Uploader) settled() bool {
+func (u *Uploader) isSettled() bool {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.active && u.inFlight == 0 && (u.pause != nil || u.quiet)

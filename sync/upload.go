@@ -85,6 +85,9 @@ func (u *Uploader) upload(ctx context.Context, o storage.Order) {
 	case out.Status == model.StatusUploaded || out.Status == model.StatusRejected:
 		delete(u.fails, o.OrderID)
 	}
+	if u.inFlight == 0 && u.pause != nil {
+		u.settle()
+	}
 	u.changedLocked()
 	u.mu.Unlock()
 	if err == nil {

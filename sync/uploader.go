@@ -151,6 +151,7 @@ type Uploader struct {
 	log     *slog.Logger
 	limiter *rate.Limiter
 	wake    chan struct{}
+	settled chan struct{} // poked when the uploader may have settled, for Drain
 	running atomic.Bool
 
 	mu          gosync.Mutex
@@ -191,14 +192,15 @@ func New(store Store, caller Caller, cfg Config, log *slog.Logger) *Uploader {
 		log = slog.New(slog.DiscardHandler)
 	}
 	u := &Uploader{
-		store:  store,
-		caller: caller,
-		cfg:    cfg,
-		log:    log,
-		wake:   make(chan struct{}, 1),
-		fails:  make(map[string]int),
-		rng:    rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15)),
-		subs:   make(map[*subscriber]struct{}),
+		store:   store,
+		caller:  caller,
+		cfg:     cfg,
+		log:     log,
+		wake:    make(chan struct{}, 1),
+		settled: make(chan struct{}, 1),
+		fails:   make(map[string]int),
+		rng:     rand.New(rand.NewPCG(uint64(seed), uint64(seed)^0x9e3779b97f4a7c15)),
+		subs:    make(map[*subscriber]struct{}),
 	}
 	if cfg.RateLimit > 0 {
 		// Burst 1: the gateway's frequency limit counts calls, not averages, so never send a
@@ -215,6 +217,14 @@ func (u *Uploader) Notify() {
 	u.quiet = false
 	u.mu.Unlock()
 	u.poke()
+}
+
+// settle tells a waiting Drain to look again (the state as published may not have changed).
+func (u *Uploader) settle() {
+	select {
+	case u.settled <- struct{}{}:
+	default:
+	}
 }
 
 func (u *Uploader) poke() {
@@ -485,6 +495,7 @@ func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- storage.Order, 
 		u.mu.Lock()
 		if u.inFlight == 0 {
 			u.quiet = true
+			u.settle()
 			u.changedLocked()
 		}
 		u.mu.Unlock()
@@ -505,6 +516,7 @@ func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- storage.Order, 
 	u.mu.Lock()
 	if u.inFlight == 0 {
 		u.quiet = true // nothing this uploader can send will change that by itself
+		u.settle()
 		u.changedLocked()
 	}
 	u.mu.Unlock()
