@@ -121,7 +121,7 @@ func (s *summary) view(m *Model) []string {
 			line = m.st.err.Render(line)
 		}
 		out = append(out, line)
-		out = append(out, fit(model.StatusVoided.Label(m.lang), 12)+fitRight(fmt.Sprint(bs[model.StatusVoided]), 6))
+		out = append(out, fit(m.t("sum.voided"), 12)+fitRight(fmt.Sprint(bs[model.StatusVoided]), 6))
 	}
 	for len(out) < m.h-2 {
 		out = append(out, "")

@@ -172,6 +172,7 @@ var catalog = map[string][2]string{
 	"sum.waiting":   {"等待上传", "Waiting"},
 	"sum.attention": {"需处理", "Need you"},
 	"sum.total":     {"合计", "Total"},
+	"sum.voided":    {"已作废", "Cancelled"},
 	// help screen
 	"help.title":  {"帮助", "Help"},
 	"help.status": {"状态: 待上传=已保存未发送; 上传中=正在发送; 已上传=总部已收到; 重试中=会自动再试; 被拒绝=总部不收, 需要修改 (e) 或重试 (r); 已作废=本机取消, 不上传.", "Status: pending = saved, not sent yet; uploading = being sent; uploaded = head office has it; retrying = will try again by itself; rejected = head office refused it, correct it (e) or resend (r); voided = cancelled here, never sent."},

@@ -65,8 +65,9 @@ func clean(s string) string {
 		switch {
 		case r == '\n' || r == '\r' || r == '\t':
 			b.WriteByte(' ')
-		case unicode.IsControl(r), r == 0xFFFD, unicode.Is(unicode.Bidi_Control, r):
-			// dropped: C0, DEL, C1 and bidi overrides
+		case unicode.IsControl(r), r == 0xFFFD, unicode.Is(unicode.Cf, r):
+			// dropped: C0, DEL, C1, and format characters (bidi overrides, zero-width
+			// joiners, prepend marks) that reorder text or change how cells are counted
 		default:
 			b.WriteRune(r)
 		}
