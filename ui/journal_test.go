@@ -415,3 +415,76 @@ func TestPagingKeepsAWindow(t *testing.T) {
 	}
 	_ = bsync.ModeIdle
 }
+
+func TestUploaderStateWords(t *testing.T) {
+	j := openJournal(t)
+	fill(t, j)
+	u, _ := newUploader(t, j, toptest.Options{})
+	d := testDeps(j, model.EN)
+	d.Uploader = u
+	hs := newHarness(t, d, 80, 24)
+	cases := []struct {
+		st   bsync.State
+		want string
+	}{
+		{bsync.State{Mode: bsync.ModePaused, Reason: "the gateway refused the app secret\x1b[2J"}, "PAUSED: the gateway refused the app secret. Fix the configuration, then press R"},
+		{bsync.State{Mode: bsync.ModeBanned, BannedUntil: clock.Add(75 * time.Second)}, "Gateway ban: resumes by itself at 15:01:15"},
+		{bsync.State{Mode: bsync.ModeUploading, InFlight: 3}, "Uploading: 3 in flight"},
+		{bsync.State{Mode: bsync.ModeIdle}, "Uploading: 1 in flight"}, // the journal still counts one uploading
+		{bsync.State{Mode: bsync.ModeStopped}, "Uploading stopped"},
+	}
+	for _, c := range cases {
+		hs.send(eventMsg{bsync.Event{State: c.st}})
+		hs.contains(c.want)
+	}
+	hs.send(eventMsg{bsync.Event{State: bsync.State{Mode: bsync.ModePaused, Reason: "bad secret"}}})
+	hs.press("R")
+	hs.contains("Retrying 2 orders now")
+}
+
+func TestDetailKeys(t *testing.T) {
+	j := openJournal(t)
+	f := fill(t, j)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.selectOrder(f.uploaded)
+	hs.press("enter")
+	hs.contains("Head office has it")
+	hs.press("e")
+	hs.contains("cannot be edited")
+	hs.press("v")
+	if hs.m.screen != scrForm || hs.m.form.mode != modeVoid {
+		t.Fatal("v from the detail screen opens a void")
+	}
+	hs.press("esc")
+	hs.press("f")
+	if hs.m.screen != scrForm || hs.m.form.mode != modeRefund {
+		t.Fatal("f from the detail screen opens a refund")
+	}
+	hs.press("esc", "?")
+	hs.contains("Help")
+	hs.press("esc")
+	if hs.m.screen != scrDetail {
+		t.Fatal("help returns to the detail screen")
+	}
+	hs.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	if hs.m.det.scrollY == 0 {
+		t.Fatal("the wheel scrolls the detail")
+	}
+	hs.press("q")
+	if hs.m.screen != scrJournal {
+		t.Fatal("q leaves the detail screen")
+	}
+	hs.selectOrder(f.pending)
+	hs.press("enter", "x")
+	hs.typ("wrong card")
+	hs.press("enter")
+	hs.contains("Cancelled here")
+	hs.press("ctrl+c") // an order is uploading: it asks; a second ctrl+c means it
+	if hs.quit {
+		t.Fatal("ctrl+c quit without asking while an order was uploading")
+	}
+	hs.press("ctrl+c")
+	if !hs.quit {
+		t.Fatal("ctrl+c twice quits")
+	}
+}
