@@ -165,3 +165,33 @@ func TestPeakMemoryChild(t *testing.T) {
 	hs.press("enter")
 	_ = hs.m.View()
 }
+
+// BenchmarkFormKeystroke1M: one key typed in the entry form, with the validation it runs and
+// the journal checks (duplicates, the original sale of a refund) it asks for, a million orders in.
+func BenchmarkFormKeystroke1M(b *testing.B) {
+	j, _ := openBig(b)
+	hs := newHarness(b, bigDeps(j), 80, 24)
+	for i, o := range hs.m.jr.rows {
+		if o.SubSaleType == model.SubSale {
+			hs.selectOrderAt(i)
+			break
+		}
+	}
+	hs.press("f")
+	if hs.m.form == nil {
+		b.Fatal("no refund form")
+	} // a refund of the newest order: Related is read on every key too
+	hs.m.form.focusField(hs.m, model.FieldPosTraceNo)
+	keys := []string{"1", "2", "3", "backspace", "backspace", "backspace"}
+	i := 0
+	for b.Loop() {
+		hs.press(keys[i%len(keys)])
+		_ = hs.m.View()
+		i++
+	}
+}
+
+func (h *harness) selectOrderAt(i int) {
+	h.m.jr.cur = i
+	h.m.jr.clampView(h.m)
+}
