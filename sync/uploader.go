@@ -272,12 +272,6 @@ func (u *Uploader) changedLocked() {
 	u.publishLocked(Event{State: s})
 }
 
-func (u *Uploader) changed() {
-	u.mu.Lock()
-	u.changedLocked()
-	u.mu.Unlock()
-}
-
 // Resume clears a pause; orders left waiting are due now, so the dispatcher looks at once. A ban
 // the gateway announced still runs to its end: calling earlier would only extend it.
 func (u *Uploader) Resume() {
