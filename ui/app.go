@@ -206,29 +206,47 @@ func (m *Model) loadCounts() tea.Cmd {
 
 // animating says whether anything on screen moves with time: a spinner on an uploading
 // row, a countdown on a retrying one, or the ban's end.
-func (m *Model) animating() bool {
-	if m.state.Mode == sync.ModeUploading || m.state.Mode == sync.ModeBanned || m.state.InFlight > 0 {
-		return true
+func (m *Model) animating() (spin, count bool) {
+	if m.state.Mode == sync.ModeUploading || m.state.InFlight > 0 {
+		spin = true
+	}
+	if m.state.Mode == sync.ModeBanned {
+		count = true
 	}
 	if m.screen != scrJournal {
-		return false
+		return spin, count
 	}
 	for _, o := range m.jr.visible(m) {
-		if o.Status == model.StatusUploading || o.Status == model.StatusRetrying {
-			return true
+		switch o.Status {
+		case model.StatusUploading:
+			spin = true
+		case model.StatusRetrying:
+			count = true
 		}
 	}
-	return false
+	return spin, count
 }
 
-const tickEvery = 250 * time.Millisecond
+// A spinner turns four times a second; countdowns only need a second. Nothing moving, no tick.
+const (
+	spinEvery  = 250 * time.Millisecond
+	countEvery = time.Second
+)
 
 func (m *Model) ensureTick() tea.Cmd {
-	if m.tickPending || m.noTick || !m.animating() {
+	if m.tickPending || m.noTick {
+		return nil
+	}
+	spin, count := m.animating()
+	every := countEvery
+	switch {
+	case spin:
+		every = spinEvery
+	case !count:
 		return nil
 	}
 	m.tickPending = true
-	return tea.Tick(tickEvery, func(time.Time) tea.Msg { return tickMsg{} })
+	return tea.Tick(every, func(time.Time) tea.Msg { return tickMsg{} })
 }
 
 func (m *Model) setFlash(text string, bad bool) {

@@ -790,6 +790,11 @@ func (f *form) hint(m *Model, fl *field) string {
 		if f.fields[f.focus] == fl {
 			return m.t("hint.pick")
 		}
+		if fl.name == model.FieldSubSaleType {
+			// sale_type is not typed: it follows from the sub type
+			st := model.SaleTypeFor(f.subType(), m.d.Rules.VoidSaleType)
+			return label(m, model.FieldSaleType) + " " + string(st) + " " + st.Label(m.lang)
+		}
 	case model.FieldBankCode:
 		if f.fields[f.focus] == fl {
 			return m.t("hint.bank")

@@ -604,6 +604,13 @@ func (j *journal) explain(m *Model) string {
 		}
 		return m.st.ok.Render(m.t("sel.uploaded", when))
 	case model.StatusPending:
+		if o.OriginalOrderID != "" {
+			for _, r := range j.rows {
+				if r.OrderID == o.OriginalOrderID && r.Status != model.StatusUploaded {
+					return m.t("sel.pending") + "; " + m.t("sel.waitorig")
+				}
+			}
+		}
 		return m.t("sel.pending")
 	case model.StatusUploading:
 		return m.t("sel.uploading")
