@@ -15,8 +15,10 @@ import (
 
 // The read queries, named so the plan test can check each one.
 var (
-	getSQL       = "SELECT " + orderCols + " FROM orders WHERE order_id = ?"
-	dependentSQL = "SELECT " + orderCols + " FROM orders WHERE original_order_id = ? AND status <> 'voided' AND order_id <> ? ORDER BY id"
+	getSQL = "SELECT " + orderCols + " FROM orders WHERE order_id = ?"
+	// original_order_id <> '' lets SQLite use the partial index orders_original.
+	dependentSQL = "SELECT " + orderCols + " FROM orders WHERE original_order_id = ? AND original_order_id <> ''" +
+		" AND status <> 'voided' AND order_id <> ? ORDER BY id"
 )
 
 const (

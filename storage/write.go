@@ -29,7 +29,7 @@ type ImportRefusal struct {
 
 var insertSQL = "INSERT INTO orders (" + strings.Join(saleColumns, ", ") +
 	", status, next_attempt_at, payload, created_at, created_by, updated_at, updated_by) VALUES (" +
-	strings.Repeat("?, ", len(saleColumns)) + "'pending', ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING RETURNING id"
+	strings.Repeat("?, ", len(saleColumns)) + "'pending', ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING"
 
 const auditSQL = "INSERT INTO audit (order_ref, at, by, action, detail) VALUES (?, ?, ?, ?, ?)"
 
@@ -39,6 +39,7 @@ type txWriter struct {
 	get, insert, audit, dependent *sql.Stmt
 	rules                         model.Rules
 	now                           time.Time
+	inserted                      int // pending orders added: counted into status_counts at commit
 }
 
 func (j *Journal) begin(ctx context.Context) (*txWriter, error) {
@@ -79,6 +80,12 @@ func (w *txWriter) rollback() {
 func (w *txWriter) commit() error {
 	for _, st := range []*sql.Stmt{w.get, w.insert, w.audit, w.dependent} {
 		st.Close()
+	}
+	if w.inserted > 0 {
+		if _, err := w.tx.Exec("UPDATE status_counts SET n = n + ? WHERE status = 'pending'", w.inserted); err != nil {
+			w.tx.Rollback()
+			return fmt.Errorf("counts: %w", err)
+		}
 	}
 	if err := w.tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
@@ -174,18 +181,22 @@ func (w *txWriter) insertOne(ctx context.Context, s model.Sale, by, action strin
 	}
 	now := ms(w.now)
 	args := append(saleArgs(s), now, payload, now, by, now, by)
-	var id int64
-	err = w.insert.QueryRowContext(ctx, args...).Scan(&id)
-	if errors.Is(err, sql.ErrNoRows) {
+	res, err := w.insert.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, Order{}, fmt.Errorf("order %s: insert: %w", s.OrderID, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		existing, gerr := w.getOrder(ctx, s.OrderID)
 		if gerr != nil {
 			return 0, Order{}, fmt.Errorf("order %s: %w", s.OrderID, gerr)
 		}
 		return 0, existing, w.existing(existing, s)
 	}
+	id, err := res.LastInsertId()
 	if err != nil {
 		return 0, Order{}, fmt.Errorf("order %s: insert: %w", s.OrderID, err)
 	}
+	w.inserted++
 	detail := fmt.Sprintf("%s %s %s", s.SubSaleType, s.PaymentChannel, s.TradeAmount.Yuan())
 	if err := w.addAudit(ctx, id, by, action, detail); err != nil {
 		return 0, Order{}, err
