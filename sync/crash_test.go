@@ -127,8 +127,9 @@ func TestCrashMidUpload(t *testing.T) {
 			t.Fatalf("child did not start: %s", stderr.String())
 		}
 		startup := time.Since(spawned)
-		// Kill anywhere from before the first claim to well into the uploads.
-		time.Sleep(time.Duration(rng.IntN(120)) * time.Millisecond)
+		// Kill anywhere from before the first claim to well into the uploads: mid-call,
+		// mid-transaction, between a call and its record.
+		time.Sleep(time.Duration(rng.IntN(400)) * time.Millisecond)
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatalf("kill child: %v", err)
 		}

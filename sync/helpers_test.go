@@ -79,6 +79,19 @@ func voidOf(s model.Sale, i int) model.Sale {
 	return v
 }
 
+// refundOf refunds part of s a day later.
+func refundOf(s model.Sale, i int, amount model.Amount) model.Sale {
+	r := sale(i)
+	r.TradeTime = s.TradeTime.Add(24 * time.Hour)
+	r.OperateTime = r.TradeTime.Add(time.Hour)
+	r.SubSaleType = model.SubRefund
+	r.SaleType = model.SaleTypeRefund
+	r.OriginalOrderID = s.OrderID
+	r.TradeAmount = amount
+	r.CardNo = s.CardNo
+	return r
+}
+
 func openJournal(t testing.TB, path string) *storage.Journal {
 	t.Helper()
 	j, err := storage.Open(context.Background(), path, testLog(t))

@@ -470,30 +470,36 @@ func TestShutdownMidCall(t *testing.T) {
 	}
 }
 
-// TestVoidWaitsForOriginal: a void is sent only after its original is uploaded, however often the
-// original fails first; and a void whose original was refused waits for a person.
+// TestVoidWaitsForOriginal: a void or refund is sent only after its original is uploaded, however
+// often the original fails first; and a void whose original was refused waits for a person.
 func TestVoidWaitsForOriginal(t *testing.T) {
 	ctx := context.Background()
 	j := openJournal(t, t.TempDir()+"/journal.db")
 	defer j.Close()
-	s1, s2 := sale(1), sale(2)
-	v1, v2 := voidOf(s1, 3), voidOf(s2, 4)
-	for _, s := range []model.Sale{s1, s2, v1, v2} {
+	s1, s2, s5 := sale(1), sale(2), sale(5)
+	v1, v2, r6 := voidOf(s1, 3), voidOf(s2, 4), refundOf(s5, 6, 500)
+	for _, s := range []model.Sale{s1, s2, v1, v2, s5, r6} {
 		if _, err := j.Insert(ctx, s, "tester"); err != nil {
 			t.Fatalf("insert %s: %v", s.OrderID, err)
 		}
 	}
 	var mu gosync.Mutex
-	s1Tries := 0
+	s1Tries, s5Tries := 0, 0
 	gw := newGateway(t, toptest.Options{
 		RejectOrders: map[string]bool{s2.OrderID: true},
 		Script: func(n int, id string) toptest.Fault {
 			mu.Lock()
 			defer mu.Unlock()
-			if id == s1.OrderID {
+			switch id {
+			case s1.OrderID:
 				s1Tries++
 				if s1Tries <= 3 {
 					return toptest.Fault{Kind: toptest.FaultISP}
+				}
+			case s5.OrderID:
+				s5Tries++
+				if s5Tries <= 2 {
+					return toptest.Fault{Kind: toptest.FaultResetBefore}
 				}
 			}
 			return toptest.Fault{}
@@ -507,22 +513,27 @@ func TestVoidWaitsForOriginal(t *testing.T) {
 	if res.TimedOut || res.ExitCode() != ExitNeedsPerson {
 		t.Errorf("drain %+v: want done, needing a person for the refused sale", res)
 	}
-	recorded := -1
-	for _, r := range gw.Requests() {
-		switch r.OrderID {
-		case s1.OrderID:
-			if r.Recorded && recorded < 0 {
-				recorded = r.N
+	reqs := gw.Requests()
+	recordedAt := func(id string) int {
+		for _, r := range reqs {
+			if r.OrderID == id && r.Recorded {
+				return r.N
 			}
-		case v1.OrderID:
-			if recorded < 0 || r.N < recorded {
-				t.Errorf("void sent (request %d) before its original was recorded (%d)", r.N, recorded)
+		}
+		return 1 << 30
+	}
+	for _, r := range reqs {
+		switch r.OrderID {
+		case v1.OrderID, r6.OrderID:
+			if orig := recordedAt(map[string]string{v1.OrderID: s1.OrderID, r6.OrderID: s5.OrderID}[r.OrderID]); r.N < orig {
+				t.Errorf("%s sent (request %d) before its original was recorded (request %d)", r.OrderID, r.N, orig)
 			}
 		case v2.OrderID:
 			t.Errorf("void of a refused sale was sent (request %d)", r.N)
 		}
 	}
 	for id, want := range map[string]model.Status{s1.OrderID: model.StatusUploaded, v1.OrderID: model.StatusUploaded,
+		s5.OrderID: model.StatusUploaded, r6.OrderID: model.StatusUploaded,
 		s2.OrderID: model.StatusRejected, v2.OrderID: model.StatusPending} {
 		if got := get(t, j, id).Status; got != want {
 			t.Errorf("%s: %s, want %s", id, got, want)
