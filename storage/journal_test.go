@@ -304,7 +304,8 @@ func TestImport(t *testing.T) {
 		t.Fatalf("counts: %v", c)
 	}
 	au, _ := j.Audit(ctx, sales[1].OrderID)
-	if len(au) != 1 || au[0].Action != "import" || au[0].By != "importer" {
+	if len(au) != 1 || au[0].Action != "import" || au[0].By != "importer" ||
+		au[0].Detail != fmt.Sprintf("001 002 %s", sales[1].TradeAmount.Yuan()) {
 		t.Fatalf("audit: %+v", au)
 	}
 	// Re-importing adds nothing.
