@@ -578,7 +578,7 @@ func TestRetryRejected(t *testing.T) {
 			t.Fatalf("order events %v, never uploaded", seen)
 		}
 	}
-	if !containsInOrder(seen, model.StatusRejected, model.StatusUploaded) {
+	if !containsInOrder(seen, model.StatusUploading, model.StatusRejected, model.StatusRetrying, model.StatusUploading, model.StatusUploaded) {
 		t.Errorf("order events %v", seen)
 	}
 }
@@ -591,4 +591,46 @@ func containsInOrder(seen []model.Status, want ...model.Status) bool {
 		}
 	}
 	return i == len(want)
+}
+
+// TestRateLimit: calls never come faster than the limit, and not much slower either.
+func TestRateLimit(t *testing.T) {
+	const orders, limit = 21, 20.0
+	j := seedJournal(t, t.TempDir(), orders)
+	defer j.Close()
+	gw := newGateway(t, toptest.Options{})
+	cfg := fastConfig(4)
+	cfg.RateLimit = limit
+	u := New(j, newClient(t, gw.URL(), testSecret, 2*time.Second), cfg, testLog(t))
+	res, err := Drain(context.Background(), u, j, 30*time.Second, nil)
+	if err != nil || res.ExitCode() != ExitAllUploaded {
+		t.Fatalf("Drain: %v %+v", err, res)
+	}
+	reqs := gw.Requests()
+	if len(reqs) != orders {
+		t.Fatalf("%d requests, want %d", len(reqs), orders)
+	}
+	first, last := reqs[0].At, reqs[0].At
+	for _, r := range reqs {
+		first, last = minTime(first, r.At), maxTime(last, r.At)
+	}
+	span := last.Sub(first)
+	want := time.Duration(float64(orders-1) / limit * float64(time.Second))
+	if span < want-30*time.Millisecond || span > want*13/10 {
+		t.Errorf("%d calls spread over %s, want about %s at %g/s", orders, span, want, limit)
+	}
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
