@@ -124,6 +124,7 @@ func TestEndToEndDemo(t *testing.T) {
 	if id == "" {
 		t.Fatalf("no generated order id:\n%s", scr)
 	}
+	s.keys("Enter") // the channel: bank card
 	s.text("now")
 	s.keys("Tab")
 	s.text("88.00")
@@ -131,7 +132,7 @@ func TestEndToEndDemo(t *testing.T) {
 	s.text("000777")
 	s.keys("Tab")
 	s.text("331000099777")
-	s.keys("Tab")
+	s.keys("Tab", "Tab") // past the generated order number
 	s.text("6222021234567890128")
 	s.keys("Tab")
 	scr = s.waitText(3*time.Second, "622202*********0128")

@@ -158,14 +158,15 @@ func (m *Model) openForm(mode formMode, o *storage.Order) tea.Cmd {
 	}
 	const gT, gC, gS = "grp.trade", "grp.card", "grp.store"
 	f.fields = []*field{
+		// in the order of a bank slip; the generated order number last, as it rarely changes
 		pick(model.FieldSubSaleType, gT, subs),
-		pick(model.FieldPaymentChannel, gT, chans),
-		newText(model.FieldOrderID, gT, "", 32),
 		newText(model.FieldOriginalOrderID, gT, "", 32),
+		pick(model.FieldPaymentChannel, gT, chans),
 		newText(model.FieldTradeTime, gT, "HH:mm or now", 19),
 		newText(model.FieldTradeAmount, gT, "0.00", 20),
 		newText(model.FieldPosTraceNo, gT, "", 21),
 		newText(model.FieldTradeRefNo, gT, "", 12),
+		newText(model.FieldOrderID, gT, "", 32),
 		newText(model.FieldCardNo, gC, "", 23),
 		pick(model.FieldBankCode, gC, banks),
 		newText(model.FieldTerminalNo, gC, "", 16),
@@ -219,8 +220,12 @@ func (m *Model) openForm(mode formMode, o *storage.Order) tea.Cmd {
 		}
 	}
 	f.focus = f.firstEditable()
-	if mode == modeNew || mode == modeVoid || mode == modeRefund {
-		// the order number waits for the journal; the first field to type is the time
+	switch mode {
+	case modeNew:
+		// a sale: first say which channel the slip is from (enter keeps bank card)
+		f.focus = f.index(model.FieldPaymentChannel)
+	case modeVoid, modeRefund:
+		// everything of the original is filled in: the first thing to type is the time
 		f.focus = f.index(model.FieldTradeTime)
 	}
 	f.initial = f.snapshot()
@@ -832,10 +837,11 @@ func (f *form) body(m *Model) []string {
 			if fl.sel >= 0 && fl.sel < len(fl.opts) {
 				lbl = fl.opts[fl.sel].label
 			}
+			// a choice sits where typed values sit; focused, it shows in reverse video and the
+			// hint beside it says how to change it
+			val = fit(lbl, inputW+1)
 			if focused {
-				val = fit("< "+lbl+" >", inputW+1)
-			} else {
-				val = fit("  "+lbl, inputW+1)
+				val = m.st.sel.Render(lbl) + strings.Repeat(" ", max(0, inputW+1-width(lbl)))
 			}
 		} else {
 			// the input draws one cell past its width for the cursor

@@ -14,6 +14,7 @@ import (
 // typeSale fills the new-sale form from a bank slip, as a supervisor would: the cursor starts on
 // the trade time; tab/enter go to the next field.
 func typeSale(hs *harness, card string) {
+	hs.press("enter") // the channel: bank card
 	hs.typ("14:30")
 	hs.press("tab")
 	hs.typ("1,234.56")
@@ -21,7 +22,7 @@ func typeSale(hs *harness, card string) {
 	hs.typ("000777")
 	hs.press("enter")
 	hs.typ("331000099777")
-	hs.press("tab")
+	hs.press("tab", "tab") // past the generated order number
 	hs.typ(card)
 	hs.press("tab") // leaves the card: masked now
 	hs.typ("308")   // bank: typing a code opens the list filtered
@@ -38,8 +39,8 @@ func TestFormNewSaleUploads(t *testing.T) {
 	startUploader(t, u)
 	hs.press("n")
 	hs.contains("New sale", "HZ01202611260001", "generated; you may change it")
-	if hs.m.form.fields[hs.m.form.focus].name != model.FieldTradeTime {
-		t.Fatalf("the form starts on %s, want the trade time", hs.m.form.fields[hs.m.form.focus].name)
+	if hs.m.form.fields[hs.m.form.focus].name != model.FieldPaymentChannel {
+		t.Fatalf("the form starts on %s, want the channel", hs.m.form.fields[hs.m.form.focus].name)
 	}
 	const card = "6222021234567890128" // 19 digits, Luhn-valid
 	typeSale(hs, card)
@@ -88,7 +89,7 @@ func TestFormErrorsBlockWarningsAskOnce(t *testing.T) {
 	hs.typ("12") // trace of two digits: a warning
 	hs.press("tab")
 	hs.typ("331000099777")
-	hs.press("tab")
+	hs.press("tab", "tab") // past the generated order number
 	for range 5 {
 		hs.press("tab")
 	}
@@ -114,7 +115,7 @@ func TestFormEscAsks(t *testing.T) {
 	if hs.m.screen != scrJournal {
 		t.Fatal("esc on an untouched form asks nothing")
 	}
-	hs.press("n")
+	hs.press("n", "enter")
 	hs.typ("9")
 	hs.press("esc")
 	hs.contains("放弃未保存的修改吗")
@@ -288,7 +289,7 @@ func TestFormConflict(t *testing.T) {
 		hs.press("backspace")
 	}
 	hs.typ(fx.uploaded)
-	f.focusField(hs.m, model.FieldTradeTime)
+	f.focusField(hs.m, model.FieldPaymentChannel)
 	typeSale(hs, "")
 	hs.press("ctrl+s", "ctrl+s")
 	hs.contains("taken by a different order")
@@ -302,7 +303,7 @@ func TestFormDuplicateWarning(t *testing.T) {
 	fx := fill(t, j)
 	o, _ := j.Get(context.Background(), fx.uploaded)
 	hs := newHarness(t, testDeps(j, model.EN), 120, 40)
-	hs.press("n")
+	hs.press("n", "enter")
 	hs.typ("14:30")
 	hs.press("tab")
 	hs.typ("5")

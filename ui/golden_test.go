@@ -39,14 +39,14 @@ func TestGoldenJournal(t *testing.T) {
 func TestGoldenForm(t *testing.T) {
 	forEachLayout(t, func(t *testing.T, l model.Lang, w, h int, name string) {
 		hs, _ := goldenHarness(t, l, w, h)
-		hs.press("n")
-		hs.typ("14:3")     // trade time, unfinished: an error
-		hs.press("tab")    //
-		hs.typ("12.345")   // amount with three decimals: an error
-		hs.press("tab")    //
-		hs.typ("123")      // trace number of 3 digits: a warning
-		hs.press("tab")    //
-		hs.typ("12345678") // reference number of 8: a warning
+		hs.press("n", "enter") // bank card
+		hs.typ("14:3")         // trade time, unfinished: an error
+		hs.press("tab")        //
+		hs.typ("12.345")       // amount with three decimals: an error
+		hs.press("tab")        //
+		hs.typ("123")          // trace number of 3 digits: a warning
+		hs.press("tab")        //
+		hs.typ("12345678")     // reference number of 8: a warning
 		hs.press("tab")
 		golden(t, "form_"+name, hs.screen())
 	})
