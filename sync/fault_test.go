@@ -119,8 +119,10 @@ func TestFaults(t *testing.T) {
 	}
 	t.Logf("1,000 orders, 30%% faults: wall %s, %d requests, faults %s, %d banned states shown",
 		wall.Round(time.Millisecond), len(reqs), kindList(kinds), bans)
-	if wall > 100*time.Second {
-		t.Errorf("wall time %s: over the 100 s bound", wall)
+	// About 30 s on two idle cores with -race (bans ~11 s of it); the bound leaves room for a
+	// loaded CI machine and still catches a backoff or ban that runs away.
+	if wall > 140*time.Second {
+		t.Errorf("wall time %s: over the 140 s bound", wall)
 	}
 }
 
