@@ -73,6 +73,10 @@ func (u *Uploader) upload(ctx context.Context, o storage.Order) {
 	u.mu.Lock()
 	u.inFlight--
 	switch {
+	case errors.Is(err, storage.ErrNotEditable):
+		// The order is no longer ours (its lease was released meanwhile): the journal holds the
+		// newer truth and the order will be claimed again; nothing to stop for.
+		u.log.Warn("sync: outcome of an order no longer claimed not recorded", "order_id", o.OrderID, "status", out.Status, "err", err)
 	case err != nil:
 		// The journal cannot be written (disk full, file gone). Carrying on would send orders
 		// whose outcome cannot be kept; stop and say so. The order stays "uploading" until the
