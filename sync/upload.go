@@ -197,6 +197,7 @@ func (u *Uploader) judge(o storage.Order, resp *top.Response, err error, start t
 		if ban <= 0 {
 			ban = top.DefaultBan
 		}
+		ban = min(ban, maxBan)
 		until := now.Add(ban + banMargin)
 		out.Status = model.StatusRetrying
 		out.NextAttemptAt = until

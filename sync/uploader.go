@@ -71,6 +71,8 @@ const (
 	// quotaBan: a ban this long means the day's call quota is spent (top-protocol.md), which a
 	// supervisor must be told about instead of watching a countdown of hours.
 	quotaBan = time.Hour
+	// maxBan bounds a ban we honour, whatever number the gateway sent.
+	maxBan = 48 * time.Hour
 	// banMargin is added to the gateway's ban: it says whole seconds, counted from when it
 	// answered, so without a margin the first call after our countdown could land inside it.
 	banMargin = 250 * time.Millisecond

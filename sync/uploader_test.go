@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"banksale/model"
 	"banksale/storage"
@@ -633,4 +634,52 @@ func maxTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
+}
+
+// FuzzJudge: whatever the gateway answers, the order gets a valid status, a retry time when it
+// retries, short words, and the uploader pauses exactly for configuration and programming errors.
+func FuzzJudge(f *testing.F) {
+	f.Add(int(top.ClassRejected), 15, "isv.order-id-exists", "订单已存在", int64(0), 200)
+	f.Add(int(top.ClassThrottled), 7, "accesscontrol.limited-by-app-access-count", "This ban will last for 3 more seconds", int64(3e9), 200)
+	f.Add(int(top.ClassConfiguration), 25, "", "Invalid Signature", int64(0), 200)
+	f.Add(int(top.ClassAmbiguous), 0, "", "", int64(0), 503)
+	f.Add(0, 0, "", "", int64(0), 0)
+	f.Add(int(top.ClassThrottled), 7, "", "", int64(1<<63-1), 200)
+	u := New(nil, nil, Config{Seed: 3}, nil)
+	o := storage.Order{Sale: model.Sale{OrderID: "HZ01F1"}}
+	f.Fuzz(func(t *testing.T, class, code int, subCode, subMsg string, ban int64, httpStatus int) {
+		var err error
+		if class != 0 {
+			err = &top.Error{Class: top.Class(class), Code: code, SubCode: subCode, SubMsg: subMsg, Ban: time.Duration(ban), HTTPStatus: httpStatus}
+		}
+		var resp *top.Response
+		if err == nil {
+			resp = &top.Response{RequestID: subCode}
+		}
+		now := time.Now()
+		out, eff := u.judge(o, resp, err, now)
+		switch out.Status {
+		case model.StatusUploaded, model.StatusRejected:
+			if !out.NextAttemptAt.IsZero() {
+				t.Errorf("%s with a next attempt", out.Status)
+			}
+		case model.StatusRetrying:
+			if out.NextAttemptAt.Before(now) {
+				t.Errorf("retrying at %s, before the call", out.NextAttemptAt)
+			}
+		default:
+			t.Fatalf("status %q", out.Status)
+		}
+		if utf8.RuneCountInString(out.Attempt.Message) > maxMessage {
+			t.Errorf("message of %d runes", utf8.RuneCountInString(out.Attempt.Message))
+		}
+		c := top.Class(class)
+		wantPause := c == top.ClassConfiguration || c == top.ClassProgramming
+		if eff.pause != nil && !eff.pause.quota && !wantPause {
+			t.Errorf("class %s paused the uploader", c)
+		}
+		if wantPause && (eff.pause == nil || eff.pause.reason == "") {
+			t.Errorf("class %s did not pause with a reason", c)
+		}
+	})
 }
