@@ -76,6 +76,8 @@ type form struct {
 	saveIss model.Issues // cross-order problems the journal found while saving
 	gen     int
 
+	checking, checkAgain bool // a journal check is in flight; another is wanted after it
+
 	// card: the masked form shown once a full number was typed, its digest and what
 	// ParseCard said about the full number (Luhn, payment code), which the masked form
 	// no longer shows.
@@ -347,6 +349,17 @@ func dedupe(is model.Issues) model.Issues {
 func (f *form) changed(m *Model) tea.Cmd {
 	f.saveIss = nil
 	f.validate(m)
+	return f.check(m)
+}
+
+// check reads what the cross-order rules need. One read at a time: keys typed meanwhile
+// are checked together when it answers (each read in flight holds a connection and its cache).
+func (f *form) check(m *Model) tea.Cmd {
+	if f.checking {
+		f.checkAgain = true
+		return nil
+	}
+	f.checking = true
 	f.gen++
 	gen, sale, j, ctx := f.gen, f.sale, m.d.Journal, m.ctx
 	orig := ""
@@ -387,8 +400,13 @@ func (f *form) handle(m *Model, msg formMsg) tea.Cmd {
 			return f.changed(m)
 		}
 	case fmCheck:
+		f.checking = false
+		if f.checkAgain {
+			f.checkAgain = false
+			return f.check(m) // keys came while it read: this answer is already old
+		}
 		if msg.gen != f.gen {
-			return nil // an older keystroke's answer
+			return nil
 		}
 		if msg.relErr != nil {
 			m.log.Warn("form check", "err", msg.relErr)
