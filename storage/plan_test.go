@@ -61,7 +61,7 @@ func badPlanLine(plan []string, allowScan ...string) string {
 // TestQueryPlans checks every hot query's plan on a journal with statistics (PRAGMA optimize
 // ran at open, and ANALYZE here), so the planner has the information it has in the field.
 func TestQueryPlans(t *testing.T) {
-	j, _ := randomJournal(t, 2000, 11)
+	j, _ := randomJournal(t, 800, 11)
 	if _, err := j.w.Exec("ANALYZE"); err != nil {
 		t.Fatal(err)
 	}
