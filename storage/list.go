@@ -30,9 +30,9 @@ var (
 )
 
 // searchSparse is how many index entries one search column may match for the search to read
-// the matches and order them itself; above it the matches are dense enough that walking the
-// time order and filtering finds a page sooner.
-const searchSparse = 2000
+// the matches and order them itself; above it the matches are likely dense enough in time that
+// walking the time order finds a page sooner (searchDense).
+var searchSparse = 2000 // a variable so tests can reach the dense paths on a small journal
 
 // List returns up to limit orders older than after (from the newest when after is zero),
 // newest first. Its cost does not grow with the journal: keyset paging on indexes that are
@@ -70,10 +70,11 @@ func (j *Journal) list(ctx context.Context, f Filter, cur Cursor, limit int, new
 			return nil, err
 		}
 		if !dense {
-			return j.searchSparse(ctx, f, cur, limit, newer)
+			return j.searchCandidates(ctx, f, cur, limit, newer)
 		}
+		return j.searchDense(ctx, f, cur, limit, newer)
 	}
-	q, args, err := listQuery(f, cur, limit, newer)
+	q, args, err := listQuery(f, cur, limit, newer, orderColsNoPayload)
 	if err != nil {
 		return nil, err
 	}
@@ -197,17 +198,6 @@ func prefixRange(p string) (lo, hi string) {
 	return p, strings.Repeat("\xff", len(p)+8)
 }
 
-func searchCond(p string) (string, []any) {
-	lo, hi := prefixRange(p)
-	var parts []string
-	var args []any
-	for _, c := range searchColumns {
-		parts = append(parts, "("+c+" >= ? AND "+c+" < ?)")
-		args = append(args, lo, hi)
-	}
-	return "(" + strings.Join(parts, " OR ") + ")", args
-}
-
 func orderBy(newer bool) string {
 	if newer {
 		return " ORDER BY trade_time ASC, id ASC"
@@ -218,22 +208,17 @@ func orderBy(newer bool) string {
 // listQuery builds the time-ordered listing: the time index when nothing is filtered, else a
 // UNION ALL of the filter's arms, each an equality prefix of an index ending in trade_time and
 // so already in order; SQLite merges the arms (MERGE (UNION ALL)) and stops at the limit.
-// A dense search is a residual filter on top.
-func listQuery(f Filter, cur Cursor, limit int, newer bool) (string, []any, error) {
+// It selects cols and ignores f.Search (see searchDense).
+func listQuery(f Filter, cur Cursor, limit int, newer bool, cols string) (string, []any, error) {
 	as, err := arms(f)
 	if err != nil {
 		return "", nil, err
 	}
 	conds, cargs := rangeConds(f, cur, newer)
-	if f.Search != "" {
-		sc, sargs := searchCond(f.Search)
-		conds = append(conds, sc)
-		cargs = append(cargs, sargs...)
-	}
 	var b strings.Builder
 	var args []any
 	if as == nil {
-		b.WriteString("SELECT " + orderColsNoPayload + " FROM orders INDEXED BY orders_time")
+		b.WriteString("SELECT " + cols + " FROM orders INDEXED BY orders_time")
 		if len(conds) > 0 {
 			b.WriteString(" WHERE " + strings.Join(conds, " AND "))
 		}
@@ -243,7 +228,7 @@ func listQuery(f Filter, cur Cursor, limit int, newer bool) (string, []any, erro
 			if i > 0 {
 				b.WriteString(" UNION ALL ")
 			}
-			b.WriteString("SELECT " + orderColsNoPayload + " FROM orders INDEXED BY " + a.index + " WHERE ")
+			b.WriteString("SELECT " + cols + " FROM orders INDEXED BY " + a.index + " WHERE ")
 			for k, c := range a.cols {
 				if k > 0 {
 					b.WriteString(" AND ")
@@ -321,7 +306,58 @@ func sparseQueries(f Filter, cur Cursor, newer bool) ([]string, [][]any, error) 
 	return qs, as, nil
 }
 
-func (j *Journal) searchSparse(ctx context.Context, f Filter, cur Cursor, limit int, newer bool) ([]Order, error) {
+// denseWalk is how many rows, in time order, a dense search reads before it concludes that its
+// matches lie elsewhere in time (an old month's order_id prefix) and collects them instead.
+var denseWalk = 5000 // a variable so tests can make the fallback happen on a small journal
+
+// searchDense serves a prefix that many orders share: it walks the filter's time order reading
+// only the four searched columns and keeps the first matches. Matches spread through time
+// fill a page within a few hundred rows; when denseWalk rows give no full page, the matches
+// are clustered elsewhere and searchCandidates collects them from the prefix indexes, so the
+// cost follows the number of matches, never the size of the journal.
+func (j *Journal) searchDense(ctx context.Context, f Filter, cur Cursor, limit int, newer bool) ([]Order, error) {
+	q, args, err := listQuery(f, cur, denseWalk, newer, "id, trade_time, order_id, sequence_no, pos_trace_no, trade_ref_no")
+	if err != nil {
+		return nil, err
+	}
+	st, err := j.readStmt(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	var ids []int64
+	read := 0
+	for rows.Next() && len(ids) < limit {
+		var id, t int64
+		var c [4]string
+		if err := rows.Scan(&id, &t, &c[0], &c[1], &c[2], &c[3]); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		read++
+		for _, v := range c {
+			if strings.HasPrefix(v, f.Search) {
+				ids = append(ids, id)
+				break
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	if len(ids) < limit && read == denseWalk {
+		return j.searchCandidates(ctx, f, cur, limit, newer)
+	}
+	return j.fetchByIDs(ctx, ids)
+}
+
+// searchCandidates collects every order matching the prefix from the four prefix indexes (with
+// the other filters applied on the way), orders them and keeps a page.
+func (j *Journal) searchCandidates(ctx context.Context, f Filter, cur Cursor, limit int, newer bool) ([]Order, error) {
 	qs, as, err := sparseQueries(f, cur, newer)
 	if err != nil {
 		return nil, err
@@ -364,15 +400,23 @@ func (j *Journal) searchSparse(ctx context.Context, f Filter, cur Cursor, limit 
 	if len(cands) > limit {
 		cands = cands[:limit]
 	}
-	if len(cands) == 0 {
-		return nil, nil
-	}
-	ids := make([]any, len(cands))
+	ids := make([]int64, len(cands))
 	for i, c := range cands {
 		ids[i] = c.id
 	}
-	rows, err := j.r.QueryContext(ctx, "SELECT "+orderColsNoPayload+" FROM orders WHERE id IN ("+
-		strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")+")", ids...)
+	return j.fetchByIDs(ctx, ids)
+}
+
+// fetchByIDs reads the orders with these ids, in the order given.
+func (j *Journal) fetchByIDs(ctx context.Context, ids []int64) ([]Order, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := j.r.QueryContext(ctx, "SELECT "+orderColsNoPayload+" FROM orders WHERE id IN ("+placeholders(len(ids))+")", args...)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -384,9 +428,9 @@ func (j *Journal) searchSparse(ctx context.Context, f Filter, cur Cursor, limit 
 	for _, o := range got {
 		byID[o.ID] = o
 	}
-	out := make([]Order, 0, len(cands))
-	for _, c := range cands {
-		if o, ok := byID[c.id]; ok {
+	out := make([]Order, 0, len(ids))
+	for _, id := range ids {
+		if o, ok := byID[id]; ok {
 			out = append(out, o)
 		}
 	}

@@ -86,6 +86,18 @@ func ids(os []Order) []int64 {
 // TestListMatchesBruteForce pages through every filter both ways and compares with a filter
 // and sort done in Go.
 func TestListMatchesBruteForce(t *testing.T) {
+	// The real thresholds (every search sparse on this small journal), then thresholds that
+	// send searches down the dense walk and down its fallback.
+	for _, c := range [][2]int{{searchSparse, denseWalk}, {30, denseWalk}, {30, 40}} {
+		t.Run(fmt.Sprintf("sparse=%d/walk=%d", c[0], c[1]), func(t *testing.T) {
+			defer func(s, w int) { searchSparse, denseWalk = s, w }(searchSparse, denseWalk)
+			searchSparse, denseWalk = c[0], c[1]
+			testListMatchesBruteForce(t)
+		})
+	}
+}
+
+func testListMatchesBruteForce(t *testing.T) {
 	j, all := randomJournal(t, 600, 7)
 	sort.Slice(all, func(a, b int) bool {
 		x, y := all[a], all[b]
@@ -108,6 +120,7 @@ func TestListMatchesBruteForce(t *testing.T) {
 		{Search: "00"},         // dense: every column
 		{Search: "0000", SubType: model.SubVoid, Statuses: []model.Status{model.StatusPending, model.StatusVoided}},
 		{Search: "HZ01", From: mid}, // dense with a range
+		{Search: "HZ01000001"},      // a hundred ids
 		{Search: "nothing"},
 	}
 	for _, f := range filters {

@@ -81,7 +81,7 @@ func TestQueryPlans(t *testing.T) {
 	for name, f := range filters {
 		for _, c := range []Cursor{{}, cur} {
 			for _, newer := range []bool{false, true} {
-				q, args, err := listQuery(f, c, 50, newer)
+				q, args, err := listQuery(f, c, 50, newer, orderColsNoPayload)
 				if err != nil {
 					t.Fatal(err)
 				}
