@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"banksale/model"
 	"banksale/storage"
 	"banksale/sync/top/toptest"
@@ -321,3 +323,32 @@ func TestFormDuplicateWarning(t *testing.T) {
 }
 
 var _ = storage.ErrExists
+
+func TestFormMouseAndResize(t *testing.T) {
+	j := openJournal(t)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("n")
+	f := hs.m.form
+	amount := f.index(model.FieldTradeAmount)
+	hs.send(tea.MouseClickMsg{X: 20, Y: 2 + f.lineOf[amount] - f.scroll, Button: tea.MouseLeft})
+	if f.focus != amount {
+		t.Fatalf("click on the amount line focused %s", f.fields[f.focus].name)
+	}
+	v := hs.m.View()
+	if v.Cursor == nil || v.Cursor.Y != 2+f.lineOf[amount]-f.scroll || v.Cursor.X != formIndent {
+		t.Fatalf("real cursor at %+v", v.Cursor)
+	}
+	hs.typ("退款")
+	if v := hs.m.View(); v.Cursor.X != formIndent+4 {
+		t.Fatalf("cursor after two Chinese characters at x=%d, want %d", v.Cursor.X, formIndent+4)
+	}
+	f.focusField(hs.m, model.FieldExtendParam) // the last field: the form scrolls to it
+	if f.scroll == 0 {
+		t.Fatal("the form did not scroll to its last field at 80x24")
+	}
+	hs.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	hs.contains("Extra info", "Type")
+	hs.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
+	hs.send(tea.WindowSizeMsg{Width: 70, Height: 20})
+	hs.contains("too small")
+}
