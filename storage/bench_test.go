@@ -132,6 +132,7 @@ func BenchmarkListPage(b *testing.B) {
 		{"search", storage.Filter{Search: "103"}},              // sequence_no prefix: 1 in 7 orders, dense
 		{"searchday", storage.Filter{Search: "HZ0120250601"}},  // order_id prefix: one day, 1,000 orders
 		{"searchsparse", storage.Filter{Search: "3000004321"}}, // trade_ref_no prefix: 100 orders
+		{"searchold", storage.Filter{Search: "HZ01202401"}},    // order_id prefix: the oldest month, 31,000 orders clustered in time
 	}
 	oldest := storage.Cursor{TradeTime: storagetest.Start.AddDate(-1, 0, 0), ID: 0}
 	for _, fc := range filters {
