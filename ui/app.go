@@ -678,7 +678,14 @@ func (m *Model) header() []string {
 	if m.d.Demo {
 		who += "  " + m.st.warn.Render("["+m.t("demo")+"]")
 	}
+	if len(m.d.Rules.CardKey) == 0 {
+		// domain.md: without a key no card digest is made, and the status bar says so
+		who += "  " + m.st.warn.Render("["+m.t("nokey")+"]")
+	}
 	l1 := title + "  " + who
+	if width(l1) > m.w {
+		l1 = m.st.title.Render("banksale") + "  " + who // the subtitle gives way to the warnings
+	}
 	state, bad := m.stateWords()
 	st := m.st.ok
 	if bad {

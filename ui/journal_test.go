@@ -488,3 +488,20 @@ func TestDetailKeys(t *testing.T) {
 		t.Fatal("ctrl+c twice quits")
 	}
 }
+
+func TestNoCardKeyWarned(t *testing.T) {
+	j := openJournal(t)
+	d := testDeps(j, model.EN)
+	d.Rules.CardKey = nil
+	hs := newHarness(t, d, 80, 24)
+	hs.contains("[no card digest key]")
+	hs.press("n")
+	f := hs.m.form
+	f.focusField(hs.m, model.FieldCardNo)
+	hs.typ("6222021234567890128")
+	hs.press("tab")
+	if f.cardDigest != "" || !f.cardIssues.Has("card.no_key") {
+		t.Fatalf("without a key: digest %q, issues %v", f.cardDigest, f.cardIssues)
+	}
+	hs.contains("check: No card-digest key")
+}
