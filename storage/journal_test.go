@@ -366,6 +366,15 @@ func TestEdit(t *testing.T) {
 	if _, err := j.Edit(ctx, r, "x"); !errors.As(err, &ve) {
 		t.Fatalf("edit to over-refund: %v", err)
 	}
+	// Lowering the sale below what its refunds return is an over-refund too.
+	orig.TradeAmount = 99
+	if _, err := j.Edit(ctx, orig, "x"); !errors.As(err, &ve) {
+		t.Fatalf("edit of a sale below its refunds: %v", err)
+	}
+	orig.TradeAmount = 100
+	if _, err := j.Edit(ctx, orig, "x"); err != nil {
+		t.Fatalf("edit of a sale down to its refunds: %v", err)
+	}
 }
 
 func TestVoid(t *testing.T) {

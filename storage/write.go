@@ -162,6 +162,35 @@ func (w *txWriter) checkRelated(ctx context.Context, s model.Sale) error {
 	return nil
 }
 
+// checkDependents re-runs the rules of the voids and refunds already journaled against an
+// edited sale: lowering its amount below what was refunded is an over-refund too.
+func (w *txWriter) checkDependents(ctx context.Context, s model.Sale) error {
+	rows, err := w.dependent.QueryContext(ctx, s.OrderID, s.OrderID)
+	if err != nil {
+		return fmt.Errorf("voids and refunds of %s: %w", s.OrderID, err)
+	}
+	deps, err := scanOrders(rows, true)
+	if err != nil {
+		return fmt.Errorf("voids and refunds of %s: %w", s.OrderID, err)
+	}
+	for i, d := range deps {
+		rel := model.Related{OriginalInJournal: true, Original: s, OriginalStatus: model.StatusPending}
+		for k, o := range deps {
+			switch {
+			case k == i:
+			case o.SubSaleType == model.SubVoid:
+				rel.Voids = append(rel.Voids, o.Sale)
+			case o.SubSaleType == model.SubRefund:
+				rel.Refunds = append(rel.Refunds, o.Sale)
+			}
+		}
+		if is := model.ValidateRelated(d.Sale, rel, w.rules); is.HasErrors() {
+			return &ValidationError{Issues: is.Errors()}
+		}
+	}
+	return nil
+}
+
 // insertOne journals s as pending, due now. It returns the existing order and ErrExists when
 // the same sale is already there, a *ConflictError when a different one holds its order_id.
 func (w *txWriter) insertOne(ctx context.Context, s model.Sale, by, action string) (int64, Order, error) {
@@ -342,6 +371,13 @@ func (j *Journal) Edit(ctx context.Context, s model.Sale, by string) (Order, err
 		return fail(fmt.Errorf("%w: it is %s", ErrNotEditable, old.Status))
 	}
 	if err := w.checkRelated(ctx, s); err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			return Order{}, err
+		}
+		return fail(err)
+	}
+	if err := w.checkDependents(ctx, s); err != nil {
 		var ve *ValidationError
 		if errors.As(err, &ve) {
 			return Order{}, err
