@@ -53,7 +53,7 @@ func cmdImport(ctx context.Context, c *cli, args []string) int {
 		StoreNo: e.cfg.Store.StoreNo, CommType: e.cfg.Store.CommunicateType, Stdin: c.stdin}
 	if *showWarn {
 		opts.Warned = func(file string, row int, field, reason string) {
-			rep(file, row, field, "warning: "+reason)
+			rep(file, row, field, hdr(e.lang, "警告: ", "warning: ")+reason)
 		}
 	}
 	res, err := importFiles(ctx, e.j, files, opts)
