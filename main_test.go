@@ -613,3 +613,13 @@ func TestParseInterleaved(t *testing.T) {
 		t.Errorf("pos %v reason %q ok %v", pos, *reason, ok)
 	}
 }
+
+func TestImportFromStdin(t *testing.T) {
+	te := newTestEnv(t, "")
+	var out, errb bytes.Buffer
+	c := &cli{stdin: strings.NewReader(csvOf(t, []map[string]string{goodRow(1), goodRow(2)})), stdout: &out, stderr: &errb,
+		getenv: func(k string) string { return te.env[k] }, now: func() time.Time { return testNow }}
+	if code := run(context.Background(), []string{"import", "--config", te.config, "-"}, c); code != 0 || !strings.Contains(out.String(), "2 journaled") {
+		t.Errorf("import -: %d %q %q", code, out.String(), errb.String())
+	}
+}
