@@ -462,6 +462,7 @@ func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- storage.Order, 
 	}
 	*dbFails = 0
 	if len(orders) > 0 {
+		*stuck = 0 // progress: whatever NextDue says next is news
 		u.mu.Lock()
 		u.inFlight += len(orders)
 		u.quiet = false
