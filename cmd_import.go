@@ -41,6 +41,8 @@ func cmdImport(ctx context.Context, c *cli, args []string) int {
 	out := bufio.NewWriter(c.stderr)
 	defer out.Flush()
 	rep := func(file string, row int, field, reason string) {
+		// Reasons can quote the file (an unknown key): no escape sequence reaches the terminal.
+		field, reason = oneLine(field, 0), oneLine(reason, 0)
 		if row == 0 {
 			fmt.Fprintf(out, "%s: %s\n", file, reason)
 		} else if field != "" {

@@ -623,3 +623,12 @@ func TestImportFromStdin(t *testing.T) {
 		t.Errorf("import -: %d %q %q", code, out.String(), errb.String())
 	}
 }
+
+func TestImportRefusalsAreSafeToPrint(t *testing.T) {
+	te := newTestEnv(t, "")
+	file := te.write("evil.jsonl", "{\"order_id\":\"A\",\"\\u001b[2Jx\":true}\n")
+	code, _, errs := te.run("import", file)
+	if code != exitRefused || strings.ContainsRune(errs, 0x1b) || !strings.Contains(errs, file+":1") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
