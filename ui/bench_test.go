@@ -123,7 +123,8 @@ func BenchmarkStartToFirstFrame1M(b *testing.B) {
 // BenchmarkPeakMemory1M runs a child process that opens the million-order journal, scrolls
 // through 20,000 orders, opens every screen, and reports its peak resident memory.
 func BenchmarkPeakMemory1M(b *testing.B) {
-	_, path := openBig(b)
+	j, path := openBig(b)
+	j.Close() // the child opens the journal as a real start does, not a copy of it
 	var peak int64
 	for b.Loop() {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestPeakMemoryChild$", "-test.count=1")
