@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -172,5 +174,87 @@ func TestClaimOrderAndLimit(t *testing.T) {
 	}
 	if len(seen) != 30 {
 		t.Fatalf("claimed %d of 30", len(seen))
+	}
+}
+
+// Screens, the uploader and a supervisor all at once: no "database is locked", every insert
+// lands, counts stay exact.
+func TestConcurrentUse(t *testing.T) {
+	j := openTest(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	errs := make(chan error, 8)
+	done := make(chan int, 1)
+	go func() { // supervisor
+		n := 0
+		for ctx.Err() == nil {
+			s := testSale(n, t0.Add(time.Duration(n)*time.Second))
+			s.OrderID = fmt.Sprintf("C%06d", n)
+			if _, err := j.Insert(context.Background(), s, "boss"); err != nil {
+				errs <- err
+				break
+			}
+			n++
+		}
+		done <- n
+	}()
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { // uploader
+		defer wg.Done()
+		for ctx.Err() == nil {
+			got, err := j.Claim(context.Background(), time.Now().Add(time.Hour), 4, time.Minute)
+			if err != nil {
+				errs <- err
+				return
+			}
+			for k, o := range got {
+				st := model.StatusUploaded
+				if k == 1 {
+					st = model.StatusRejected
+				}
+				if _, err := j.Record(context.Background(), Outcome{OrderID: o.OrderID, Status: st}); err != nil {
+					errs <- err
+					return
+				}
+			}
+			if _, err := j.RetryFailed(context.Background(), time.Now(), "u"); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	for r := 0; r < 2; r++ {
+		go func() { // screens
+			defer wg.Done()
+			for ctx.Err() == nil {
+				if _, err := j.List(context.Background(), Filter{Statuses: []model.Status{model.StatusPending}}, Cursor{}, 50); err != nil {
+					errs <- err
+					return
+				}
+				if _, err := j.Counts(context.Background()); err != nil {
+					errs <- err
+					return
+				}
+				if _, _, err := j.NextDue(context.Background()); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	n := <-done
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	c, _ := j.Counts(context.Background())
+	total := 0
+	for _, v := range c {
+		total += v
+	}
+	if total != n || n == 0 {
+		t.Fatalf("%d inserted, counts say %d (%v)", n, total, c)
 	}
 }
