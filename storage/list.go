@@ -36,7 +36,7 @@ var searchSparse = 2000 // a variable so tests can reach the dense paths on a sm
 
 // List returns up to limit orders older than after (from the newest when after is zero),
 // newest first. Its cost does not grow with the journal: keyset paging on indexes that are
-// already in trade_time, id order.
+// already in trade_time, id order. Listed orders leave Payload empty (Get and Claim carry it).
 func (j *Journal) List(ctx context.Context, f Filter, after Cursor, limit int) ([]Order, error) {
 	out, err := j.list(ctx, f, after, limit, false)
 	if err != nil {
