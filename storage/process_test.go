@@ -268,8 +268,9 @@ func TestFullCardNumbersNeverReachDisk(t *testing.T) {
 		if is.HasErrors() {
 			t.Fatalf("draft %d: %v", i, is.Errors())
 		}
-		if s.EncrypteSummary == "" || !model.IsMaskedCard(s.CardNo) {
-			t.Fatalf("draft %d built card %q digest %q", i, s.CardNo, s.EncrypteSummary)
+		card, _ := model.ParseCard(typed, key, model.ChannelBankCard)
+		if s.EncrypteSummary == "" || !model.IsMaskedCard(s.CardNo) || card.Masked != s.CardNo || card.Digest != s.EncrypteSummary {
+			t.Fatalf("draft %d built card %q digest %q (ParseCard: %+v)", i, s.CardNo, s.EncrypteSummary, card)
 		}
 		if i%2 == 0 {
 			mustInsert(t, j, s)
