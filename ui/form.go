@@ -586,10 +586,20 @@ func (f *form) setFocus(m *Model, i int) tea.Cmd {
 	old := f.fields[f.focus]
 	if f.focus != i {
 		old.touched = true
-		if old.name == model.FieldCardNo {
+		switch old.name {
+		case model.FieldCardNo:
 			f.maskCard(m)
-			f.validate(m)
+		case model.FieldTradeTime:
+			// "now" or "14:05" becomes the time it means, so what is saved is what is shown
+			if t, err := model.ParseTime(old.in.Value(), m.now()); err == nil && strings.TrimSpace(old.in.Value()) != "" {
+				old.in.SetValue(model.FormatTime(t))
+			}
+		case model.FieldTradeAmount:
+			if a, err := model.ParseAmount(old.in.Value()); err == nil && strings.TrimSpace(old.in.Value()) != "" {
+				old.in.SetValue(a.Yuan())
+			}
 		}
+		f.validate(m)
 	}
 	old.in.Blur()
 	f.pickOpen = false

@@ -48,6 +48,12 @@ func TestFormNewSaleUploads(t *testing.T) {
 	typeSale(hs, card)
 	hs.lacks(card, "6222 02")
 	hs.contains("¥1,234.56", "2026-11-26 14:30:00", "308 招商银行", "622202*********0128")
+	if got := hs.m.form.get(model.FieldTradeTime).value(); got != "2026-11-26 14:30:00" {
+		t.Errorf("the time typed as 14:30 reads %q once left", got)
+	}
+	if got := hs.m.form.get(model.FieldTradeAmount).value(); got != "1234.56" {
+		t.Errorf("the amount typed as 1,234.56 reads %q once left", got)
+	}
 	hs.press("ctrl+s")
 	if hs.m.screen != scrJournal {
 		t.Fatalf("not saved:\n%s", hs.screen())
