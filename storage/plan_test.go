@@ -108,6 +108,8 @@ func TestQueryPlans(t *testing.T) {
 		"next due":    nextDueSQL,
 		"get":         getSQL,
 		"dependents":  dependentSQL,
+		"rel get":     relGetSQL,
+		"rel deps":    relDepSQL,
 		"dup trace":   dupTraceSQL,
 		"dup ref":     dupRefSQL,
 		"dup seq":     dupSequenceSQL,

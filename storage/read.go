@@ -19,6 +19,10 @@ var (
 	// original_order_id <> '' lets SQLite use the partial index orders_original.
 	dependentSQL = "SELECT " + orderCols + " FROM orders WHERE original_order_id = ? AND original_order_id <> ''" +
 		" AND status <> 'voided' AND order_id <> ? ORDER BY id"
+	// The cross-order checks read sales, not payloads.
+	relGetSQL = "SELECT " + orderColsNoPayload + " FROM orders WHERE order_id = ?"
+	relDepSQL = "SELECT " + orderColsNoPayload + " FROM orders WHERE original_order_id = ? AND original_order_id <> ''" +
+		" AND status <> 'voided' AND order_id <> ? ORDER BY id"
 )
 
 const (
@@ -64,12 +68,12 @@ func (j *Journal) Related(ctx context.Context, originalID, excludeOrderID string
 		return model.Related{}, fmt.Errorf("storage: related %s: %w", originalID, err)
 	}
 	defer tx.Rollback()
-	get, err := tx.PrepareContext(ctx, getSQL)
+	get, err := tx.PrepareContext(ctx, relGetSQL)
 	if err != nil {
 		return model.Related{}, fmt.Errorf("storage: related %s: %w", originalID, err)
 	}
 	defer get.Close()
-	dep, err := tx.PrepareContext(ctx, dependentSQL)
+	dep, err := tx.PrepareContext(ctx, relDepSQL)
 	if err != nil {
 		return model.Related{}, fmt.Errorf("storage: related %s: %w", originalID, err)
 	}

@@ -37,6 +37,7 @@ const auditSQL = "INSERT INTO audit (order_ref, at, by, action, detail) VALUES (
 type txWriter struct {
 	tx                            *sql.Tx
 	get, insert, audit, dependent *sql.Stmt
+	relGet, relDep                *sql.Stmt
 	rules                         model.Rules
 	now                           time.Time
 	inserted                      int  // pending orders added: counted into status_counts at commit
@@ -58,6 +59,8 @@ func (j *Journal) begin(ctx context.Context) (*txWriter, error) {
 		{&w.insert, insertSQL},
 		{&w.audit, auditSQL},
 		{&w.dependent, dependentSQL},
+		{&w.relGet, relGetSQL},
+		{&w.relDep, relDepSQL},
 	} {
 		st, err := tx.PrepareContext(ctx, p.query)
 		if err != nil {
@@ -70,7 +73,7 @@ func (j *Journal) begin(ctx context.Context) (*txWriter, error) {
 }
 
 func (w *txWriter) rollback() {
-	for _, st := range []*sql.Stmt{w.get, w.insert, w.audit, w.dependent} {
+	for _, st := range []*sql.Stmt{w.get, w.insert, w.audit, w.dependent, w.relGet, w.relDep} {
 		if st != nil {
 			st.Close()
 		}
@@ -79,7 +82,7 @@ func (w *txWriter) rollback() {
 }
 
 func (w *txWriter) commit() error {
-	for _, st := range []*sql.Stmt{w.get, w.insert, w.audit, w.dependent} {
+	for _, st := range []*sql.Stmt{w.get, w.insert, w.audit, w.dependent, w.relGet, w.relDep} {
 		st.Close()
 	}
 	if w.inserted > 0 {
@@ -112,7 +115,7 @@ func (w *txWriter) addAudit(ctx context.Context, id int64, by, action, detail st
 // related gathers what the cross-order rules need, inside the write transaction, so no other
 // write can slip between the check and the insert.
 func (w *txWriter) related(ctx context.Context, originalID, exclude string) (model.Related, error) {
-	return relatedWith(ctx, w.get, w.dependent, originalID, exclude)
+	return relatedWith(ctx, w.relGet, w.relDep, originalID, exclude)
 }
 
 func relatedWith(ctx context.Context, get, dependent *sql.Stmt, originalID, exclude string) (model.Related, error) {
@@ -120,7 +123,7 @@ func relatedWith(ctx context.Context, get, dependent *sql.Stmt, originalID, excl
 	if originalID == "" {
 		return rel, nil
 	}
-	orig, err := scanOrder(get.QueryRowContext(ctx, originalID), true)
+	orig, err := scanOrder(get.QueryRowContext(ctx, originalID), false)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:
@@ -132,7 +135,7 @@ func relatedWith(ctx context.Context, get, dependent *sql.Stmt, originalID, excl
 	if err != nil {
 		return rel, fmt.Errorf("voids and refunds of %s: %w", originalID, err)
 	}
-	deps, err := scanOrders(rows, true)
+	deps, err := scanOrders(rows, false)
 	if err != nil {
 		return rel, fmt.Errorf("voids and refunds of %s: %w", originalID, err)
 	}
