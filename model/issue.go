@@ -127,6 +127,11 @@ func warnOn(field, code string, args ...string) Issue {
 
 // messages: code → {Chinese, English}. {f} is the field's label, {0}… the Args.
 var messages = map[string][2]string{
+	// Duplicate warnings come from the journal (storage.Duplicates); {0} is the other order's order_id.
+	"duplicate.trace":    {"凭证号与订单 {0} 相同（同一商户号、终端号、批次号）：请核对是否重复录入。", "Same trace number as order {0} (same merchant, terminal and batch): check this is not entered twice."},
+	"duplicate.ref":      {"参考号与订单 {0} 当天的参考号相同：请核对是否重复录入。", "Same reference number as order {0} on the same day: check this is not entered twice."},
+	"duplicate.sequence": {"小票号、支付行号和交易类型与订单 {0} 相同：请核对是否重复录入。", "Same receipt number, tender line and type as order {0}: check this is not entered twice."},
+
 	"field.required": {"请填写{f}（见签购单或小票）。", "{f} is required: copy it from the bank slip or the receipt."},
 	"field.control":  {"{f}含有不可打印的字符，请重新输入。", "{f} contains unprintable characters: type it again."},
 
