@@ -554,16 +554,17 @@ func (f *form) maskCard(m *Model) {
 	card, is := model.ParseCard(v, m.d.Rules.CardKey, model.Channel(f.get(model.FieldPaymentChannel).value()))
 	masked := card.Masked
 	if masked == "" {
-		// not a valid number, but still too long to leave on screen: mask it anyway and
-		// let the shape rules say what is wrong
+		// Not a valid number, but still too long to leave on screen. Its first six and last
+		// four would show nearly all of a 10–12 digit run, so only the last four stay; the
+		// shape rules then say what is wrong. Digits are counted as above (full-width too).
 		var ds []rune
 		for _, r := range v {
-			if r >= '0' && r <= '9' {
+			if unicode.IsDigit(r) {
 				ds = append(ds, r)
 			}
 		}
 		n := len(ds)
-		masked = string(ds[:6]) + strings.Repeat("*", max(0, n-10)) + string(ds[n-4:])
+		masked = strings.Repeat("*", n-4) + string(ds[n-4:])
 	}
 	fl.in.SetValue(masked)
 	fl.in.CursorEnd()

@@ -160,7 +160,20 @@ func TestFormCardMaskedOnLeave(t *testing.T) {
 	hs.typ("62220212345")
 	hs.press("tab")
 	hs.lacks("62220212345")
+	if v := hs.m.form.get(model.FieldCardNo).in.Value(); v != "*******2345" {
+		t.Fatalf("an invalid 11-digit number left %q on screen: only the last four may stay", v)
+	}
 	hs.contains("error:")
+	// full-width digits count as digits: masked the same way, and no crash
+	hs.m.form.focusField(hs.m, model.FieldCardNo)
+	for range 30 {
+		hs.press("backspace")
+	}
+	hs.typ("６２２２０２１２３４５")
+	hs.press("tab")
+	if v := hs.m.form.get(model.FieldCardNo).in.Value(); v != "*******２３４５" {
+		t.Fatalf("full-width digits left %q on screen", v)
+	}
 }
 
 func TestFormPickLists(t *testing.T) {
