@@ -337,7 +337,7 @@ func pauseReason(e *top.Error, now time.Time) string {
 		return "The gateway forbade the request" + code + ": ask head office to check this app's access, then press R"
 	}
 	if e.Class == top.ClassConfiguration && e.Code == 0 && e.HTTPStatus != 0 {
-		return fmt.Sprintf("The gateway address answered HTTP %d instead of the TOP gateway: check gateway_url in config.toml, then press R", e.HTTPStatus)
+		return fmt.Sprintf("The gateway address answered HTTP %d instead of the TOP gateway: check url under [gateway] in config.toml, then press R", e.HTTPStatus)
 	}
 	if e.Class == top.ClassProgramming {
 		return "The gateway did not understand banksale's request" + code + ": " + short(firstNonEmpty(e.SubMsg, e.Msg)) +

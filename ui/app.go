@@ -721,7 +721,7 @@ func (m *Model) stateWords() (string, bool) {
 	s := m.state
 	switch s.Mode {
 	case sync.ModePaused:
-		return m.t("up.paused", clean(s.Reason)), true
+		return m.pauseWords(s), true
 	case sync.ModeBanned:
 		return m.t("up.banned", s.BannedUntil.In(model.CST).Format("15:04:05")), true
 	case sync.ModeStopped:
@@ -739,6 +739,32 @@ func (m *Model) stateWords() (string, bool) {
 		return m.t("up.idle.wait", n), false
 	}
 	return m.t("up.idle.all"), false
+}
+
+// pauseWords says why uploading is paused and what to do, in the screen's language and within
+// 80 columns. The uploader's Reason is English (it also goes to the log and the command line),
+// so the causes a supervisor can fix are worded here from the gateway's code; anything else
+// shows Reason as it came.
+func (m *Model) pauseWords(s sync.State) string {
+	switch s.Code {
+	case 24, 25:
+		return m.t("pause.sign", s.Code)
+	case 26, 27:
+		return m.t("pause.session", s.Code)
+	case 28, 29:
+		return m.t("pause.appkey", s.Code)
+	case 30, 31:
+		return m.t("pause.clock", s.Code, m.now().Format("01-02 15:04:05"))
+	case 11, 12, 13, 42:
+		return m.t("pause.perm", s.Code)
+	case 4, 5, 6, 7, 8:
+		return m.t("pause.quota", s.Code, s.BannedUntil.In(model.CST).Format("01-02 15:04"))
+	}
+	reason := clean(s.Reason)
+	if strings.Contains(reason, "press R") {
+		return m.t("up.paused.said", reason)
+	}
+	return m.t("up.paused", reason)
 }
 
 // footer is the last two lines: a message (or prompt) and the short key help.

@@ -437,6 +437,32 @@ func TestUploaderStateWords(t *testing.T) {
 		hs.send(eventMsg{bsync.Event{State: c.st}})
 		hs.contains(c.want)
 	}
+	// The causes a supervisor can fix are worded in the screen's language, not the uploader's
+	// English, and fit the header line at 80 columns.
+	paused := []struct {
+		code   int
+		zh, en string
+	}{
+		{25, "网关拒绝签名(25)", "signature refused (25)"},
+		{27, "session 无效或过期(27)", "session refused (27)"},
+		{29, "不认识 app_key(29)", "does not know this app_key (29)"},
+		{31, "本机为北京时间 11-26 ", "PC says 11-26 "},
+		{11, "无权上传(11)", "may not upload (11)"},
+		{7, "当天调用额度用完(7)", "daily quota spent (7)"},
+	}
+	for _, p := range paused {
+		st := bsync.State{Mode: bsync.ModePaused, Code: p.code, Reason: "English words from the uploader", BannedUntil: clock.Add(time.Hour)}
+		for lang, want := range map[model.Lang]string{model.ZH: p.zh, model.EN: p.en} {
+			hs.m.lang = lang
+			hs.send(eventMsg{bsync.Event{State: st}})
+			hs.contains(want)
+			hs.lacks("English words")
+			if w, _ := hs.m.stateWords(); ansi.StringWidth(w) > 80 {
+				t.Errorf("code %d in %s is %d columns wide: %q", p.code, lang, ansi.StringWidth(w), w)
+			}
+		}
+	}
+	hs.m.lang = model.EN
 	hs.send(eventMsg{bsync.Event{State: bsync.State{Mode: bsync.ModePaused, Reason: "bad secret"}}})
 	hs.press("R")
 	hs.contains("Retrying 2 orders now")
