@@ -186,17 +186,16 @@ type seeded struct{ rejected, flaky []string }
 
 // sample is one order of the demo, in the words of a bank slip.
 type sample struct {
-	ago      time.Duration
-	sub      model.SubType
-	ch       model.Channel
-	yuan     string
-	bank     string
-	of       int // index of the sale a void or refund undoes
-	cancel   string
-	reject   bool
-	flaky    bool
-	noCard   bool
-	terminal string
+	ago    time.Duration
+	sub    model.SubType
+	ch     model.Channel
+	yuan   string
+	bank   string
+	of     int // index of the sale a void or refund undoes
+	cancel string
+	reject bool
+	flaky  bool
+	noCard bool
 }
 
 func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error) {

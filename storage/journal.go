@@ -232,14 +232,6 @@ func (j *Journal) readStmt(ctx context.Context, q string) (*sql.Stmt, error) {
 // ms stores an instant as Unix milliseconds.
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
-// msOrNull stores a zero time as NULL (not scheduled / not claimed).
-func msOrNull(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t.UnixMilli()
-}
-
 func fromMS(v int64) time.Time { return time.UnixMilli(v).In(model.CST) }
 
 func fromNullMS(v sql.NullInt64) time.Time {

@@ -219,7 +219,7 @@ func FuzzPrefixRange(f *testing.F) {
 		f.Add(s[0], s[1])
 	}
 	f.Fuzz(func(t *testing.T, p, s string) {
-		if p == "" || strings.Trim(p, "\xff") == "" || strings.Count(s, "\xff") > 4 {
+		if strings.Count(p, "\xff") == len(p) || strings.Count(s, "\xff") > 4 {
 			return // no finite range; nothing a person types
 		}
 		lo, hi := prefixRange(p)

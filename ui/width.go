@@ -108,5 +108,3 @@ func padLines(lines []string, n, w int) string {
 	}
 	return b.String()
 }
-
-func ansiStrip(s string) string { return ansi.Strip(s) }
