@@ -161,7 +161,10 @@ func runDemo(ctx context.Context, c *cli, cfgFlag string) int {
 	cfg.Gateway.Session = ""
 	cfg.Journal.Path = d.JournalPath
 	if cfg.Card.DigestKey == "" {
-		cfg.Card.DigestKey = "demo-card-digest-key"
+		cfg.Card.DigestKey = demo.CardKey
+	}
+	if cfg.Store.TerminalNo == "" && cfg.Store.BankShopNo == "" {
+		cfg.Store.TerminalNo, cfg.Store.BankShopNo = demo.TerminalNo, demo.BankShopNo
 	}
 	e, code := c.openWith(ctx, cfg, "demo")
 	if e == nil {

@@ -29,6 +29,10 @@ const (
 	Secret  = "demo-app-secret"
 	StoreNo = "HZ01"
 	CardKey = "demo-card-digest-key"
+	// TerminalNo and BankShopNo are the sample store's bank terminal and merchant number, so a
+	// sale typed in the demo matches the samples instead of starting with empty fields.
+	TerminalNo = "10290001"
+	BankShopNo = "102330159410001"
 	// Operator is who the sample orders are entered by.
 	Operator = "demo"
 )
@@ -242,7 +246,7 @@ func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error
 			TradeTime: model.FormatTime(tt), TradeAmount: s.yuan,
 			SequenceNo: fmt.Sprintf("%011d", 30000000000+rng.Int64N(9999999999)),
 			PayTypeNo:  "1", StoreNo: StoreNo, CommunicateType: string(model.CommNetwork),
-			TerminalNo: "10290001", BankShopNo: "102330159410001", BatchNo: "000127",
+			TerminalNo: TerminalNo, BankShopNo: BankShopNo, BatchNo: "000127",
 			PosTraceNo: fmt.Sprintf("%06d", 1000+i*7), TradeRefNo: fmt.Sprintf("%012d", 331000000000+rng.Int64N(999999999)),
 			BankCode: s.bank,
 		}
