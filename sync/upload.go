@@ -323,11 +323,11 @@ func pauseReason(e *top.Error, now time.Time) string {
 	}
 	switch e.Code {
 	case 24, 25:
-		return "The gateway refused the signature" + code + ": check app_secret and sign_method in config.toml, then press R"
+		return "The gateway refused the signature" + code + ": check app_secret and sign_method in config.toml, then start banksale again"
 	case 26, 27:
-		return "The gateway refused the session" + code + " (it may have expired): put a new session in config.toml, then press R"
+		return "The gateway refused the session" + code + " (it may have expired): put a new session in config.toml, then start banksale again"
 	case 28, 29:
-		return "The gateway does not know this app key" + code + ": check app_key in config.toml, then press R"
+		return "The gateway does not know this app key" + code + ": check app_key in config.toml, then start banksale again"
 	case 30, 31:
 		return "The gateway refused the time of the request" + code + ": this computer's clock must be within 10 minutes of Beijing time, and it says " +
 			now.In(model.CST).Format(model.TimeLayout) + " Beijing time. Set the clock right, then press R"
@@ -337,14 +337,14 @@ func pauseReason(e *top.Error, now time.Time) string {
 		return "The gateway forbade the request" + code + ": ask head office to check this app's access, then press R"
 	}
 	if e.Class == top.ClassConfiguration && e.Code == 0 && e.HTTPStatus != 0 {
-		return fmt.Sprintf("The gateway address answered HTTP %d instead of the TOP gateway: check url under [gateway] in config.toml, then press R", e.HTTPStatus)
+		return fmt.Sprintf("The gateway address answered HTTP %d instead of the TOP gateway: check url under [gateway] in config.toml, then start banksale again", e.HTTPStatus)
 	}
 	if e.Class == top.ClassProgramming {
 		return "The gateway did not understand banksale's request" + code + ": " + short(firstNonEmpty(e.SubMsg, e.Msg)) +
 			". This needs a fix to banksale: call support; press R to try again"
 	}
 	return "The gateway refused banksale's settings" + code + ": " + short(firstNonEmpty(e.SubMsg, e.Msg, e.Error())) +
-		". Check config.toml, then press R"
+		". Check config.toml, then start banksale again"
 }
 
 func firstNonEmpty(ss ...string) string {
