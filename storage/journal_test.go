@@ -55,9 +55,14 @@ func TestOpenSetsPragmasOnEveryConnection(t *testing.T) {
 	}
 	check("writer", w, "query_only", "0")
 	check("writer", w, "user_version", fmt.Sprint(SchemaVersion()))
-	check("writer", w, "cache_size", "-64000")
+	check("writer", w, "cache_size", writerCache)
 	check("writer", w, "temp_store", "2")
-	check("reader", conns[0], "cache_size", "-16000")
+	check("reader", conns[0], "cache_size", "-8000")
+	// An import raises the writer's cache for its own transaction only.
+	if _, err := j.Import(ctx, nil, "test"); err != nil {
+		t.Fatal(err)
+	}
+	check("writer", w, "cache_size", writerCache)
 	if j.w.Stats().MaxOpenConnections != 1 {
 		t.Errorf("writer pool allows %d connections, want 1", j.w.Stats().MaxOpenConnections)
 	}

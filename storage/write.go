@@ -292,6 +292,12 @@ func (j *Journal) Import(ctx context.Context, sales []model.Sale, by string) (Im
 		w.rollback()
 		return ImportResult{}, fmt.Errorf("storage: import: %w", err)
 	}
+	if _, err := w.tx.ExecContext(ctx, "PRAGMA cache_size="+importCache); err != nil {
+		w.rollback()
+		return ImportResult{}, fmt.Errorf("storage: import: %w", err)
+	}
+	// Back to the everyday size once the transaction has ended (the writer is one connection).
+	defer j.w.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size="+writerCache)
 	w.bulkAudit = true
 	for i, s := range sales {
 		if i%1024 == 0 {
