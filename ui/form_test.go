@@ -103,7 +103,7 @@ func TestFormErrorsBlockWarningsAskOnce(t *testing.T) {
 	}
 	hs.typ("30012399999")
 	hs.press("ctrl+s")
-	hs.contains("1 warnings", "press ctrl+s again")
+	hs.contains("warnings: 1", "press ctrl+s again")
 	if hs.m.screen != scrForm {
 		t.Fatal("saved without confirming the warning")
 	}

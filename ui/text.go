@@ -135,7 +135,7 @@ var catalog = map[string][2]string{
 	"lbl.error":           {"错误", "error"},
 	"lbl.warn":            {"提醒", "check"},
 	"form.ok":             {"可以保存 (ctrl+s)", "Ready to save (ctrl+s)"},
-	"form.problems":       {"%d 个错误, %d 条提醒", "%d errors, %d warnings"},
+	"form.problems":       {"%d 个错误, %d 条提醒", "errors: %d, warnings: %d"},
 	"form.refuse":         {"不能保存: %d 个错误, 先改正 (首个: %s)", "Cannot save: %d errors to fix first (first: %s)"},
 	"form.confirm":        {"%d 条提醒. 核对签购单无误后, 再按 ctrl+s 保存", "%d warnings. If the slip says so, press ctrl+s again to save"},
 	"form.discard":        {"放弃未保存的修改吗? (y/n)", "Discard unsaved changes? (y/n)"},
