@@ -3,8 +3,6 @@ package storage_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -89,21 +87,7 @@ func copyBig(b *testing.B) *storage.Journal {
 	b.Helper()
 	src := storagetest.Big(b, bigN)
 	dst := filepath.Join(b.TempDir(), "journal.db")
-	in, err := os.Open(src)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.Create(dst)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		b.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		b.Fatal(err)
-	}
+	storagetest.Copy(b, src, dst)
 	j, err := storage.Open(context.Background(), dst, nil)
 	if err != nil {
 		b.Fatal(err)

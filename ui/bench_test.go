@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,7 +29,7 @@ func openBig(tb testing.TB) (*storage.Journal, string) {
 	var le *storage.LockedError
 	if errors.As(err, &le) {
 		cp := filepath.Join(tb.TempDir(), "big.db")
-		copyFile(tb, path, cp)
+		storagetest.Copy(tb, path, cp)
 		path = cp
 		j, err = storage.Open(context.Background(), path, nil)
 	}
@@ -39,24 +38,6 @@ func openBig(tb testing.TB) (*storage.Journal, string) {
 	}
 	tb.Cleanup(func() { j.Close() })
 	return j, path
-}
-
-func copyFile(tb testing.TB, from, to string) {
-	in, err := os.Open(from)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer in.Close()
-	out, err := os.Create(to)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		tb.Fatal(err)
-	}
-	if err := out.Close(); err != nil {
-		tb.Fatal(err)
-	}
 }
 
 func bigDeps(j Journal) Deps {
@@ -159,7 +140,7 @@ func TestPeakMemoryChild(t *testing.T) {
 	var le *storage.LockedError
 	if errors.As(err, &le) {
 		cp := filepath.Join(t.TempDir(), "big.db")
-		copyFile(t, path, cp)
+		storagetest.Copy(t, path, cp)
 		j, err = storage.Open(context.Background(), cp, nil)
 	}
 	if err != nil {
