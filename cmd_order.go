@@ -57,14 +57,7 @@ func cmdShow(ctx context.Context, c *cli, args []string) int {
 		for _, a := range audit {
 			v.Audit = append(v.Audit, auditJSON{At: fmtTime(a.At), By: a.By, Action: a.Action, Detail: a.Detail})
 		}
-		b, err := marshal(v)
-		if err != nil {
-			fmt.Fprintf(c.stderr, "banksale show: %v\n", err)
-			return exitRefused
-		}
-		w.Write(b)
-		w.WriteString("\n")
-		return exitOK
+		return c.writeJSON(w, "show", v)
 	}
 	l := e.lang
 	fmt.Fprintf(w, "%s  %s  %s\n", o.OrderID, o.Status.Label(l), o.TradeAmount.String())
@@ -229,14 +222,7 @@ func cmdReport(ctx context.Context, c *cli, args []string) int {
 		for _, st := range model.Statuses {
 			v.ByStatus[string(st)] = sum.ByStatus[st]
 		}
-		b, err := marshal(v)
-		if err != nil {
-			fmt.Fprintf(c.stderr, "banksale report: %v\n", err)
-			return exitRefused
-		}
-		w.Write(b)
-		w.WriteString("\n")
-		return exitOK
+		return c.writeJSON(w, "report", v)
 	}
 	l := e.lang
 	fmt.Fprintf(w, "%s %s\n\n", hdr(l, "日报", "Day summary"), d.Format("2006-01-02"))

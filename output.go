@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -163,6 +165,18 @@ func oneLine(s string, max int) string {
 func fmtTime(t time.Time) string { return model.FormatTime(t) }
 
 // marshal is json.Marshal without HTML escaping (a remark "A&B" stays readable), no newline.
+// writeJSON writes v as one line of --json output; the exit status says whether it could.
+func (c *cli) writeJSON(w *bufio.Writer, cmd string, v any) int {
+	b, err := marshal(v)
+	if err != nil {
+		fmt.Fprintf(c.stderr, "banksale %s: %v\n", cmd, err)
+		return exitRefused
+	}
+	w.Write(b)
+	w.WriteString("\n")
+	return exitOK
+}
+
 func marshal(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
