@@ -315,25 +315,61 @@ func short(s string) string {
 	return string(r[:maxMessage-1]) + "…"
 }
 
+// Cause is what a person must fix for a gateway code that stops uploading. The uploader words
+// it in English for the log and the command line; the screen words it in its own language.
+type Cause int
+
+const (
+	CauseOther      Cause = iota // see State.Reason
+	CauseSignature               // wrong app_secret or sign_method
+	CauseSession                 // session missing, wrong or expired
+	CauseAppKey                  // app_key unknown to the gateway
+	CauseClock                   // this PC's clock is off
+	CausePermission              // the app lacks the API's permission
+	CauseForbidden               // the gateway forbade the request
+	CauseQuota                   // the day's call quota is spent
+)
+
+// CauseOf maps a TOP error code to its Cause (top-protocol.md's table).
+func CauseOf(code int) Cause {
+	switch code {
+	case 24, 25:
+		return CauseSignature
+	case 26, 27:
+		return CauseSession
+	case 28, 29:
+		return CauseAppKey
+	case 30, 31:
+		return CauseClock
+	case 11, 12, 13:
+		return CausePermission
+	case 42:
+		return CauseForbidden
+	case 4, 5, 6, 7, 8:
+		return CauseQuota
+	}
+	return CauseOther
+}
+
 // pauseReason says, in words a supervisor can act on, why uploading stopped and what to do.
 func pauseReason(e *top.Error, now time.Time) string {
 	code := ""
 	if e.Code != 0 {
 		code = fmt.Sprintf(" (code %d)", e.Code)
 	}
-	switch e.Code {
-	case 24, 25:
+	switch CauseOf(e.Code) {
+	case CauseSignature:
 		return "The gateway refused the signature" + code + ": check app_secret and sign_method in config.toml, then start banksale again"
-	case 26, 27:
+	case CauseSession:
 		return "The gateway refused the session" + code + " (it may have expired): put a new session in config.toml, then start banksale again"
-	case 28, 29:
+	case CauseAppKey:
 		return "The gateway does not know this app key" + code + ": check app_key in config.toml, then start banksale again"
-	case 30, 31:
+	case CauseClock:
 		return "The gateway refused the time of the request" + code + ": this computer's clock must be within 10 minutes of Beijing time, and it says " +
 			now.In(model.CST).Format(model.TimeLayout) + " Beijing time. Set the clock right, then press R"
-	case 11, 12, 13:
+	case CausePermission:
 		return "The gateway says this app may not upload bank sales" + code + ": ask head office to grant " + Method + " to the app, then press R"
-	case 42:
+	case CauseForbidden:
 		return "The gateway forbade the request" + code + ": ask head office to check this app's access, then press R"
 	}
 	if e.Class == top.ClassConfiguration && e.Code == 0 && e.HTTPStatus != 0 {

@@ -743,21 +743,21 @@ func (m *Model) stateWords() (string, bool) {
 
 // pauseWords says why uploading is paused and what to do, in the screen's language and within
 // 80 columns. The uploader's Reason is English (it also goes to the log and the command line),
-// so the causes a supervisor can fix are worded here from the gateway's code; anything else
-// shows Reason as it came.
+// so the causes a supervisor can fix are worded here from sync.CauseOf; anything else shows
+// Reason as it came.
 func (m *Model) pauseWords(s sync.State) string {
-	switch s.Code {
-	case 24, 25:
+	switch sync.CauseOf(s.Code) {
+	case sync.CauseSignature:
 		return m.t("pause.sign", s.Code)
-	case 26, 27:
+	case sync.CauseSession:
 		return m.t("pause.session", s.Code)
-	case 28, 29:
+	case sync.CauseAppKey:
 		return m.t("pause.appkey", s.Code)
-	case 30, 31:
+	case sync.CauseClock:
 		return m.t("pause.clock", s.Code, m.now().Format("01-02 15:04:05"))
-	case 11, 12, 13, 42:
+	case sync.CausePermission, sync.CauseForbidden:
 		return m.t("pause.perm", s.Code)
-	case 4, 5, 6, 7, 8:
+	case sync.CauseQuota:
 		return m.t("pause.quota", s.Code, s.BannedUntil.In(model.CST).Format("01-02 15:04"))
 	}
 	reason := clean(s.Reason)
