@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -571,4 +572,89 @@ func TestLockInProcess(t *testing.T) {
 		t.Fatalf("open after close: %v", err)
 	}
 	j2.Close()
+}
+
+// Import writes sales many to a statement: what it decides about each must not depend on
+// where the batches fall, and rows keep the order they were given in.
+func TestImportBatches(t *testing.T) {
+	ctx := context.Background()
+	for _, n := range []int{1, importBatch - 1, importBatch, importBatch + 1, 3*importBatch + 5} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			j := openTest(t)
+			var sales []model.Sale
+			for i := range n {
+				sales = append(sales, testSale(i, t0.Add(time.Duration(i)*time.Minute)))
+				if i%40 == 39 { // a void of the sale just before cuts a batch short
+					sales = append(sales, voidOf(sales[len(sales)-1], fmt.Sprintf("V%04d", i)))
+				}
+			}
+			// The same sale twice in one batch: the second is skipped. A different sale under
+			// the last one's order_id, in the same batch as it: refused as a conflict.
+			sales = slices.Insert(sales, 1, sales[0])
+			other := sales[len(sales)-1]
+			other.Remark = "typed twice, differently"
+			sales = append(sales, other)
+			res, err := j.Import(ctx, sales, "importer")
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := len(sales) - 2
+			if res.Inserted != want || res.Skipped != 1 || len(res.Refused) != 1 || res.Refused[0].Index != len(sales)-1 {
+				t.Fatalf("import of %d: %+v", len(sales), res)
+			}
+			var ce *ConflictError
+			if !errors.As(res.Refused[0].Reason, &ce) {
+				t.Errorf("refusal: %v", res.Refused[0].Reason)
+			}
+			sales = slices.Delete(sales, 1, 2)
+			c, _ := j.Counts(ctx)
+			if c[model.StatusPending] != want {
+				t.Errorf("counts: %v", c)
+			}
+			var prev int64
+			for i, s := range sales[:want] {
+				o, err := j.Get(ctx, s.OrderID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if o.ID <= prev {
+					t.Fatalf("row %d (%s) has id %d after %d: not in the file's order", i, s.OrderID, o.ID, prev)
+				}
+				prev = o.ID
+				if p, _ := s.MarshalDTO(); !bytes.Equal(o.Payload, p) {
+					t.Fatalf("row %d: payload %s", i, o.Payload)
+				}
+				if au, _ := j.Audit(ctx, s.OrderID); len(au) != 1 || au[0].Action != "import" {
+					t.Fatalf("row %d: audit %+v", i, au)
+				}
+			}
+		})
+	}
+}
+
+// A caller that finds its input broken halfway cancels: nothing of it may stay journaled.
+func TestImportSeqCancelledJournalsNothing(t *testing.T) {
+	j := openTest(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sales := func(yield func(model.Sale) bool) {
+		for i := range 5000 {
+			if i == 4000 {
+				cancel()
+				return
+			}
+			if !yield(testSale(i, t0.Add(time.Duration(i)*time.Second))) {
+				return
+			}
+		}
+	}
+	if _, err := j.ImportSeq(ctx, sales, "importer"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("import: %v", err)
+	}
+	c, err := j.Counts(context.Background())
+	if err != nil || c[model.StatusPending] != 0 {
+		t.Fatalf("counts after a cancelled import: %v %v", c, err)
+	}
+	// The journal is usable afterwards.
+	mustInsert(t, j, testSale(1, t0))
 }

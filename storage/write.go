@@ -14,19 +14,6 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// ImportResult says what an Import did with each sale.
-type ImportResult struct {
-	Inserted, Skipped int
-	Refused           []ImportRefusal
-}
-
-// ImportRefusal is one sale that Import did not journal.
-type ImportRefusal struct {
-	Index   int // into the slice given to Import
-	OrderID string
-	Reason  error
-}
-
 var insertSQL = "INSERT INTO orders (" + strings.Join(saleColumns, ", ") +
 	", status, next_attempt_at, payload, created_at, created_by, updated_at, updated_by) VALUES (" +
 	strings.Repeat("?, ", len(saleColumns)) + "'pending', ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING"
@@ -275,65 +262,6 @@ func (j *Journal) Insert(ctx context.Context, s model.Sale, by string) (Order, e
 		return Order{}, fmt.Errorf("storage: insert %s: %w", s.OrderID, err)
 	}
 	return o, nil
-}
-
-// Import journals many sales in one transaction: all of the good ones or, on a failure of the
-// journal itself, none. Identical sales already journaled are skipped; conflicts and failed
-// cross-order rules are refused one by one while the others are still journaled.
-func (j *Journal) Import(ctx context.Context, sales []model.Sale, by string) (ImportResult, error) {
-	var res ImportResult
-	w, err := j.begin(ctx)
-	if err != nil {
-		return ImportResult{}, fmt.Errorf("storage: import: %w", err)
-	}
-	// Every row this transaction inserts gets an id above the largest one now.
-	var before int64
-	if err := w.tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM orders").Scan(&before); err != nil {
-		w.rollback()
-		return ImportResult{}, fmt.Errorf("storage: import: %w", err)
-	}
-	if _, err := w.tx.ExecContext(ctx, "PRAGMA cache_size="+importCache); err != nil {
-		w.rollback()
-		return ImportResult{}, fmt.Errorf("storage: import: %w", err)
-	}
-	// Back to the everyday size once the transaction has ended (the writer is one connection).
-	defer j.w.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size="+writerCache)
-	w.bulkAudit = true
-	for i, s := range sales {
-		if i%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				w.rollback()
-				return ImportResult{}, fmt.Errorf("storage: import: %w", err)
-			}
-		}
-		_, _, err := w.insertOne(ctx, s, by, "import")
-		var ce *ConflictError
-		var ve *ValidationError
-		switch {
-		case err == nil:
-			res.Inserted++
-		case errors.Is(err, ErrExists):
-			res.Skipped++
-		case errors.As(err, &ce), errors.As(err, &ve), isRowError(err):
-			res.Refused = append(res.Refused, ImportRefusal{Index: i, OrderID: s.OrderID, Reason: err})
-		default:
-			w.rollback()
-			return ImportResult{}, fmt.Errorf("storage: import: row %d: %w", i, err)
-		}
-	}
-	// The audit rows in one statement: the same detail insertOne writes, without a round trip
-	// from Go per order.
-	if _, err := w.tx.ExecContext(ctx, `INSERT INTO audit (order_ref, at, by, action, detail)
-		SELECT id, ?, ?, 'import', sub_sale_type || ' ' || payment_channel || ' ' ||
-			printf('%d.%02d', trade_amount / 100, trade_amount % 100)
-		FROM orders WHERE id > ? ORDER BY id`, ms(w.now), by, before); err != nil {
-		w.rollback()
-		return ImportResult{}, fmt.Errorf("storage: import: audit: %w", err)
-	}
-	if err := w.commit(); err != nil {
-		return ImportResult{}, fmt.Errorf("storage: import: %w", err)
-	}
-	return res, nil
 }
 
 // rowError marks a sale the journal refuses on its own content (not a failure of the journal).
