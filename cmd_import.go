@@ -109,8 +109,10 @@ type importResult struct {
 var errNothingJournaled = errors.New("nothing journaled")
 
 // importFiles reads every file, validates every row and journals the good ones in one
-// transaction. A file that cannot be read to its end (broken quoting, a cut-off array) stops
-// everything: journaling the rows before the break would leave a half-imported file.
+// transaction. Reading and validating run on one goroutine while the journal writes on
+// another, so an import uses two cores. A file that cannot be read to its end (broken quoting,
+// a cut-off array) stops everything: journaling the rows before the break would leave a
+// half-imported file, so the transaction is taken back.
 func importFiles(ctx context.Context, j *storage.Journal, files []string, o importOptions) (importResult, error) {
 	var res importResult
 	type origin struct {
@@ -118,17 +120,11 @@ func importFiles(ctx context.Context, j *storage.Journal, files []string, o impo
 		row  int
 		warn model.Issues
 	}
-	// Growing a slice of 100,000 sales by doubling copies them many times over: guess the
-	// count from the files' sizes (a row is a few hundred bytes in any of the formats).
-	var size int64
-	for _, name := range files {
-		if fi, err := os.Stat(name); err == nil && fi.Mode().IsRegular() {
-			size += fi.Size()
-		}
-	}
-	est := int(min(size/256, 1<<22))
-	sales := make([]model.Sale, 0, est)
-	from := make([]origin, 0, est)
+	// Written by the reading goroutine, read here only once it has finished.
+	var (
+		from   []origin
+		broken []error
+	)
 	rules := o.Rules
 	rules.Now = o.Now.In(model.CST)
 	rules.AmountInFen = true
@@ -145,54 +141,101 @@ func importFiles(ctx context.Context, j *storage.Journal, files []string, o impo
 		}
 		o.Refused(file, row, field, reason)
 	}
-	var broken []error
-	for _, name := range files {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		err := readFile(name, o.Stdin, func(r importer.Row) error {
-			res.Rows++
-			if r.Err != nil {
-				refuse(name, r.N, "", r.Err.Error())
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	errBroken := errors.New("a file could not be read to the end")
+	const chunkSize = 256
+	chunks := make(chan []model.Sale, 4)
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		defer close(chunks)
+		chunk := make([]model.Sale, 0, chunkSize)
+		send := func() error {
+			select {
+			case chunks <- chunk:
+				chunk = make([]model.Sale, 0, chunkSize)
 				return nil
+			case <-ctx.Done():
+				return context.Cause(ctx)
 			}
-			if r.Draft.StoreNo == "" {
-				r.Draft.StoreNo = o.StoreNo
+		}
+		for _, name := range files {
+			if ctx.Err() != nil {
+				return
 			}
-			if r.Draft.CommunicateType == "" {
-				r.Draft.CommunicateType = o.CommType
-			}
-			s, issues := r.Draft.Build(rules)
-			if issues.HasErrors() {
-				for _, is := range issues.Errors() {
-					refuse(name, r.N, is.Field, is.Message(o.Lang))
+			err := readFile(name, o.Stdin, func(r importer.Row) error {
+				res.Rows++
+				if r.Err != nil {
+					refuse(name, r.N, "", r.Err.Error())
+					return nil
+				}
+				if r.Draft.StoreNo == "" {
+					r.Draft.StoreNo = o.StoreNo
+				}
+				if r.Draft.CommunicateType == "" {
+					r.Draft.CommunicateType = o.CommType
+				}
+				s, issues := r.Draft.Build(rules)
+				if issues.HasErrors() {
+					for _, is := range issues.Errors() {
+						refuse(name, r.N, is.Field, is.Message(o.Lang))
+					}
+					return nil
+				}
+				chunk = append(chunk, s)
+				from = append(from, origin{file: name, row: r.N, warn: issues.Warnings()})
+				if len(chunk) == chunkSize {
+					return send()
 				}
 				return nil
+			})
+			if ctx.Err() != nil {
+				return // the journal gave up first: its error is the one to report
 			}
-			sales = append(sales, s)
-			from = append(from, origin{file: name, row: r.N, warn: issues.Warnings()})
-			return nil
-		})
-		if err != nil {
-			var re *importer.RowError
-			if errors.As(err, &re) {
-				refuse(name, re.N, "", re.Err.Error())
-			} else {
-				o.Refused(name, 0, "", err.Error())
+			if err != nil {
+				var re *importer.RowError
+				if errors.As(err, &re) {
+					refuse(name, re.N, "", re.Err.Error())
+				} else {
+					o.Refused(name, 0, "", err.Error())
+				}
+				broken = append(broken, fmt.Errorf("%s: %w", name, err))
 			}
-			broken = append(broken, fmt.Errorf("%s: %w", name, err))
+		}
+		if len(broken) > 0 {
+			// Before the channel closes, so the journal sees it before it could commit.
+			cancel(errBroken)
+			return
+		}
+		if len(chunk) > 0 {
+			send()
+		}
+	}()
+	sales := func(yield func(model.Sale) bool) {
+		for c := range chunks {
+			for _, s := range c {
+				if !yield(s) {
+					return
+				}
+			}
 		}
 	}
+	ir, err := j.ImportSeq(ctx, sales, o.By)
+	if err != nil {
+		cancel(err) // the reader stops at its next chunk
+	}
+	<-readDone
 	if len(broken) > 0 {
 		res.Broken = len(broken)
 		return res, errors.Join(broken...)
 	}
-	if len(sales) == 0 {
-		return res, nil
-	}
-	ir, err := j.Import(ctx, sales, o.By)
 	if err != nil {
-		return res, fmt.Errorf("journaling %d orders: %w (%w)", len(sales), err, errNothingJournaled)
+		if cerr := context.Cause(ctx); errors.Is(err, context.Canceled) && cerr != nil && cerr != err {
+			err = cerr
+		}
+		return res, fmt.Errorf("journaling %d orders: %w (%w)", len(from), err, errNothingJournaled)
 	}
 	res.Inserted, res.Skipped = ir.Inserted, ir.Skipped
 	refusedIdx := make(map[int]bool, len(ir.Refused))

@@ -275,10 +275,16 @@ func TestImportJSONAndJSONLines(t *testing.T) {
 
 func TestImportBrokenFileJournalsNothing(t *testing.T) {
 	te := newTestEnv(t, "")
-	good := te.write("good.csv", csvOf(t, []map[string]string{goodRow(1)}))
+	// Enough good rows that the journal has written many of them, in its transaction, by the
+	// time the reader finds the second file broken.
+	var rows []map[string]string
+	for i := range 2000 {
+		rows = append(rows, goodRow(i))
+	}
+	good := te.write("good.csv", csvOf(t, rows))
 	broken := te.write("broken.json", `[{"order_id":"X1"}, {"order_id": `)
 	code, _, errs := te.run("import", good, broken, filepath.Join(te.dir, "missing.csv"))
-	if code != exitRefused || !strings.Contains(errs, broken+":2: ") || !strings.Contains(errs, "missing.csv: ") || !strings.Contains(errs, "nothing was journaled") {
+	if code != exitRefused || strings.Contains(errs, good) || !strings.Contains(errs, broken+":2: ") || !strings.Contains(errs, "missing.csv: ") || !strings.Contains(errs, "nothing was journaled") {
 		t.Errorf("exit %d stderr %q", code, errs)
 	}
 	if n := countOrders(t, te); n != 0 {
