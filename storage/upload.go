@@ -42,6 +42,14 @@ const retrySQL = `UPDATE orders SET status = 'retrying', next_attempt_at = ?, up
 const nextDueSQL = `SELECT next_attempt_at FROM orders INDEXED BY orders_due WHERE ` + claimableCond + `
 	AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at, id LIMIT 1`
 
+const (
+	attemptSQL = `INSERT INTO attempts (order_ref, n, started_at, latency_us, outcome, class, code, sub_code,
+		message, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	recordSQL = `UPDATE orders SET status = ?, attempts = ?, next_attempt_at = ?, lease_until = NULL,
+		last_code = ?, last_sub_code = ?, last_message = ?, request_id = ?, updated_at = ?, updated_by = ?
+		WHERE id = ?`
+)
+
 // ReleaseLeases turns orders left uploading by a crash into retrying, due now: the outcome of
 // their last call is unknown, and the same order_id makes a re-send safe.
 func (j *Journal) ReleaseLeases(ctx context.Context) (int, error) {
@@ -138,9 +146,8 @@ func (j *Journal) Record(ctx context.Context, o Outcome) (Order, error) {
 	if a.Outcome == "" {
 		a.Outcome = string(o.Status)
 	}
-	if _, err := w.tx.ExecContext(ctx, `INSERT INTO attempts (order_ref, n, started_at, latency_us, outcome, class,
-		code, sub_code, message, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, cur.ID, a.N, ms(a.StartedAt),
-		a.Latency.Microseconds(), a.Outcome, a.Class, a.Code, a.SubCode, a.Message, a.RequestID); err != nil {
+	if _, err := w.exec(ctx, attemptSQL, cur.ID, a.N, ms(a.StartedAt), a.Latency.Microseconds(), a.Outcome,
+		a.Class, a.Code, a.SubCode, a.Message, a.RequestID); err != nil {
 		return fail(fmt.Errorf("attempt: %w", err))
 	}
 	var next any
@@ -148,9 +155,7 @@ func (j *Journal) Record(ctx context.Context, o Outcome) (Order, error) {
 		next = ms(o.NextAttemptAt)
 	}
 	now := ms(w.now)
-	if _, err := w.tx.ExecContext(ctx, `UPDATE orders SET status = ?, attempts = ?, next_attempt_at = ?,
-		lease_until = NULL, last_code = ?, last_sub_code = ?, last_message = ?, request_id = ?, updated_at = ?,
-		updated_by = ? WHERE id = ?`, string(o.Status), a.N, next, a.Code, a.SubCode, a.Message, a.RequestID,
+	if _, err := w.exec(ctx, recordSQL, string(o.Status), a.N, next, a.Code, a.SubCode, a.Message, a.RequestID,
 		now, uploaderBy, cur.ID); err != nil {
 		return fail(fmt.Errorf("update: %w", err))
 	}

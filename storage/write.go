@@ -20,8 +20,9 @@ var insertSQL = "INSERT INTO orders (" + strings.Join(saleColumns, ", ") +
 
 const auditSQL = "INSERT INTO audit (order_ref, at, by, action, detail) VALUES (?, ?, ?, ?, ?)"
 
-// txWriter holds one write transaction's prepared statements, so Import pays for parsing once.
+// txWriter is one write transaction with the statements it uses, bound to it.
 type txWriter struct {
+	j                             *Journal
 	tx                            *sql.Tx
 	get, insert, audit, dependent *sql.Stmt
 	relGet, relDep                *sql.Stmt
@@ -36,7 +37,7 @@ func (j *Journal) begin(ctx context.Context) (*txWriter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	w := &txWriter{tx: tx, rules: j.currentRules()}
+	w := &txWriter{j: j, tx: tx, rules: j.currentRules()}
 	w.now = w.rules.Now
 	for _, p := range []struct {
 		dst   **sql.Stmt
@@ -49,31 +50,51 @@ func (j *Journal) begin(ctx context.Context) (*txWriter, error) {
 		{&w.relGet, relGetSQL},
 		{&w.relDep, relDepSQL},
 	} {
-		st, err := tx.PrepareContext(ctx, p.query)
+		st, err := w.stmt(ctx, p.query)
 		if err != nil {
-			w.rollback()
-			return nil, fmt.Errorf("prepare: %w", err)
+			tx.Rollback()
+			return nil, err
 		}
 		*p.dst = st
 	}
 	return w, nil
 }
 
-func (w *txWriter) rollback() {
-	for _, st := range []*sql.Stmt{w.get, w.insert, w.audit, w.dependent, w.relGet, w.relDep} {
-		if st != nil {
-			st.Close()
-		}
+// writerSQL are the statements compiled once, at Open, for every write transaction to use.
+var writerSQL = []string{getSQL, insertSQL, auditSQL, dependentSQL, relGetSQL, relDepSQL,
+	attemptSQL, recordSQL, countPendingSQL}
+
+const countPendingSQL = "UPDATE status_counts SET n = n + ? WHERE status = 'pending'"
+
+// stmt returns q bound to this transaction, which closes it: compiled once for the journal
+// when it is one of writerSQL, else for this transaction alone.
+func (w *txWriter) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st := w.j.wstmts[q]; st != nil {
+		return w.tx.StmtContext(ctx, st), nil
 	}
+	st, err := w.tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	return st, nil
+}
+
+// exec runs q, compiled once for the journal, in this transaction.
+func (w *txWriter) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := w.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (w *txWriter) rollback() {
 	w.tx.Rollback()
 }
 
 func (w *txWriter) commit() error {
-	for _, st := range []*sql.Stmt{w.get, w.insert, w.audit, w.dependent, w.relGet, w.relDep} {
-		st.Close()
-	}
 	if w.inserted > 0 {
-		if _, err := w.tx.Exec("UPDATE status_counts SET n = n + ? WHERE status = 'pending'", w.inserted); err != nil {
+		if _, err := w.exec(context.Background(), countPendingSQL, w.inserted); err != nil {
 			w.tx.Rollback()
 			return fmt.Errorf("counts: %w", err)
 		}
