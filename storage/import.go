@@ -85,9 +85,8 @@ type importer struct {
 }
 
 type pendingSale struct {
-	index   int
-	sale    model.Sale
-	payload []byte
+	index int
+	sale  model.Sale
 }
 
 // importStep is one piece of work for the writing goroutine, in the order of the sales:
@@ -121,7 +120,7 @@ func (im *importer) prepare(ctx context.Context, sales iter.Seq[model.Sale], ste
 		st := importStep{sales: queued, args: make([]any, 0, len(queued)*(len(saleColumns)+6))}
 		for _, p := range queued {
 			st.args = append(st.args, saleArgs(p.sale)...)
-			st.args = append(st.args, now, p.payload, now, im.by, now, im.by)
+			st.args = append(st.args, now, notFrozen, now, im.by, now, im.by)
 		}
 		queued = nil
 		return send(st)
@@ -135,10 +134,10 @@ func (im *importer) prepare(ctx context.Context, sales iter.Seq[model.Sale], ste
 			}
 			continue
 		}
-		var payload []byte
 		err := checkSale(s)
 		if err == nil {
-			if payload, err = s.MarshalDTO(); err != nil {
+			// Encoded only to refuse now what could never be sent (see insertOne).
+			if _, err = s.MarshalDTO(); err != nil {
 				err = fmt.Errorf("order %s: encode: %w", s.OrderID, err)
 			}
 		}
@@ -151,7 +150,7 @@ func (im *importer) prepare(ctx context.Context, sales iter.Seq[model.Sale], ste
 		if queued == nil {
 			queued = make([]pendingSale, 0, importBatch)
 		}
-		queued = append(queued, pendingSale{index: i, sale: s, payload: payload})
+		queued = append(queued, pendingSale{index: i, sale: s})
 		if len(queued) == importBatch && !flush() {
 			return
 		}

@@ -22,7 +22,7 @@ type Order struct {
 	LastMessage   string // the gateway's words or the transport error, short
 	RequestID     string // of the last answer
 	VoidReason    string
-	Payload       []byte // the DTO JSON frozen at insert/edit: every attempt sends exactly these bytes
+	Payload       []byte // the DTO JSON frozen at the first claim (empty before): every attempt sends these bytes
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 	CreatedBy     string

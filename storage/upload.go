@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -102,6 +103,9 @@ func (j *Journal) Claim(ctx context.Context, now time.Time, limit int, lease tim
 	if err != nil {
 		return nil, fmt.Errorf("storage: claim: %w", err)
 	}
+	if out, err = freeze(ctx, tx, out, now); err != nil {
+		return nil, fmt.Errorf("storage: claim: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("storage: claim: commit: %w", err)
 	}
@@ -109,6 +113,59 @@ func (j *Journal) Claim(ctx context.Context, now time.Time, limit int, lease tim
 		x, y := out[a], out[b]
 		return x.NextAttemptAt.Before(y.NextAttemptAt) || x.NextAttemptAt.Equal(y.NextAttemptAt) && x.ID < y.ID
 	})
+	return out, nil
+}
+
+// notFrozen is the payload of an order not yet claimed for sending.
+var notFrozen = []byte{}
+
+// freeze fixes the payload of each order claimed for the first time (since an insert or edit):
+// from then on every attempt sends exactly those bytes, whatever a later version of banksale
+// would encode. Freezing here rather than at insert keeps the journal's rows half as big, which
+// is most of what a big import costs. An order that cannot be encoded (only a change of the
+// encoder could do that: Insert encodes it once to refuse it early) is rejected with the
+// reason, so it cannot stop the orders behind it.
+func freeze(ctx context.Context, tx *sql.Tx, claimed []Order, now time.Time) ([]Order, error) {
+	var set, reject *sql.Stmt
+	defer func() {
+		for _, st := range []*sql.Stmt{set, reject} {
+			if st != nil {
+				st.Close()
+			}
+		}
+	}()
+	out := claimed[:0]
+	for _, o := range claimed {
+		if len(o.Payload) > 0 {
+			out = append(out, o)
+			continue
+		}
+		var err error
+		if set == nil {
+			if set, err = tx.PrepareContext(ctx, "UPDATE orders SET payload = ? WHERE id = ?"); err != nil {
+				return nil, err
+			}
+		}
+		p, encErr := o.MarshalDTO()
+		if encErr != nil {
+			if reject == nil {
+				if reject, err = tx.PrepareContext(ctx, `UPDATE orders SET status = 'rejected', next_attempt_at = NULL,
+					lease_until = NULL, last_code = 0, last_sub_code = '', last_message = ?, updated_at = ? WHERE id = ?`); err != nil {
+					return nil, err
+				}
+			}
+			msg := "banksale cannot encode this order: " + encErr.Error()
+			if _, err := reject.ExecContext(ctx, msg, ms(now), o.ID); err != nil {
+				return nil, fmt.Errorf("order %s: %w", o.OrderID, err)
+			}
+			continue
+		}
+		if _, err := set.ExecContext(ctx, p, o.ID); err != nil {
+			return nil, fmt.Errorf("order %s: freeze payload: %w", o.OrderID, err)
+		}
+		o.Payload = p
+		out = append(out, o)
+	}
 	return out, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -132,17 +133,49 @@ func TestClaimRecordFlow(t *testing.T) {
 	}
 }
 
-// The payload claimed is the one frozen at insert or edit, byte for byte.
-func TestClaimSendsFrozenPayload(t *testing.T) {
+// The first claim freezes the payload, byte for byte what the sale encodes to; every later
+// claim sends those same bytes even if the row would now encode differently (a newer banksale).
+// An edit thaws it: the new content is frozen at its next claim.
+func TestClaimFreezesPayload(t *testing.T) {
 	j := openTest(t)
 	ctx := context.Background()
 	s := testSale(1, t0)
 	s.Remark = `备注 <&> "quoted"`
 	mustInsert(t, j, s)
 	want, _ := s.MarshalDTO()
-	got, err := j.Claim(ctx, time.Now().Add(time.Second), 1, time.Minute)
-	if err != nil || len(got) != 1 || string(got[0].Payload) != string(want) {
-		t.Fatalf("claimed payload %s, want %s (%v)", got[0].Payload, want, err)
+	claim := func() Order {
+		t.Helper()
+		got, err := j.Claim(ctx, time.Now().Add(time.Hour), 1, time.Minute)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("claim: %v %v", got, err)
+		}
+		return got[0]
+	}
+	if o := claim(); string(o.Payload) != string(want) {
+		t.Fatalf("claimed payload %s, want %s", o.Payload, want)
+	}
+	if _, err := j.w.Exec("UPDATE orders SET remark = 'changed behind its back' WHERE order_id = ?", s.OrderID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Record(ctx, Outcome{OrderID: s.OrderID, Status: model.StatusRejected, Attempt: Attempt{Code: 15}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Retry(ctx, time.Now(), "boss", s.OrderID); err != nil {
+		t.Fatal(err)
+	}
+	if o := claim(); string(o.Payload) != string(want) {
+		t.Fatalf("second claim sent %s, want the frozen %s", o.Payload, want)
+	}
+	if _, err := j.Record(ctx, Outcome{OrderID: s.OrderID, Status: model.StatusRejected, Attempt: Attempt{Code: 15}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Remark = "corrected"
+	if _, err := j.Edit(ctx, s, "boss"); err != nil {
+		t.Fatal(err)
+	}
+	want, _ = s.MarshalDTO()
+	if o := claim(); string(o.Payload) != string(want) {
+		t.Fatalf("claim after edit sent %s, want %s", o.Payload, want)
 	}
 }
 
@@ -256,5 +289,29 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if total != n || n == 0 {
 		t.Fatalf("%d inserted, counts say %d (%v)", n, total, c)
+	}
+}
+
+// An order that can no longer be encoded is rejected at its claim with the reason, and the
+// orders behind it still go.
+func TestClaimRejectsWhatCannotBeEncoded(t *testing.T) {
+	j := openTest(t)
+	ctx := context.Background()
+	bad, good := testSale(1, t0), testSale(2, t0.Add(time.Minute))
+	mustInsert(t, j, bad)
+	mustInsert(t, j, good)
+	if _, err := j.w.Exec("UPDATE orders SET pay_type_no = -1 WHERE order_id = ?", bad.OrderID); err != nil {
+		t.Fatal(err)
+	}
+	got, err := j.Claim(ctx, time.Now().Add(time.Hour), 10, time.Minute)
+	if err != nil || len(got) != 1 || got[0].OrderID != good.OrderID || len(got[0].Payload) == 0 {
+		t.Fatalf("claim: %+v %v", got, err)
+	}
+	o, _ := j.Get(ctx, bad.OrderID)
+	if o.Status != model.StatusRejected || !strings.Contains(o.LastMessage, "cannot encode") || !o.NextAttemptAt.IsZero() {
+		t.Fatalf("unencodable order: %s %q", o.Status, o.LastMessage)
+	}
+	if c, _ := j.Counts(ctx); c[model.StatusRejected] != 1 || c[model.StatusUploading] != 1 {
+		t.Fatalf("counts: %v", c)
 	}
 }

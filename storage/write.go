@@ -208,8 +208,9 @@ func (w *txWriter) insertOne(ctx context.Context, s model.Sale, by, action strin
 	if err := checkSale(s); err != nil {
 		return 0, Order{}, rowError{err}
 	}
-	payload, err := s.MarshalDTO()
-	if err != nil {
+	// Encoded only to refuse now what could never be sent: the payload is frozen at the first
+	// claim (see Claim).
+	if _, err := s.MarshalDTO(); err != nil {
 		return 0, Order{}, rowError{fmt.Errorf("order %s: encode: %w", s.OrderID, err)}
 	}
 	if err := w.checkRelated(ctx, s); err != nil {
@@ -221,7 +222,7 @@ func (w *txWriter) insertOne(ctx context.Context, s model.Sale, by, action strin
 		return 0, Order{}, err
 	}
 	now := ms(w.now)
-	args := append(saleArgs(s), now, payload, now, by, now, by)
+	args := append(saleArgs(s), now, notFrozen, now, by, now, by)
 	res, err := w.insert.ExecContext(ctx, args...)
 	if err != nil {
 		return 0, Order{}, fmt.Errorf("order %s: insert: %w", s.OrderID, err)
@@ -302,14 +303,13 @@ func isRowError(err error) bool {
 }
 
 // Edit replaces a pending or rejected order's content. It goes back to pending, due now, with a
-// new frozen payload. Retrying orders are not editable: a copy may already have reached the gateway.
+// payload to be frozen at its next claim. Retrying orders are not editable: a copy may already have reached the gateway.
 func (j *Journal) Edit(ctx context.Context, s model.Sale, by string) (Order, error) {
 	fail := func(err error) (Order, error) { return Order{}, fmt.Errorf("storage: edit %s: %w", s.OrderID, err) }
 	if err := checkSale(s); err != nil {
 		return fail(err)
 	}
-	payload, err := s.MarshalDTO()
-	if err != nil {
+	if _, err := s.MarshalDTO(); err != nil {
 		return fail(fmt.Errorf("encode: %w", err))
 	}
 	w, err := j.begin(ctx)
@@ -347,7 +347,8 @@ func (j *Journal) Edit(ctx context.Context, s model.Sale, by string) (Order, err
 	for i, c := range saleColumns {
 		set[i] = c + " = ?"
 	}
-	args := append(saleArgs(s), now, payload, now, by, old.ID)
+	// The new content is frozen again at its next claim.
+	args := append(saleArgs(s), now, notFrozen, now, by, old.ID)
 	_, err = w.tx.ExecContext(ctx, "UPDATE orders SET "+strings.Join(set, ", ")+
 		", status = 'pending', next_attempt_at = ?, lease_until = NULL, payload = ?, last_code = 0, last_sub_code = '',"+
 		" last_message = '', updated_at = ?, updated_by = ? WHERE id = ?", args...)
