@@ -32,7 +32,8 @@ type ImportRefusal struct {
 // against 66,000 for one, and 32 or 100 rows hardly faster than 8.
 const importBatch = 32
 
-// importSQL inserts n sales. (Binding now and the operator once for the statement, as ?1 and
+// importSQL inserts n pending sales, skipping any whose order_id is taken (insertSQL is the
+// one-row form). (Binding now and the operator once for the statement, as ?1 and
 // ?2, made it slower: SQLite finds a numbered parameter's name by a linear search, and the
 // driver asks for every parameter's name.)
 func importSQL(n int) string {
@@ -135,14 +136,7 @@ func (im *importer) prepare(ctx context.Context, sales iter.Seq[model.Sale], ste
 			}
 			continue
 		}
-		err := checkSale(s)
-		if err == nil {
-			// Encoded only to refuse now what could never be sent (see insertOne).
-			if _, err = s.MarshalDTO(); err != nil {
-				err = fmt.Errorf("order %s: encode: %w", s.OrderID, err)
-			}
-		}
-		if err != nil {
+		if err := checkSale(s); err != nil {
 			if !send(importStep{refused: &ImportRefusal{Index: i, OrderID: s.OrderID, Reason: rowError{err}}}) {
 				return
 			}

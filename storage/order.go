@@ -153,7 +153,9 @@ func sameContent(a, b model.Sale) bool {
 	return norm(a) == norm(b)
 }
 
-// checkSale refuses what must never reach the file, whatever the caller validated.
+// checkSale refuses what must never reach the file, whatever the caller validated, and what
+// could never be sent. The payload itself is frozen only at the first claim (see freeze):
+// encoding here just refuses, at entry, an order the uploader could not encode.
 func checkSale(s model.Sale) error {
 	if strings.TrimSpace(s.OrderID) == "" {
 		return fmt.Errorf("order_id is empty")
@@ -163,6 +165,9 @@ func checkSale(s model.Sale) error {
 	}
 	if s.TradeTime.IsZero() {
 		return fmt.Errorf("order %s: trade_time is empty", s.OrderID)
+	}
+	if _, err := s.MarshalDTO(); err != nil {
+		return fmt.Errorf("order %s: encode: %w", s.OrderID, err)
 	}
 	return nil
 }

@@ -14,9 +14,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-var insertSQL = "INSERT INTO orders (" + strings.Join(saleColumns, ", ") +
-	", status, next_attempt_at, payload, created_at, created_by, updated_at, updated_by) VALUES (" +
-	strings.Repeat("?, ", len(saleColumns)) + "'pending', ?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO NOTHING"
+var insertSQL = importSQL(1)
 
 const auditSQL = "INSERT INTO audit (order_ref, at, by, action, detail) VALUES (?, ?, ?, ?, ?)"
 
@@ -208,11 +206,6 @@ func (w *txWriter) insertOne(ctx context.Context, s model.Sale, by, action strin
 	if err := checkSale(s); err != nil {
 		return 0, Order{}, rowError{err}
 	}
-	// Encoded only to refuse now what could never be sent: the payload is frozen at the first
-	// claim (see Claim).
-	if _, err := s.MarshalDTO(); err != nil {
-		return 0, Order{}, rowError{fmt.Errorf("order %s: encode: %w", s.OrderID, err)}
-	}
 	if err := w.checkRelated(ctx, s); err != nil {
 		// An identical order already journaled is not an error, even if the rules would now
 		// refuse it (its own refunds count against it).
@@ -308,9 +301,6 @@ func (j *Journal) Edit(ctx context.Context, s model.Sale, by string) (Order, err
 	fail := func(err error) (Order, error) { return Order{}, fmt.Errorf("storage: edit %s: %w", s.OrderID, err) }
 	if err := checkSale(s); err != nil {
 		return fail(err)
-	}
-	if _, err := s.MarshalDTO(); err != nil {
-		return fail(fmt.Errorf("encode: %w", err))
 	}
 	w, err := j.begin(ctx)
 	if err != nil {
