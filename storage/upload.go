@@ -73,7 +73,11 @@ func (j *Journal) Claim(ctx context.Context, now time.Time, limit int, lease tim
 		return nil, fmt.Errorf("storage: claim: %w", err)
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, claimSQL, ms(now), limit)
+	claim, err := j.txStmt(ctx, tx, claimSQL)
+	if err != nil {
+		return nil, fmt.Errorf("storage: claim: %w", err)
+	}
+	rows, err := claim.QueryContext(ctx, ms(now), limit)
 	if err != nil {
 		return nil, fmt.Errorf("storage: claim: %w", err)
 	}
@@ -103,7 +107,7 @@ func (j *Journal) Claim(ctx context.Context, now time.Time, limit int, lease tim
 	if err != nil {
 		return nil, fmt.Errorf("storage: claim: %w", err)
 	}
-	if out, err = freeze(ctx, tx, out, now); err != nil {
+	if out, err = j.freeze(ctx, tx, out, now); err != nil {
 		return nil, fmt.Errorf("storage: claim: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -119,43 +123,36 @@ func (j *Journal) Claim(ctx context.Context, now time.Time, limit int, lease tim
 // notFrozen is the payload of an order not yet claimed for sending.
 var notFrozen = []byte{}
 
+const (
+	freezeSQL      = "UPDATE orders SET payload = ? WHERE id = ?"
+	unencodableSQL = `UPDATE orders SET status = 'rejected', next_attempt_at = NULL, lease_until = NULL,
+		last_code = 0, last_sub_code = '', last_message = ?, updated_at = ? WHERE id = ?`
+)
+
 // freeze fixes the payload of each order claimed for the first time (since an insert or edit):
 // from then on every attempt sends exactly those bytes, whatever a later version of banksale
 // would encode. Freezing here rather than at insert keeps the journal's rows half as big, which
 // is most of what a big import costs. An order that cannot be encoded (only a change of the
 // encoder could do that: Insert encodes it once to refuse it early) is rejected with the
 // reason, so it cannot stop the orders behind it.
-func freeze(ctx context.Context, tx *sql.Tx, claimed []Order, now time.Time) ([]Order, error) {
-	var set, reject *sql.Stmt
-	defer func() {
-		for _, st := range []*sql.Stmt{set, reject} {
-			if st != nil {
-				st.Close()
-			}
-		}
-	}()
+func (j *Journal) freeze(ctx context.Context, tx *sql.Tx, claimed []Order, now time.Time) ([]Order, error) {
+	set, err := j.txStmt(ctx, tx, freezeSQL)
+	if err != nil {
+		return nil, err
+	}
 	out := claimed[:0]
 	for _, o := range claimed {
 		if len(o.Payload) > 0 {
 			out = append(out, o)
 			continue
 		}
-		var err error
-		if set == nil {
-			if set, err = tx.PrepareContext(ctx, "UPDATE orders SET payload = ? WHERE id = ?"); err != nil {
-				return nil, err
-			}
-		}
 		p, encErr := o.MarshalDTO()
 		if encErr != nil {
-			if reject == nil {
-				if reject, err = tx.PrepareContext(ctx, `UPDATE orders SET status = 'rejected', next_attempt_at = NULL,
-					lease_until = NULL, last_code = 0, last_sub_code = '', last_message = ?, updated_at = ? WHERE id = ?`); err != nil {
-					return nil, err
-				}
+			reject, err := j.txStmt(ctx, tx, unencodableSQL)
+			if err == nil {
+				_, err = reject.ExecContext(ctx, "banksale cannot encode this order: "+encErr.Error(), ms(now), o.ID)
 			}
-			msg := "banksale cannot encode this order: " + encErr.Error()
-			if _, err := reject.ExecContext(ctx, msg, ms(now), o.ID); err != nil {
+			if err != nil {
 				return nil, fmt.Errorf("order %s: %w", o.OrderID, err)
 			}
 			continue

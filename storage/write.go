@@ -60,21 +60,25 @@ func (j *Journal) begin(ctx context.Context) (*txWriter, error) {
 
 // writerSQL are the statements compiled once, at Open, for every write transaction to use.
 var writerSQL = []string{getSQL, insertSQL, auditSQL, dependentSQL, relGetSQL, relDepSQL,
-	attemptSQL, recordSQL, countPendingSQL}
+	attemptSQL, recordSQL, countPendingSQL, claimSQL, freezeSQL, unencodableSQL}
 
 const countPendingSQL = "UPDATE status_counts SET n = n + ? WHERE status = 'pending'"
 
-// stmt returns q bound to this transaction, which closes it: compiled once for the journal
-// when it is one of writerSQL, else for this transaction alone.
-func (w *txWriter) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
-	if st := w.j.wstmts[q]; st != nil {
-		return w.tx.StmtContext(ctx, st), nil
+// txStmt returns q bound to tx, which closes it: compiled once for the journal when it is one
+// of writerSQL, else for this transaction alone.
+func (j *Journal) txStmt(ctx context.Context, tx *sql.Tx, q string) (*sql.Stmt, error) {
+	if st := j.wstmts[q]; st != nil {
+		return tx.StmtContext(ctx, st), nil
 	}
-	st, err := w.tx.PrepareContext(ctx, q)
+	st, err := tx.PrepareContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("prepare: %w", err)
 	}
 	return st, nil
+}
+
+func (w *txWriter) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	return w.j.txStmt(ctx, w.tx, q)
 }
 
 // exec runs q, compiled once for the journal, in this transaction.
