@@ -109,8 +109,7 @@ type importResult struct {
 var errNothingJournaled = errors.New("nothing journaled")
 
 // importFiles reads every file, validates every row and journals the good ones in one
-// transaction. Reading and validating run on one goroutine while the journal writes on
-// another, so an import uses two cores. A file that cannot be read to its end (broken quoting,
+// transaction. Reading and validating run on one core while the journal writes on the other. A file that cannot be read to its end (broken quoting,
 // a cut-off array) stops everything: journaling the rows before the break would leave a
 // half-imported file, so the transaction is taken back.
 func importFiles(ctx context.Context, j *storage.Journal, files []string, o importOptions) (importResult, error) {
@@ -120,7 +119,7 @@ func importFiles(ctx context.Context, j *storage.Journal, files []string, o impo
 		row  int
 		warn model.Issues
 	}
-	// Written by the reading goroutine, read here only once it has finished.
+	// Written by the sales iterator, on ImportSeq's goroutine.
 	var (
 		from   []origin
 		broken []error
@@ -145,22 +144,10 @@ func importFiles(ctx context.Context, j *storage.Journal, files []string, o impo
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	errBroken := errors.New("a file could not be read to the end")
-	const chunkSize = 256
-	chunks := make(chan []model.Sale, 4)
-	readDone := make(chan struct{})
-	go func() {
-		defer close(readDone)
-		defer close(chunks)
-		chunk := make([]model.Sale, 0, chunkSize)
-		send := func() error {
-			select {
-			case chunks <- chunk:
-				chunk = make([]model.Sale, 0, chunkSize)
-				return nil
-			case <-ctx.Done():
-				return context.Cause(ctx)
-			}
-		}
+	errStopped := errors.New("the journal stopped taking sales")
+	// ImportSeq pulls the sales on a goroutine of its own, so reading and validating here run on
+	// one core while the journal writes on the other.
+	sales := func(yield func(model.Sale) bool) {
 		for _, name := range files {
 			if ctx.Err() != nil {
 				return
@@ -184,14 +171,13 @@ func importFiles(ctx context.Context, j *storage.Journal, files []string, o impo
 					}
 					return nil
 				}
-				chunk = append(chunk, s)
 				from = append(from, origin{file: name, row: r.N, warn: issues.Warnings()})
-				if len(chunk) == chunkSize {
-					return send()
+				if !yield(s) {
+					return errStopped
 				}
 				return nil
 			})
-			if ctx.Err() != nil {
+			if errors.Is(err, errStopped) {
 				return // the journal gave up first: its error is the one to report
 			}
 			if err != nil {
@@ -205,28 +191,12 @@ func importFiles(ctx context.Context, j *storage.Journal, files []string, o impo
 			}
 		}
 		if len(broken) > 0 {
-			// Before the channel closes, so the journal sees it before it could commit.
+			// Before the iterator ends, so the journal takes back what it wrote, not commits.
 			cancel(errBroken)
-			return
-		}
-		if len(chunk) > 0 {
-			send()
-		}
-	}()
-	sales := func(yield func(model.Sale) bool) {
-		for c := range chunks {
-			for _, s := range c {
-				if !yield(s) {
-					return
-				}
-			}
 		}
 	}
+	// ImportSeq returns only once it has stopped pulling sales: from, broken and res are ours.
 	ir, err := j.ImportSeq(ctx, sales, o.By)
-	if err != nil {
-		cancel(err) // the reader stops at its next chunk
-	}
-	<-readDone
 	if len(broken) > 0 {
 		res.Broken = len(broken)
 		return res, errors.Join(broken...)

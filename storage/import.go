@@ -54,9 +54,11 @@ func (j *Journal) Import(ctx context.Context, sales []model.Sale, by string) (Im
 	return j.ImportSeq(ctx, slices.Values(sales), by)
 }
 
-// ImportSeq is Import for sales that arrive one at a time, so a caller can read and validate
-// the next ones on another core while these are written. Cancelling ctx before sales ends
-// journals nothing: that is how a caller that finds its input broken halfway takes it back.
+// ImportSeq is Import for sales that arrive one at a time. It pulls them on a goroutine of its
+// own, so whatever sales does to produce them (reading a file, validating) runs on another core
+// while the journal writes; it returns only once it has stopped pulling. Cancelling ctx before
+// sales ends journals nothing: that is how a caller that finds its input broken halfway takes
+// it back.
 func (j *Journal) ImportSeq(ctx context.Context, sales iter.Seq[model.Sale], by string) (ImportResult, error) {
 	w, err := j.begin(ctx)
 	if err != nil {
