@@ -11,7 +11,9 @@ import (
 	"time"
 )
 
-// tmuxSession runs the real binary in a detached tmux window and reads its screen.
+// tmuxSession runs the real binary in a detached tmux window and reads its screen. It has a
+// tmux server of its own (named by its session), so a person's tmux, or their kill-server,
+// and the test leave each other alone.
 type tmuxSession struct {
 	t    *testing.T
 	name string
@@ -19,7 +21,7 @@ type tmuxSession struct {
 
 func (s *tmuxSession) tmux(args ...string) string {
 	s.t.Helper()
-	out, err := exec.Command("tmux", args...).CombinedOutput()
+	out, err := exec.Command("tmux", append([]string{"-L", s.name}, args...)...).CombinedOutput()
 	if err != nil {
 		s.t.Fatalf("tmux %v: %v\n%s", args, err, out)
 	}
@@ -111,7 +113,7 @@ func TestEndToEndDemo(t *testing.T) {
 	// a clean HOME: no config of the machine's user is read
 	cmd := fmt.Sprintf("env -u NO_COLOR HOME=%s XDG_CONFIG_HOME=%s/.config LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8 TERM=xterm-256color %s --demo; sleep 30", home, home, bin)
 	s.tmux("new-session", "-d", "-s", s.name, "-x", "80", "-y", "24", cmd)
-	t.Cleanup(func() { _ = exec.Command("tmux", "kill-session", "-t", s.name).Run() })
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.name, "kill-server").Run() })
 
 	s.waitText(20*time.Second, "Bank sales entry", "DEMO")
 	// the demo's uploads settle: two rejections wait for a person
