@@ -215,8 +215,8 @@ func importFiles(ctx context.Context, j *storage.Journal, files []string, o impo
 		}
 		refusedIdx[rf.Index] = true
 		o2 := from[rf.Index]
-		var ve *storage.ValidationError
-		var ce *storage.ConflictError
+		var ve *model.ValidationError
+		var ce *model.ConflictError
 		switch {
 		case errors.As(rf.Reason, &ve):
 			for _, is := range ve.Issues.Errors() {

@@ -18,8 +18,8 @@ const pageSize = 500
 
 // each streams every order matching f, newest first, page by page, so a list of a million
 // orders costs the memory of one page.
-func each(ctx context.Context, j *storage.Journal, f storage.Filter, limit int, fn func(storage.Order) error) error {
-	var cur storage.Cursor
+func each(ctx context.Context, j *storage.Journal, f model.Filter, limit int, fn func(model.Order) error) error {
+	var cur model.Cursor
 	n := 0
 	for {
 		want := pageSize
@@ -42,7 +42,7 @@ func each(ctx context.Context, j *storage.Journal, f storage.Filter, limit int, 
 		if len(page) < want {
 			return nil
 		}
-		cur = storage.CursorOf(page[len(page)-1])
+		cur = model.CursorOf(page[len(page)-1])
 	}
 }
 
@@ -51,8 +51,8 @@ type filterFlags struct {
 	status, from, to, search *string
 }
 
-func (c *cli) filter(ff filterFlags) (storage.Filter, error) {
-	var f storage.Filter
+func (c *cli) filter(ff filterFlags) (model.Filter, error) {
+	var f model.Filter
 	var err error
 	if f.Statuses, err = statusesOf(*ff.status); err != nil {
 		return f, fmt.Errorf("--status: %w", err)
@@ -106,7 +106,7 @@ func cmdList(ctx context.Context, c *cli, args []string) int {
 	n := 0
 	if *asJSON {
 		w.WriteString("[")
-		err = each(ctx, e.j, f, *limit, func(o storage.Order) error {
+		err = each(ctx, e.j, f, *limit, func(o model.Order) error {
 			if n > 0 {
 				w.WriteString(",")
 			}
@@ -129,7 +129,7 @@ func cmdList(ctx context.Context, c *cli, args []string) int {
 			pad(hdr(l, "状态", "STATUS"), 10), pad(hdr(l, "订单号", "ORDER_ID"), 20), pad(hdr(l, "交易时间", "TRADE_TIME"), 19),
 			pad(hdr(l, "类型", "TYPE"), 6), pad(hdr(l, "渠道", "CHANNEL"), 9), padLeft(hdr(l, "金额", "AMOUNT"), 14),
 			pad(hdr(l, "卡号", "CARD"), 19), padLeft(hdr(l, "次数", "TRIES"), 5), hdr(l, "最近错误", "LAST_ERROR"))
-		err = each(ctx, e.j, f, *limit, func(o storage.Order) error {
+		err = each(ctx, e.j, f, *limit, func(o model.Order) error {
 			n++
 			_, err := fmt.Fprintf(w, "%s %s %s %s %s %s %s %s %s\n",
 				pad(o.Status.Label(l), 10), pad(oneLine(o.OrderID, 0), 20), pad(fmtTime(o.TradeTime), 19),
@@ -153,7 +153,7 @@ func hdr(l model.Lang, zh, en string) string {
 	return en
 }
 
-func lastError(o storage.Order) string {
+func lastError(o model.Order) string {
 	if o.LastCode == 0 && o.LastSubCode == "" && o.LastMessage == "" {
 		return ""
 	}
@@ -217,7 +217,7 @@ func cmdExport(ctx context.Context, c *cli, args []string) int {
 	case "csv":
 		cw := csv.NewWriter(w)
 		_ = cw.Write(exportColumns)
-		err = each(ctx, e.j, f, 0, func(o storage.Order) error {
+		err = each(ctx, e.j, f, 0, func(o model.Order) error {
 			n++
 			return cw.Write(saleFields(o.Sale))
 		})
@@ -227,7 +227,7 @@ func cmdExport(ctx context.Context, c *cli, args []string) int {
 		}
 	case "json":
 		w.WriteString("[")
-		err = each(ctx, e.j, f, 0, func(o storage.Order) error {
+		err = each(ctx, e.j, f, 0, func(o model.Order) error {
 			b, err := o.Sale.MarshalDTO()
 			if err != nil {
 				return fmt.Errorf("order %s: %w", o.OrderID, err)

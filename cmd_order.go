@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"banksale/model"
-	"banksale/storage"
 )
 
 func cmdShow(ctx context.Context, c *cli, args []string) int {
@@ -118,11 +117,11 @@ func cmdShow(ctx context.Context, c *cli, args []string) int {
 // orderErr says what an error about one order means for the person and picks the exit status.
 func (c *cli) orderErr(cmd, id string, err error, l model.Lang) int {
 	switch {
-	case errors.Is(err, storage.ErrNotFound):
+	case errors.Is(err, model.ErrNotFound):
 		fmt.Fprintf(c.stderr, "banksale %s: %s\n", cmd, hdr(l, "日志中没有订单 "+id, "no order "+id+" in the journal"))
-	case errors.Is(err, storage.ErrBusy):
+	case errors.Is(err, model.ErrBusy):
 		fmt.Fprintf(c.stderr, "banksale %s: %s\n", cmd, hdr(l, "订单 "+id+" 正在上传,请稍后再试", "order "+id+" is being uploaded right now: try again in a moment"))
-	case errors.Is(err, storage.ErrNotEditable):
+	case errors.Is(err, model.ErrNotEditable):
 		fmt.Fprintf(c.stderr, "banksale %s: %s\n", cmd, hdr(l, "订单 "+id+" 已上传或已作废,不能再改;已上传的请做撤销或退款",
 			"order "+id+" is already uploaded or voided and cannot be changed; correct an uploaded sale with a void or refund"))
 	default:

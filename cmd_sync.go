@@ -76,33 +76,11 @@ func cmdSync(ctx context.Context, c *cli, args []string) int {
 	e.log.Info("sync start", "drain", *drain, "max_wait", *maxWait)
 
 	if *drain {
-		// Drain stops the uploader before it returns, which clears a pause: remember the
-		// last pause seen so the person is told why orders were left.
-		events, unsub := u.Subscribe()
-		var paused sync.State
-		watched := make(chan struct{})
-		go func() {
-			defer close(watched)
-			for ev := range events {
-				switch {
-				case ev.Order != nil:
-				case ev.State.Mode == sync.ModePaused:
-					paused = ev.State
-				case ev.State.Mode == sync.ModeUploading:
-					paused = sync.State{}
-				}
-			}
-		}()
-		res, err := sync.Drain(ctx, u, e.j, *maxWait, p.show)
-		unsub()
-		<-watched
+		res, err := sync.Drain(ctx, u, *maxWait, p.show)
 		p.clear()
-		st := u.State()
-		if st.Mode != sync.ModePaused && paused.Mode == sync.ModePaused {
-			st = paused
-		}
+		st := res.Paused
 		fmt.Fprintln(c.stderr, summary(res.Counts, time.Since(start), e.lang))
-		if st.Mode == sync.ModePaused && st.Reason != "" {
+		if st.Mode == model.ModePaused && st.Reason != "" {
 			fmt.Fprintf(c.stderr, "paused: %s\n", oneLine(st.Reason, 200))
 		}
 		if err != nil {
@@ -112,8 +90,11 @@ func cmdSync(ctx context.Context, c *cli, args []string) int {
 			fmt.Fprintf(c.stderr, "banksale sync: %v\n", err)
 			return exitRefused
 		}
-		code := res.ExitCode()
-		if st.Mode == sync.ModePaused && code == exitOK {
+		code := exitOK
+		switch {
+		case res.TimedOut:
+			code = exitTimedOut
+		case res.NeedsPerson():
 			code = exitRefused
 		}
 		e.log.Info("sync drain done", "counts", res.Counts, "timed_out", res.TimedOut, "exit", code)
@@ -140,7 +121,7 @@ loop:
 			if dirty && p.on {
 				if counts, err := e.j.Counts(ctx); err == nil {
 					p.show(counts)
-					if st := u.State(); st.Mode == sync.ModePaused || st.Mode == sync.ModeBanned {
+					if st := u.State(); st.Mode == model.ModePaused || st.Mode == model.ModeBanned {
 						p.note(st.Reason)
 					}
 				}

@@ -453,10 +453,7 @@ func (c *Config) Lang(getenv func(string) string) model.Lang {
 	}
 	for _, k := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
 		if v := getenv(k); v != "" {
-			if strings.HasPrefix(strings.ToLower(v), "zh") {
-				return model.ZH
-			}
-			return model.EN
+			return model.ParseLang(v, model.EN)
 		}
 	}
 	return model.EN

@@ -257,7 +257,7 @@ func (c *cli) openWith(ctx context.Context, cfg Config, cmd string) (*env, int) 
 	j, err := storage.Open(ctx, cfg.Journal.Path, log)
 	if err != nil {
 		closeLog()
-		var le *storage.LockedError
+		var le *model.InUseError
 		if errors.As(err, &le) {
 			fmt.Fprintf(c.stderr, "banksale: %v\n  Only one banksale may use a journal at a time: close the other one (the screen or `banksale sync`) first.\n", le)
 		} else {

@@ -12,7 +12,6 @@ import (
 	"github.com/mattn/go-runewidth"
 
 	"banksale/model"
-	"banksale/storage"
 )
 
 // orderJSON is the --json shape of one order (list, show). Every key is always present, in
@@ -61,7 +60,7 @@ type orderJSON struct {
 	UpdatedBy     string `json:"updated_by"`
 }
 
-func orderOf(o storage.Order) orderJSON {
+func orderOf(o model.Order) orderJSON {
 	s := o.Sale
 	return orderJSON{
 		OrderID: s.OrderID, Status: string(o.Status), OriginalOrderID: s.OriginalOrderID,

@@ -104,24 +104,24 @@ func BenchmarkListPage(b *testing.B) {
 	day := func(d int) time.Time { return storagetest.Start.AddDate(0, 0, d).Truncate(24 * time.Hour) }
 	filters := []struct {
 		name string
-		f    storage.Filter
+		f    model.Filter
 	}{
-		{"all", storage.Filter{}},
-		{"status", storage.Filter{Statuses: []model.Status{model.StatusRejected}}},
-		{"statuses", storage.Filter{Statuses: []model.Status{model.StatusPending, model.StatusRetrying, model.StatusRejected}}},
-		{"channel", storage.Filter{Channel: model.ChannelQuickPass}},
-		{"subtype", storage.Filter{SubType: model.SubRefund}},
-		{"combined", storage.Filter{Statuses: []model.Status{model.StatusUploaded}, Channel: model.ChannelBankCard, SubType: model.SubSale}},
-		{"range", storage.Filter{From: day(100), To: day(900)}},
-		{"search", storage.Filter{Search: "103"}},              // sequence_no prefix: 1 in 7 orders, dense
-		{"searchday", storage.Filter{Search: "HZ0120250601"}},  // order_id prefix: one day, 1,000 orders
-		{"searchsparse", storage.Filter{Search: "3000004321"}}, // trade_ref_no prefix: 100 orders
-		{"searchold", storage.Filter{Search: "HZ01202401"}},    // order_id prefix: the oldest month, 31,000 orders clustered in time
+		{"all", model.Filter{}},
+		{"status", model.Filter{Statuses: []model.Status{model.StatusRejected}}},
+		{"statuses", model.Filter{Statuses: []model.Status{model.StatusPending, model.StatusRetrying, model.StatusRejected}}},
+		{"channel", model.Filter{Channel: model.ChannelQuickPass}},
+		{"subtype", model.Filter{SubType: model.SubRefund}},
+		{"combined", model.Filter{Statuses: []model.Status{model.StatusUploaded}, Channel: model.ChannelBankCard, SubType: model.SubSale}},
+		{"range", model.Filter{From: day(100), To: day(900)}},
+		{"search", model.Filter{Search: "103"}},              // sequence_no prefix: 1 in 7 orders, dense
+		{"searchday", model.Filter{Search: "HZ0120250601"}},  // order_id prefix: one day, 1,000 orders
+		{"searchsparse", model.Filter{Search: "3000004321"}}, // trade_ref_no prefix: 100 orders
+		{"searchold", model.Filter{Search: "HZ01202401"}},    // order_id prefix: the oldest month, 31,000 orders clustered in time
 	}
-	oldest := storage.Cursor{TradeTime: storagetest.Start.AddDate(-1, 0, 0), ID: 0}
+	oldest := model.Cursor{TradeTime: storagetest.Start.AddDate(-1, 0, 0), ID: 0}
 	for _, fc := range filters {
 		// start: the newest end; end: the last full page; middle: halfway in time.
-		newest, err := j.List(ctx, fc.f, storage.Cursor{}, 1)
+		newest, err := j.List(ctx, fc.f, model.Cursor{}, 1)
 		if err != nil || len(newest) == 0 {
 			b.Fatalf("%s: newest: %v", fc.name, err)
 		}
@@ -130,11 +130,11 @@ func BenchmarkListPage(b *testing.B) {
 			b.Fatalf("%s: oldest: %d %v", fc.name, len(tail), err)
 		}
 		first, last := tail[len(tail)-1].TradeTime, newest[0].TradeTime
-		mid := storage.Cursor{TradeTime: first.Add(last.Sub(first) / 2), ID: 1 << 62}
+		mid := model.Cursor{TradeTime: first.Add(last.Sub(first) / 2), ID: 1 << 62}
 		for _, pos := range []struct {
 			name string
-			cur  storage.Cursor
-		}{{"start", storage.Cursor{}}, {"middle", mid}, {"end", storage.CursorOf(tail[0])}} {
+			cur  model.Cursor
+		}{{"start", model.Cursor{}}, {"middle", mid}, {"end", model.CursorOf(tail[0])}} {
 			b.Run(fc.name+"/"+pos.name, func(b *testing.B) {
 				for b.Loop() {
 					page, err := j.List(ctx, fc.f, pos.cur, 50)
@@ -176,7 +176,7 @@ func BenchmarkClaim(b *testing.B) {
 			if len(got) != 1 {
 				b.Fatalf("claimed %d", len(got))
 			}
-			if _, err := j.Record(ctx, storage.Outcome{OrderID: got[0].OrderID, Status: model.StatusUploaded}); err != nil {
+			if _, err := j.Record(ctx, model.Outcome{OrderID: got[0].OrderID, Status: model.StatusUploaded}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -192,7 +192,7 @@ func BenchmarkClaim(b *testing.B) {
 			}
 			b.StopTimer()
 			for _, o := range got {
-				if _, err := j.Record(ctx, storage.Outcome{OrderID: o.OrderID, Status: model.StatusUploaded}); err != nil {
+				if _, err := j.Record(ctx, model.Outcome{OrderID: o.OrderID, Status: model.StatusUploaded}); err != nil {
 					b.Fatal(err)
 				}
 			}

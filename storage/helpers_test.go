@@ -71,7 +71,7 @@ func voidOf(orig model.Sale, id string) model.Sale {
 	return s
 }
 
-func mustInsert(t testing.TB, j *Journal, s model.Sale) Order {
+func mustInsert(t testing.TB, j *Journal, s model.Sale) model.Order {
 	t.Helper()
 	o, err := j.Insert(context.Background(), s, "tester")
 	if err != nil {
@@ -96,7 +96,7 @@ func upload(t testing.TB, j *Journal, orderID string) {
 		if o.OrderID == orderID {
 			st = model.StatusUploaded
 		}
-		if _, err := j.Record(ctx, Outcome{OrderID: o.OrderID, Status: st, NextAttemptAt: time.Now().Add(time.Hour)}); err != nil {
+		if _, err := j.Record(ctx, model.Outcome{OrderID: o.OrderID, Status: st, NextAttemptAt: time.Now().Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 	}

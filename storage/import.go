@@ -261,7 +261,7 @@ func (im *importer) write(ctx context.Context, step importStep) error {
 			continue
 		}
 		seen[p.sale.OrderID] = true
-		if err := im.w.existing(existing, p.sale); errors.Is(err, ErrExists) {
+		if err := im.w.existing(existing, p.sale); errors.Is(err, model.ErrExists) {
 			im.res.Skipped++
 		} else {
 			im.refuse(p.index, p.sale, err)
@@ -294,13 +294,13 @@ func (im *importer) rowByRow(ctx context.Context, sales []pendingSale) error {
 // one journals a single sale through the same path as Insert.
 func (im *importer) one(ctx context.Context, i int, s model.Sale) error {
 	id, _, err := im.w.insertOne(ctx, s, im.by, "import")
-	var ce *ConflictError
-	var ve *ValidationError
+	var ce *model.ConflictError
+	var ve *model.ValidationError
 	switch {
 	case err == nil:
 		im.res.Inserted++
 		im.maxID = max(im.maxID, id)
-	case errors.Is(err, ErrExists):
+	case errors.Is(err, model.ErrExists):
 		im.res.Skipped++
 	case errors.As(err, &ce), errors.As(err, &ve), isRowError(err):
 		im.refuse(i, s, err)

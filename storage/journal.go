@@ -24,54 +24,6 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// Errors of the journal; test them with errors.Is.
-var (
-	ErrNotFound    = errors.New("storage: order not found")
-	ErrNotEditable = errors.New("storage: order can no longer be changed (uploading, uploaded or voided)")
-	ErrBusy        = errors.New("storage: order is being uploaded right now")
-	ErrExists      = errors.New("storage: the same order is already in the journal")
-)
-
-// LockedError says another process owns the journal.
-type LockedError struct {
-	Path  string
-	PID   int
-	Host  string
-	Since time.Time
-}
-
-func (e *LockedError) Error() string {
-	if e.PID == 0 {
-		return fmt.Sprintf("journal %s is in use by another banksale process", e.Path)
-	}
-	return fmt.Sprintf("journal %s is in use by banksale process %d on %s since %s",
-		e.Path, e.PID, e.Host, e.Since.In(model.CST).Format(model.TimeLayout))
-}
-
-// ConflictError says the order_id is already taken by a different sale.
-type ConflictError struct{ OrderID string }
-
-func (e *ConflictError) Error() string {
-	return fmt.Sprintf("order_id %s is already in the journal with different content", e.OrderID)
-}
-
-// ValidationError carries the cross-order rules (voids/refunds) that failed inside the write
-// transaction, where they see every committed order.
-type ValidationError struct{ Issues model.Issues }
-
-func (e *ValidationError) Error() string {
-	var b strings.Builder
-	b.WriteString("order refused:")
-	for _, is := range e.Issues.Errors() {
-		b.WriteString(" ")
-		b.WriteString(is.Field)
-		b.WriteString(": ")
-		b.WriteString(is.Message(model.EN))
-		b.WriteString(";")
-	}
-	return strings.TrimSuffix(b.String(), ";")
-}
-
 // Journal is an open journal. Its methods are safe for concurrent use.
 type Journal struct {
 	path string
@@ -85,7 +37,7 @@ type Journal struct {
 	now   func() time.Time
 
 	// stmts caches the read pool's prepared listing statements by SQL text: a 18-arm UNION
-	// costs more to compile than to run. The set of shapes is small and fixed by Filter.
+	// costs more to compile than to run. The set of shapes is small and fixed by model.Filter.
 	stmts sync.Map // string → *sql.Stmt
 	// wstmts are the writer's everyday statements, compiled at Open on its one connection:
 	// every write transaction used to compile its half-dozen afresh, which was a quarter to a
@@ -114,7 +66,7 @@ const (
 )
 
 // Open opens (creating when missing) the journal at path and takes its lock for the life of
-// the Journal. A journal owned by another process gives a *LockedError naming it.
+// the Journal. A journal owned by another process gives a *model.InUseError naming it.
 func Open(ctx context.Context, path string, log *slog.Logger) (*Journal, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -139,7 +139,7 @@ func TestInsertGetAuditCounts(t *testing.T) {
 	if g.TradeTime.Location() != model.CST {
 		t.Errorf("trade time in %v, want CST", g.TradeTime.Location())
 	}
-	if _, err := j.Get(ctx, "nope"); !errors.Is(err, ErrNotFound) {
+	if _, err := j.Get(ctx, "nope"); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("get missing: %v", err)
 	}
 	au, err := j.Audit(ctx, s.OrderID)
@@ -161,13 +161,13 @@ func TestInsertIdenticalAndConflict(t *testing.T) {
 	again.OperateTime = s.OperateTime.Add(time.Hour) // filled at entry: not content
 	again.Cashier = "someone else"
 	o, err := j.Insert(ctx, again, "x")
-	if !errors.Is(err, ErrExists) || o.ID != first.ID {
+	if !errors.Is(err, model.ErrExists) || o.ID != first.ID {
 		t.Fatalf("identical insert: %v %+v", err, o)
 	}
 	diff := s
 	diff.TradeAmount++
 	_, err = j.Insert(ctx, diff, "x")
-	var ce *ConflictError
+	var ce *model.ConflictError
 	if !errors.As(err, &ce) || ce.OrderID != s.OrderID {
 		t.Fatalf("conflicting insert: %v", err)
 	}
@@ -192,7 +192,7 @@ func TestRefundAndVoidRules(t *testing.T) {
 	mustInsert(t, j, orig)
 	mustInsert(t, j, refundOf(orig, "R1", 6000, t0.Add(48*time.Hour)))
 	_, err := j.Insert(ctx, refundOf(orig, "R2", 5000, t0.Add(49*time.Hour)), "x")
-	var ve *ValidationError
+	var ve *model.ValidationError
 	if !errors.As(err, &ve) || !ve.Issues.HasErrors() || ve.Error() == "" {
 		t.Fatalf("over-refund: %v", err)
 	}
@@ -247,7 +247,7 @@ func TestRefundRace(t *testing.T) {
 		wg.Wait()
 		ok := 0
 		for _, err := range errs {
-			var ve *ValidationError
+			var ve *model.ValidationError
 			switch {
 			case err == nil:
 				ok++
@@ -295,11 +295,11 @@ func TestImport(t *testing.T) {
 			t.Errorf("refusal %d: %+v", k, r)
 		}
 	}
-	var ce *ConflictError
+	var ce *model.ConflictError
 	if !errors.As(res.Refused[3].Reason, &ce) {
 		t.Errorf("conflict reason: %v", res.Refused[3].Reason)
 	}
-	var ve *ValidationError
+	var ve *model.ValidationError
 	if !errors.As(res.Refused[2].Reason, &ve) {
 		t.Errorf("over-refund reason: %v", res.Refused[2].Reason)
 	}
@@ -337,17 +337,17 @@ func TestEdit(t *testing.T) {
 	if len(au) != 2 || au[1].Action != "edit" || !strings.Contains(au[1].Detail, "trade_amount") || !strings.Contains(au[1].Detail, "remark") {
 		t.Fatalf("audit: %+v", au)
 	}
-	if _, err := j.Edit(ctx, testSale(2, t0), "x"); !errors.Is(err, ErrNotFound) {
+	if _, err := j.Edit(ctx, testSale(2, t0), "x"); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("edit missing: %v", err)
 	}
 	// Claimed: busy; uploaded: never.
 	if _, err := j.Claim(ctx, time.Now().Add(time.Hour), 10, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := j.Edit(ctx, s, "x"); !errors.Is(err, ErrNotEditable) || !errors.Is(err, ErrBusy) {
+	if _, err := j.Edit(ctx, s, "x"); !errors.Is(err, model.ErrNotEditable) || !errors.Is(err, model.ErrBusy) {
 		t.Fatalf("edit uploading: %v", err)
 	}
-	if _, err := j.Record(ctx, Outcome{OrderID: s.OrderID, Status: model.StatusRejected, Attempt: Attempt{Code: 15, SubCode: "isv.invalid-parameter"}}); err != nil {
+	if _, err := j.Record(ctx, model.Outcome{OrderID: s.OrderID, Status: model.StatusRejected, Attempt: model.Attempt{Code: 15, SubCode: "isv.invalid-parameter"}}); err != nil {
 		t.Fatal(err)
 	}
 	s.Remark = "after rejection"
@@ -356,7 +356,7 @@ func TestEdit(t *testing.T) {
 		t.Fatalf("edit rejected: %+v %v", o, err)
 	}
 	upload(t, j, s.OrderID)
-	if _, err := j.Edit(ctx, s, "x"); !errors.Is(err, ErrNotEditable) {
+	if _, err := j.Edit(ctx, s, "x"); !errors.Is(err, model.ErrNotEditable) {
 		t.Fatalf("edit uploaded: %v", err)
 	}
 	// An edit must pass the cross-order rules too.
@@ -365,7 +365,7 @@ func TestEdit(t *testing.T) {
 	r := refundOf(orig, "R1", 100, t0.Add(time.Hour))
 	mustInsert(t, j, r)
 	r.TradeAmount = orig.TradeAmount + 1
-	var ve *ValidationError
+	var ve *model.ValidationError
 	if _, err := j.Edit(ctx, r, "x"); !errors.As(err, &ve) {
 		t.Fatalf("edit to over-refund: %v", err)
 	}
@@ -391,24 +391,24 @@ func TestVoid(t *testing.T) {
 	if err != nil || o.Status != model.StatusVoided || o.VoidReason != "typed twice" || !o.NextAttemptAt.IsZero() {
 		t.Fatalf("void: %+v %v", o, err)
 	}
-	if _, err := j.Void(ctx, id(1), "again", "boss"); !errors.Is(err, ErrNotEditable) {
+	if _, err := j.Void(ctx, id(1), "again", "boss"); !errors.Is(err, model.ErrNotEditable) {
 		t.Fatalf("void voided: %v", err)
 	}
-	if _, err := j.Void(ctx, "nope", "r", "boss"); !errors.Is(err, ErrNotFound) {
+	if _, err := j.Void(ctx, "nope", "r", "boss"); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("void missing: %v", err)
 	}
 	claimed, _ := j.Claim(ctx, time.Now().Add(time.Hour), 1, time.Minute)
 	if len(claimed) != 1 {
 		t.Fatal("nothing claimed")
 	}
-	if _, err := j.Void(ctx, claimed[0].OrderID, "r", "boss"); !errors.Is(err, ErrBusy) {
+	if _, err := j.Void(ctx, claimed[0].OrderID, "r", "boss"); !errors.Is(err, model.ErrBusy) {
 		t.Fatalf("void uploading: %v", err)
 	}
 	// An original with a live refund cannot be voided alone.
 	orig := testSale(9, t0)
 	mustInsert(t, j, orig)
 	mustInsert(t, j, refundOf(orig, "R9", 10, t0.Add(time.Hour)))
-	if _, err := j.Void(ctx, orig.OrderID, "r", "boss"); !errors.Is(err, ErrNotEditable) || !strings.Contains(err.Error(), "R9") {
+	if _, err := j.Void(ctx, orig.OrderID, "r", "boss"); !errors.Is(err, model.ErrNotEditable) || !strings.Contains(err.Error(), "R9") {
 		t.Fatalf("void of an original with a refund: %v", err)
 	}
 	if _, err := j.Void(ctx, "R9", "r", "boss"); err != nil {
@@ -460,7 +460,7 @@ func TestDuplicates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, code := range []string{CodeDuplicateTrace, CodeDuplicateRef, CodeDuplicateSequence} {
+	for _, code := range []string{model.CodeDuplicateTrace, model.CodeDuplicateRef, model.CodeDuplicateSequence} {
 		if !is.Has(code) {
 			t.Errorf("missing %s in %+v", code, is)
 		}
@@ -510,10 +510,10 @@ func TestDaySummary(t *testing.T) {
 	if !sum.Day.Equal(day) || sum.Net != 10001+10002-500 || len(sum.Rows) != 3 {
 		t.Fatalf("summary: %+v", sum)
 	}
-	want := []SummaryRow{
-		{model.ChannelQuickPass, model.SubSale, 1, 10002},
-		{model.ChannelBankCard, model.SubSale, 1, 10001},
-		{model.ChannelBankCard, model.SubRefund, 1, 500},
+	want := []model.SummaryRow{
+		{Channel: model.ChannelQuickPass, SubType: model.SubSale, Count: 1, Amount: 10002},
+		{Channel: model.ChannelBankCard, SubType: model.SubSale, Count: 1, Amount: 10001},
+		{Channel: model.ChannelBankCard, SubType: model.SubRefund, Count: 1, Amount: 500},
 	}
 	for i, r := range want {
 		if sum.Rows[i] != r {
@@ -556,7 +556,7 @@ func TestLockInProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = Open(context.Background(), path, nil)
-	var le *LockedError
+	var le *model.InUseError
 	if !errors.As(err, &le) || le.PID != os.Getpid() || le.Host == "" || le.Since.IsZero() {
 		t.Fatalf("second open: %v (%+v)", err, le)
 	}
@@ -599,7 +599,7 @@ func TestImportBatches(t *testing.T) {
 			if res.Inserted != want || res.Skipped != 1 || len(res.Refused) != 1 || res.Refused[0].Index != len(sales)-1 {
 				t.Fatalf("import of %d: %+v", len(sales), res)
 			}
-			var ce *ConflictError
+			var ce *model.ConflictError
 			if !errors.As(res.Refused[0].Reason, &ce) {
 				t.Errorf("refusal: %v", res.Refused[0].Reason)
 			}

@@ -6,19 +6,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"banksale/model"
 )
-
-// Filter narrows a listing; the zero Filter lists everything.
-type Filter struct {
-	Statuses []model.Status // empty = all
-	Channel  model.Channel  // "" = all
-	SubType  model.SubType  // "" = all
-	From, To time.Time      // trade_time range, From inclusive, To exclusive; zero = open
-	Search   string         // prefix of order_id, sequence_no, pos_trace_no or trade_ref_no
-}
 
 var (
 	allStatuses = []model.Status{model.StatusPending, model.StatusUploading, model.StatusUploaded,
@@ -37,7 +27,7 @@ var searchSparse = 2000 // a variable so tests can reach the dense paths on a sm
 // List returns up to limit orders older than after (from the newest when after is zero),
 // newest first. Its cost does not grow with the journal: keyset paging on indexes that are
 // already in trade_time, id order. Listed orders leave Payload empty (Get and Claim carry it).
-func (j *Journal) List(ctx context.Context, f Filter, after Cursor, limit int) ([]Order, error) {
+func (j *Journal) List(ctx context.Context, f model.Filter, after model.Cursor, limit int) ([]model.Order, error) {
 	out, err := j.list(ctx, f, after, limit, false)
 	if err != nil {
 		return nil, fmt.Errorf("storage: list: %w", err)
@@ -47,8 +37,8 @@ func (j *Journal) List(ctx context.Context, f Filter, after Cursor, limit int) (
 
 // ListBefore returns up to limit orders newer than before (the closest ones), newest first:
 // the page above when scrolling up.
-func (j *Journal) ListBefore(ctx context.Context, f Filter, before Cursor, limit int) ([]Order, error) {
-	if before.isZero() {
+func (j *Journal) ListBefore(ctx context.Context, f model.Filter, before model.Cursor, limit int) ([]model.Order, error) {
+	if before.IsZero() {
 		return nil, nil
 	}
 	out, err := j.list(ctx, f, before, limit, true)
@@ -59,7 +49,7 @@ func (j *Journal) ListBefore(ctx context.Context, f Filter, before Cursor, limit
 	return out, nil
 }
 
-func (j *Journal) list(ctx context.Context, f Filter, cur Cursor, limit int, newer bool) ([]Order, error) {
+func (j *Journal) list(ctx context.Context, f model.Filter, cur model.Cursor, limit int, newer bool) ([]model.Order, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -100,7 +90,7 @@ type arm struct {
 // arms expands the filter into the fewest ordered ranges that cover it: none when nothing is
 // filtered (the time index), one per chosen status, one for a channel or a sub type alone,
 // and for combinations one per status × channel × sub type on orders_facets.
-func arms(f Filter) ([]arm, error) {
+func arms(f model.Filter) ([]arm, error) {
 	var sts []model.Status
 	for _, s := range f.Statuses {
 		if !slices.Contains(allStatuses, s) {
@@ -161,7 +151,7 @@ func arms(f Filter) ([]arm, error) {
 
 // rangeConds are the trade_time window and the keyset position, written so SQLite sees a range
 // on trade_time (an OR across columns would hide it).
-func rangeConds(f Filter, cur Cursor, newer bool) ([]string, []any) {
+func rangeConds(f model.Filter, cur model.Cursor, newer bool) ([]string, []any) {
 	var conds []string
 	var args []any
 	if !f.From.IsZero() {
@@ -172,7 +162,7 @@ func rangeConds(f Filter, cur Cursor, newer bool) ([]string, []any) {
 		conds = append(conds, "trade_time < ?")
 		args = append(args, ms(f.To))
 	}
-	if !cur.isZero() {
+	if !cur.IsZero() {
 		t := ms(cur.TradeTime)
 		if newer {
 			conds = append(conds, "trade_time >= ?", "(trade_time > ? OR id > ?)")
@@ -209,7 +199,7 @@ func orderBy(newer bool) string {
 // UNION ALL of the filter's arms, each an equality prefix of an index ending in trade_time and
 // so already in order; SQLite merges the arms (MERGE (UNION ALL)) and stops at the limit.
 // It selects cols and ignores f.Search (see searchDense).
-func listQuery(f Filter, cur Cursor, limit int, newer bool, cols string) (string, []any, error) {
+func listQuery(f model.Filter, cur model.Cursor, limit int, newer bool, cols string) (string, []any, error) {
 	as, err := arms(f)
 	if err != nil {
 		return "", nil, err
@@ -269,7 +259,7 @@ func (j *Journal) searchIsDense(ctx context.Context, p string) (bool, error) {
 
 // sparseQueries are the four candidate queries of a sparse search: one index range scan per
 // column (at most searchSparse entries each), with the other filters applied on the way.
-func sparseQueries(f Filter, cur Cursor, newer bool) ([]string, [][]any, error) {
+func sparseQueries(f model.Filter, cur model.Cursor, newer bool) ([]string, [][]any, error) {
 	conds, cargs := rangeConds(f, cur, newer)
 	if len(f.Statuses) > 0 {
 		for _, s := range f.Statuses {
@@ -315,7 +305,7 @@ var denseWalk = 5000 // a variable so tests can make the fallback happen on a sm
 // fill a page within a few hundred rows; when denseWalk rows give no full page, the matches
 // are clustered elsewhere and searchCandidates collects them from the prefix indexes, so the
 // cost follows the number of matches, never the size of the journal.
-func (j *Journal) searchDense(ctx context.Context, f Filter, cur Cursor, limit int, newer bool) ([]Order, error) {
+func (j *Journal) searchDense(ctx context.Context, f model.Filter, cur model.Cursor, limit int, newer bool) ([]model.Order, error) {
 	q, args, err := listQuery(f, cur, denseWalk, newer, "id, trade_time, order_id, sequence_no, pos_trace_no, trade_ref_no")
 	if err != nil {
 		return nil, err
@@ -357,7 +347,7 @@ func (j *Journal) searchDense(ctx context.Context, f Filter, cur Cursor, limit i
 
 // searchCandidates collects every order matching the prefix from the four prefix indexes (with
 // the other filters applied on the way), orders them and keeps a page.
-func (j *Journal) searchCandidates(ctx context.Context, f Filter, cur Cursor, limit int, newer bool) ([]Order, error) {
+func (j *Journal) searchCandidates(ctx context.Context, f model.Filter, cur model.Cursor, limit int, newer bool) ([]model.Order, error) {
 	qs, as, err := sparseQueries(f, cur, newer)
 	if err != nil {
 		return nil, err
@@ -408,7 +398,7 @@ func (j *Journal) searchCandidates(ctx context.Context, f Filter, cur Cursor, li
 }
 
 // fetchByIDs reads the orders with these ids, in the order given.
-func (j *Journal) fetchByIDs(ctx context.Context, ids []int64) ([]Order, error) {
+func (j *Journal) fetchByIDs(ctx context.Context, ids []int64) ([]model.Order, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -424,11 +414,11 @@ func (j *Journal) fetchByIDs(ctx context.Context, ids []int64) ([]Order, error) 
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	byID := make(map[int64]Order, len(got))
+	byID := make(map[int64]model.Order, len(got))
 	for _, o := range got {
 		byID[o.ID] = o
 	}
-	out := make([]Order, 0, len(ids))
+	out := make([]model.Order, 0, len(ids))
 	for _, id := range ids {
 		if o, ok := byID[id]; ok {
 			out = append(out, o)

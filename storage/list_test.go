@@ -15,7 +15,7 @@ import (
 
 // randomJournal fills a journal with n orders of mixed statuses, channels, sub types and
 // times (many sharing a trade_time, to exercise the id tiebreak).
-func randomJournal(t testing.TB, n int, seed uint64) (*Journal, []Order) {
+func randomJournal(t testing.TB, n int, seed uint64) (*Journal, []model.Order) {
 	t.Helper()
 	j := openTest(t)
 	ctx := context.Background()
@@ -58,7 +58,7 @@ func randomJournal(t testing.TB, n int, seed uint64) (*Journal, []Order) {
 	return j, all
 }
 
-func matches(f Filter, o Order) bool {
+func matches(f model.Filter, o model.Order) bool {
 	if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, o.Status) {
 		return false
 	}
@@ -75,7 +75,7 @@ func matches(f Filter, o Order) bool {
 	return true
 }
 
-func ids(os []Order) []int64 {
+func ids(os []model.Order) []int64 {
 	out := make([]int64, len(os))
 	for i, o := range os {
 		out[i] = o.ID
@@ -105,7 +105,7 @@ func testListMatchesBruteForce(t *testing.T) {
 	})
 	ctx := context.Background()
 	mid := t0.Add(500 * time.Minute)
-	filters := []Filter{
+	filters := []model.Filter{
 		{},
 		{Statuses: []model.Status{model.StatusRejected}},
 		{Statuses: []model.Status{model.StatusRetrying, model.StatusRejected, model.StatusRetrying}},
@@ -124,7 +124,7 @@ func testListMatchesBruteForce(t *testing.T) {
 		{Search: "nothing"},
 	}
 	for _, f := range filters {
-		var want []Order
+		var want []model.Order
 		for _, o := range all {
 			if matches(f, o) {
 				want = append(want, o)
@@ -133,8 +133,8 @@ func testListMatchesBruteForce(t *testing.T) {
 		for _, limit := range []int{23, 50} {
 			start := time.Now()
 			name := fmt.Sprintf("%+v/limit=%d", f, limit)
-			var got []Order
-			var cur Cursor
+			var got []model.Order
+			var cur model.Cursor
 			for pages := 0; ; pages++ {
 				page, err := j.List(ctx, f, cur, limit)
 				if err != nil {
@@ -147,7 +147,7 @@ func testListMatchesBruteForce(t *testing.T) {
 				if len(page) < limit || pages > 4000 {
 					break
 				}
-				cur = CursorOf(page[len(page)-1])
+				cur = model.CursorOf(page[len(page)-1])
 			}
 			if !slices.Equal(ids(got), ids(want)) {
 				t.Fatalf("%s: got %d orders, want %d", name, len(got), len(want))
@@ -157,8 +157,8 @@ func testListMatchesBruteForce(t *testing.T) {
 			if len(want) == 0 {
 				continue
 			}
-			var back []Order
-			cur = CursorOf(want[len(want)-1])
+			var back []model.Order
+			cur = model.CursorOf(want[len(want)-1])
 			for {
 				page, err := j.ListBefore(ctx, f, cur, limit)
 				if err != nil {
@@ -168,17 +168,17 @@ func testListMatchesBruteForce(t *testing.T) {
 				if len(page) < limit {
 					break
 				}
-				cur = CursorOf(page[0])
+				cur = model.CursorOf(page[0])
 			}
 			if !slices.Equal(ids(back), ids(want[:len(want)-1])) {
 				t.Fatalf("%s: ListBefore got %d orders, want %d", name, len(back), len(want)-1)
 			}
 		}
 	}
-	if _, err := j.List(ctx, Filter{Statuses: []model.Status{"bogus"}}, Cursor{}, 5); err == nil {
+	if _, err := j.List(ctx, model.Filter{Statuses: []model.Status{"bogus"}}, model.Cursor{}, 5); err == nil {
 		t.Error("unknown status accepted")
 	}
-	if got, _ := j.ListBefore(ctx, Filter{}, Cursor{}, 5); len(got) != 0 {
+	if got, _ := j.ListBefore(ctx, model.Filter{}, model.Cursor{}, 5); len(got) != 0 {
 		t.Error("ListBefore the newest end returned orders")
 	}
 }
@@ -242,13 +242,13 @@ func FuzzSearch(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, search string) {
-		flt := Filter{Search: search}
-		got, err := j.List(context.Background(), flt, Cursor{}, 60)
+		flt := model.Filter{Search: search}
+		got, err := j.List(context.Background(), flt, model.Cursor{}, 60)
 		if err != nil {
 			t.Fatal(err)
 		}
 		flt.Search = strings.TrimSpace(search)
-		var want []Order
+		var want []model.Order
 		for _, o := range all {
 			if matches(flt, o) && len(want) < 60 {
 				want = append(want, o)

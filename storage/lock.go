@@ -8,6 +8,8 @@ import (
 	"os"
 	"time"
 
+	"banksale/model"
+
 	"github.com/gofrs/flock"
 )
 
@@ -37,7 +39,7 @@ func acquireLock(dbPath string) (*fileLock, error) {
 		return nil, fmt.Errorf("storage: lock %s: %w", path, err)
 	}
 	if !ok {
-		le := &LockedError{Path: dbPath}
+		le := &model.InUseError{Path: dbPath}
 		// The owner writes its details just after locking; give it a moment.
 		for i := 0; i < 20; i++ {
 			if info, ok := readLockInfo(path); ok {

@@ -9,26 +9,6 @@ import (
 	"banksale/model"
 )
 
-// Order is one journaled sale with its upload state.
-type Order struct {
-	model.Sale
-	ID            int64 // rowid: the keyset tiebreak
-	Status        model.Status
-	Attempts      int
-	NextAttemptAt time.Time // zero when not scheduled
-	LeaseUntil    time.Time
-	LastCode      int // gateway code of the last failure (0 none)
-	LastSubCode   string
-	LastMessage   string // the gateway's words or the transport error, short
-	RequestID     string // of the last answer
-	VoidReason    string
-	Payload       []byte // the DTO JSON frozen at the first claim (empty before): every attempt sends these bytes
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
-	CreatedBy     string
-	UpdatedBy     string
-}
-
 // saleColumns are the API's fields in the API's table order.
 var saleColumns = []string{
 	"order_id", "original_order_id", "sequence_no", "payment_channel", "card_no", "trade_time",
@@ -77,9 +57,9 @@ func fromMSZero(v int64) time.Time {
 
 type rowScanner interface{ Scan(dest ...any) error }
 
-func scanOrder(sc rowScanner, withPayload bool) (Order, error) {
+func scanOrder(sc rowScanner, withPayload bool) (model.Order, error) {
 	var (
-		o                                    Order
+		o                                    model.Order
 		s                                    = &o.Sale
 		channel, saleType, subType, commType string
 		tradeTime, operateTime, amount       int64
@@ -100,7 +80,7 @@ func scanOrder(sc rowScanner, withPayload bool) (Order, error) {
 		dest = append(dest, &o.Payload)
 	}
 	if err := sc.Scan(dest...); err != nil {
-		return Order{}, err
+		return model.Order{}, err
 	}
 	s.PaymentChannel = model.Channel(channel)
 	s.SaleType = model.SaleType(saleType)
@@ -117,9 +97,9 @@ func scanOrder(sc rowScanner, withPayload bool) (Order, error) {
 	return o, nil
 }
 
-func scanOrders(rows *sql.Rows, withPayload bool) ([]Order, error) {
+func scanOrders(rows *sql.Rows, withPayload bool) ([]model.Order, error) {
 	defer rows.Close()
-	var out []Order
+	var out []model.Order
 	for rows.Next() {
 		o, err := scanOrder(rows, withPayload)
 		if err != nil {
@@ -129,17 +109,6 @@ func scanOrders(rows *sql.Rows, withPayload bool) ([]Order, error) {
 	}
 	return out, rows.Err()
 }
-
-// Cursor is a position in the newest-first order of the journal. The zero Cursor is the newest end.
-type Cursor struct {
-	TradeTime time.Time
-	ID        int64
-}
-
-// CursorOf is the position of o.
-func CursorOf(o Order) Cursor { return Cursor{TradeTime: o.TradeTime, ID: o.ID} }
-
-func (c Cursor) isZero() bool { return c.ID == 0 && c.TradeTime.IsZero() }
 
 // sameContent reports whether two sales say the same thing. The fields the program fills at
 // entry (operate_time, cashier, ip, mac) are left out: re-importing a file a day later must

@@ -65,8 +65,8 @@ func TestQueryPlans(t *testing.T) {
 	if _, err := j.w.Exec("ANALYZE"); err != nil {
 		t.Fatal(err)
 	}
-	cur := Cursor{TradeTime: t0.Add(100 * time.Minute), ID: 900}
-	filters := map[string]Filter{
+	cur := model.Cursor{TradeTime: t0.Add(100 * time.Minute), ID: 900}
+	filters := map[string]model.Filter{
 		"all":            {},
 		"status":         {Statuses: []model.Status{model.StatusRejected}},
 		"statuses":       {Statuses: []model.Status{model.StatusRetrying, model.StatusRejected}},
@@ -79,13 +79,13 @@ func TestQueryPlans(t *testing.T) {
 		"search+channel": {Search: "HZ01", Channel: model.ChannelBankCard},
 	}
 	for name, f := range filters {
-		for _, c := range []Cursor{{}, cur} {
+		for _, c := range []model.Cursor{{}, cur} {
 			for _, newer := range []bool{false, true} {
 				q, args, err := listQuery(f, c, 50, newer, orderColsNoPayload)
 				if err != nil {
 					t.Fatal(err)
 				}
-				label := fmt.Sprintf("list %s cursor=%v newer=%v", name, !c.isZero(), newer)
+				label := fmt.Sprintf("list %s cursor=%v newer=%v", name, !c.IsZero(), newer)
 				checkPlan(t, label, explain(t, j, q, args...), "SCAN orders USING INDEX orders_time")
 				if f.Search != "" {
 					qs, as, err := sparseQueries(f, c, newer)

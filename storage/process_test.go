@@ -72,7 +72,7 @@ func childInsert(path string) int {
 		if i%5 == 4 {
 			if got, err := j.Claim(ctx, time.Now().Add(time.Hour), 2, time.Minute); err == nil {
 				for _, o := range got {
-					j.Record(ctx, Outcome{OrderID: o.OrderID, Status: model.StatusUploaded})
+					j.Record(ctx, model.Outcome{OrderID: o.OrderID, Status: model.StatusUploaded})
 				}
 			}
 		}
@@ -188,7 +188,7 @@ func TestKill9LosesNothingAcknowledged(t *testing.T) {
 }
 
 // TestSecondProcessCannotOwnJournal: a child holds the journal; the parent gets a
-// *LockedError naming the child's pid; once the child is killed the OS frees the lock.
+// *model.InUseError naming the child's pid; once the child is killed the OS frees the lock.
 func TestSecondProcessCannotOwnJournal(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns processes")
@@ -200,7 +200,7 @@ func TestSecondProcessCannotOwnJournal(t *testing.T) {
 		t.Fatalf("child: %q %v", line, err)
 	}
 	_, err = Open(context.Background(), path, nil)
-	var le *LockedError
+	var le *model.InUseError
 	if !errors.As(err, &le) {
 		t.Fatalf("open while the child holds it: %v", err)
 	}

@@ -43,13 +43,13 @@ const (
 )
 
 // Get returns one order, payload included.
-func (j *Journal) Get(ctx context.Context, orderID string) (Order, error) {
+func (j *Journal) Get(ctx context.Context, orderID string) (model.Order, error) {
 	o, err := scanOrder(j.r.QueryRowContext(ctx, getSQL, orderID), true)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Order{}, fmt.Errorf("storage: get %s: %w", orderID, ErrNotFound)
+		return model.Order{}, fmt.Errorf("storage: get %s: %w", orderID, model.ErrNotFound)
 	}
 	if err != nil {
-		return Order{}, fmt.Errorf("storage: get %s: %w", orderID, err)
+		return model.Order{}, fmt.Errorf("storage: get %s: %w", orderID, err)
 	}
 	return o, nil
 }
@@ -85,13 +85,6 @@ func (j *Journal) Related(ctx context.Context, originalID, excludeOrderID string
 	return rel, nil
 }
 
-// Duplicate-warning codes (model.Issue.Code); Args[0] is the other order's order_id.
-const (
-	CodeDuplicateTrace    = "duplicate.trace"    // same bank_shop_no, terminal_no, batch_no, pos_trace_no
-	CodeDuplicateRef      = "duplicate.ref"      // same trade_ref_no on the same day
-	CodeDuplicateSequence = "duplicate.sequence" // same store_no, sequence_no, pay_type_no, sub_sale_type
-)
-
 // Duplicates returns domain.md's duplicate warnings for s against the journal (s.OrderID
 // itself and voided orders left out). Each query is an index seek on one selective column.
 func (j *Journal) Duplicates(ctx context.Context, s model.Sale) (model.Issues, error) {
@@ -112,18 +105,18 @@ func (j *Journal) Duplicates(ctx context.Context, s model.Sale) (model.Issues, e
 		return rows.Err()
 	}
 	if s.PosTraceNo != "" {
-		if err := add("pos_trace_no", CodeDuplicateTrace, dupTraceSQL, s.PosTraceNo, s.BankShopNo, s.TerminalNo, s.BatchNo, s.OrderID); err != nil {
+		if err := add("pos_trace_no", model.CodeDuplicateTrace, dupTraceSQL, s.PosTraceNo, s.BankShopNo, s.TerminalNo, s.BatchNo, s.OrderID); err != nil {
 			return nil, fmt.Errorf("storage: duplicates: %w", err)
 		}
 	}
 	if s.TradeRefNo != "" && !s.TradeTime.IsZero() {
 		day := dayStart(s.TradeTime)
-		if err := add("trade_ref_no", CodeDuplicateRef, dupRefSQL, s.TradeRefNo, ms(day), ms(day.AddDate(0, 0, 1)), s.OrderID); err != nil {
+		if err := add("trade_ref_no", model.CodeDuplicateRef, dupRefSQL, s.TradeRefNo, ms(day), ms(day.AddDate(0, 0, 1)), s.OrderID); err != nil {
 			return nil, fmt.Errorf("storage: duplicates: %w", err)
 		}
 	}
 	if s.SequenceNo != "" {
-		if err := add("sequence_no", CodeDuplicateSequence, dupSequenceSQL, s.SequenceNo, s.StoreNo, s.PayTypeNo, string(s.SubSaleType), s.OrderID); err != nil {
+		if err := add("sequence_no", model.CodeDuplicateSequence, dupSequenceSQL, s.SequenceNo, s.StoreNo, s.PayTypeNo, string(s.SubSaleType), s.OrderID); err != nil {
 			return nil, fmt.Errorf("storage: duplicates: %w", err)
 		}
 	}
@@ -136,45 +129,29 @@ func dayStart(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, model.CST)
 }
 
-// SummaryRow is the count and amount of one channel × sub type on a day.
-type SummaryRow struct {
-	Channel model.Channel
-	SubType model.SubType
-	Count   int
-	Amount  model.Amount
-}
-
-// Summary is one day's orders.
-type Summary struct {
-	Day      time.Time
-	Rows     []SummaryRow
-	Net      model.Amount // sales − voids − refunds, voided orders excluded
-	ByStatus map[model.Status]int
-}
-
 // DaySummary sums the orders whose trade_time falls on day's CST date. Rows leave voided
 // (locally cancelled) orders out; ByStatus counts every order.
-func (j *Journal) DaySummary(ctx context.Context, day time.Time) (Summary, error) {
+func (j *Journal) DaySummary(ctx context.Context, day time.Time) (model.Summary, error) {
 	start := dayStart(day)
-	sum := Summary{Day: start, ByStatus: map[model.Status]int{}}
+	sum := model.Summary{Day: start, ByStatus: map[model.Status]int{}}
 	for _, s := range allStatuses {
 		sum.ByStatus[s] = 0
 	}
 	rows, err := j.r.QueryContext(ctx, daySummarySQL, ms(start), ms(start.AddDate(0, 0, 1)))
 	if err != nil {
-		return Summary{}, fmt.Errorf("storage: day summary: %w", err)
+		return model.Summary{}, fmt.Errorf("storage: day summary: %w", err)
 	}
 	defer rows.Close()
 	type key struct {
 		c model.Channel
 		t model.SubType
 	}
-	agg := map[key]*SummaryRow{}
+	agg := map[key]*model.SummaryRow{}
 	for rows.Next() {
 		var ch, sub, st string
 		var amt int64
 		if err := rows.Scan(&ch, &sub, &st, &amt); err != nil {
-			return Summary{}, fmt.Errorf("storage: day summary: %w", err)
+			return model.Summary{}, fmt.Errorf("storage: day summary: %w", err)
 		}
 		sum.ByStatus[model.Status(st)]++
 		if model.Status(st) == model.StatusVoided {
@@ -183,7 +160,7 @@ func (j *Journal) DaySummary(ctx context.Context, day time.Time) (Summary, error
 		k := key{model.Channel(ch), model.SubType(sub)}
 		r := agg[k]
 		if r == nil {
-			r = &SummaryRow{Channel: k.c, SubType: k.t}
+			r = &model.SummaryRow{Channel: k.c, SubType: k.t}
 			agg[k] = r
 		}
 		r.Count++
@@ -195,7 +172,7 @@ func (j *Journal) DaySummary(ctx context.Context, day time.Time) (Summary, error
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return Summary{}, fmt.Errorf("storage: day summary: %w", err)
+		return model.Summary{}, fmt.Errorf("storage: day summary: %w", err)
 	}
 	for _, r := range agg {
 		sum.Rows = append(sum.Rows, *r)
@@ -207,30 +184,16 @@ func (j *Journal) DaySummary(ctx context.Context, day time.Time) (Summary, error
 	return sum, nil
 }
 
-// Attempt is one try to upload an order.
-type Attempt struct {
-	OrderID   string
-	N         int
-	StartedAt time.Time
-	Latency   time.Duration
-	Outcome   string // "uploaded", "retrying", "rejected", "paused"
-	Class     string
-	Code      int
-	SubCode   string
-	Message   string
-	RequestID string
-}
-
 // Attempts lists an order's attempts, first first.
-func (j *Journal) Attempts(ctx context.Context, orderID string) ([]Attempt, error) {
+func (j *Journal) Attempts(ctx context.Context, orderID string) ([]model.Attempt, error) {
 	rows, err := j.r.QueryContext(ctx, attemptsSQL, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: attempts %s: %w", orderID, err)
 	}
 	defer rows.Close()
-	var out []Attempt
+	var out []model.Attempt
 	for rows.Next() {
-		a := Attempt{OrderID: orderID}
+		a := model.Attempt{OrderID: orderID}
 		var started, lat int64
 		if err := rows.Scan(&a.N, &started, &lat, &a.Outcome, &a.Class, &a.Code, &a.SubCode, &a.Message, &a.RequestID); err != nil {
 			return nil, fmt.Errorf("storage: attempts %s: %w", orderID, err)
@@ -245,22 +208,16 @@ func (j *Journal) Attempts(ctx context.Context, orderID string) ([]Attempt, erro
 	return out, nil
 }
 
-// AuditEntry is one change to an order and who made it.
-type AuditEntry struct {
-	At                 time.Time
-	By, Action, Detail string // actions: insert, edit, void, retry, upload, reject, import
-}
-
 // Audit lists an order's audit trail, oldest first.
-func (j *Journal) Audit(ctx context.Context, orderID string) ([]AuditEntry, error) {
+func (j *Journal) Audit(ctx context.Context, orderID string) ([]model.AuditEntry, error) {
 	rows, err := j.r.QueryContext(ctx, auditListSQL, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("storage: audit %s: %w", orderID, err)
 	}
 	defer rows.Close()
-	var out []AuditEntry
+	var out []model.AuditEntry
 	for rows.Next() {
-		var e AuditEntry
+		var e model.AuditEntry
 		var at int64
 		if err := rows.Scan(&at, &e.By, &e.Action, &e.Detail); err != nil {
 			return nil, fmt.Errorf("storage: audit %s: %w", orderID, err)

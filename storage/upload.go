@@ -12,14 +12,6 @@ import (
 	"banksale/model"
 )
 
-// Outcome is what one upload attempt came to.
-type Outcome struct {
-	OrderID       string
-	Status        model.Status // uploaded | retrying | rejected
-	NextAttemptAt time.Time    // for retrying
-	Attempt       Attempt      // N filled by storage
-}
-
 // uploaderBy names the uploader in updated_by and the audit trail.
 const uploaderBy = "uploader"
 
@@ -36,9 +28,19 @@ const claimSQL = `SELECT id FROM orders INDEXED BY orders_due WHERE ` + claimabl
 const releaseSQL = `UPDATE orders SET status = 'retrying', next_attempt_at = ?, lease_until = NULL,
 	updated_at = ?, updated_by = ? WHERE status = 'uploading'`
 
-// retrySQL takes a further condition: the given order_ids, or every failed order.
-const retrySQL = `UPDATE orders SET status = 'retrying', next_attempt_at = ?, updated_at = ?, updated_by = ?
-	WHERE status IN ('retrying', 'rejected') AND %s RETURNING id`
+// retrySQL takes a further condition: the given order_ids, or every failed order. Which
+// statuses may be retried is model's rule (Status.CanRetry).
+var retrySQL = `UPDATE orders SET status = 'retrying', next_attempt_at = ?, updated_at = ?, updated_by = ?
+	WHERE status IN (` + sqlStatuses(model.Status.CanRetry) + `) AND %s RETURNING id`
+
+// sqlStatuses is the SQL list of the statuses for which ok holds: 'retrying', 'rejected'.
+func sqlStatuses(ok func(model.Status) bool) string {
+	var q []string
+	for _, s := range model.StatusesWhere(ok) {
+		q = append(q, "'"+string(s)+"'")
+	}
+	return strings.Join(q, ", ")
+}
 
 const nextDueSQL = `SELECT next_attempt_at FROM orders INDEXED BY orders_due WHERE ` + claimableCond + `
 	AND next_attempt_at IS NOT NULL ORDER BY next_attempt_at, id LIMIT 1`
@@ -64,7 +66,7 @@ func (j *Journal) ReleaseLeases(ctx context.Context) (int, error) {
 }
 
 // Claim marks up to limit due orders uploading, with a lease, and returns them oldest due first.
-func (j *Journal) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Order, error) {
+func (j *Journal) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]model.Order, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -135,7 +137,7 @@ const (
 // is most of what a big import costs. An order that cannot be encoded (only a change of the
 // encoder could do that: Insert encodes it once to refuse it early) is rejected with the
 // reason, so it cannot stop the orders behind it.
-func (j *Journal) freeze(ctx context.Context, tx *sql.Tx, claimed []Order, now time.Time) ([]Order, error) {
+func (j *Journal) freeze(ctx context.Context, tx *sql.Tx, claimed []model.Order, now time.Time) ([]model.Order, error) {
 	set, err := j.txStmt(ctx, tx, freezeSQL)
 	if err != nil {
 		return nil, err
@@ -170,8 +172,10 @@ func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, "
 
 // Record writes an attempt and the order's new state in one transaction. Only an uploading
 // order can get an outcome: anything else means its lease was released meanwhile.
-func (j *Journal) Record(ctx context.Context, o Outcome) (Order, error) {
-	fail := func(err error) (Order, error) { return Order{}, fmt.Errorf("storage: record %s: %w", o.OrderID, err) }
+func (j *Journal) Record(ctx context.Context, o model.Outcome) (model.Order, error) {
+	fail := func(err error) (model.Order, error) {
+		return model.Order{}, fmt.Errorf("storage: record %s: %w", o.OrderID, err)
+	}
 	switch o.Status {
 	case model.StatusUploaded, model.StatusRetrying, model.StatusRejected:
 	default:
@@ -190,7 +194,7 @@ func (j *Journal) Record(ctx context.Context, o Outcome) (Order, error) {
 		return fail(err)
 	}
 	if cur.Status != model.StatusUploading {
-		return fail(fmt.Errorf("%w: it is %s, not uploading", ErrNotEditable, cur.Status))
+		return fail(fmt.Errorf("%w: it is %s, not uploading", model.ErrNotEditable, cur.Status))
 	}
 	a := o.Attempt
 	a.N = cur.Attempts + 1

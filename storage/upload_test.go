@@ -51,24 +51,24 @@ func TestClaimRecordFlow(t *testing.T) {
 		t.Fatalf("claimed twice: %+v", again)
 	}
 	// a uploaded; b fails and retries later.
-	o, err := j.Record(ctx, Outcome{OrderID: a.OrderID, Status: model.StatusUploaded,
-		Attempt: Attempt{StartedAt: now, Latency: 120 * time.Millisecond, Class: "", RequestID: "req-1"}})
+	o, err := j.Record(ctx, model.Outcome{OrderID: a.OrderID, Status: model.StatusUploaded,
+		Attempt: model.Attempt{StartedAt: now, Latency: 120 * time.Millisecond, Class: "", RequestID: "req-1"}})
 	if err != nil || o.Status != model.StatusUploaded || o.Attempts != 1 || o.RequestID != "req-1" || !o.NextAttemptAt.IsZero() {
 		t.Fatalf("record uploaded: %+v %v", o, err)
 	}
 	later := now.Add(time.Hour)
-	o, err = j.Record(ctx, Outcome{OrderID: b.OrderID, Status: model.StatusRetrying, NextAttemptAt: later,
-		Attempt: Attempt{StartedAt: now, Class: "transient", Code: 7, SubCode: "isp.x", Message: "busy", RequestID: "req-2"}})
+	o, err = j.Record(ctx, model.Outcome{OrderID: b.OrderID, Status: model.StatusRetrying, NextAttemptAt: later,
+		Attempt: model.Attempt{StartedAt: now, Class: "transient", Code: 7, SubCode: "isp.x", Message: "busy", RequestID: "req-2"}})
 	if err != nil || o.Status != model.StatusRetrying || o.LastCode != 7 || o.LastSubCode != "isp.x" || o.LastMessage != "busy" || !o.NextAttemptAt.Equal(time.UnixMilli(later.UnixMilli())) {
 		t.Fatalf("record retrying: %+v %v", o, err)
 	}
-	if _, err := j.Record(ctx, Outcome{OrderID: b.OrderID, Status: model.StatusUploaded}); !errors.Is(err, ErrNotEditable) {
+	if _, err := j.Record(ctx, model.Outcome{OrderID: b.OrderID, Status: model.StatusUploaded}); !errors.Is(err, model.ErrNotEditable) {
 		t.Fatalf("record of an order not uploading: %v", err)
 	}
-	if _, err := j.Record(ctx, Outcome{OrderID: "nope", Status: model.StatusUploaded}); !errors.Is(err, ErrNotFound) {
+	if _, err := j.Record(ctx, model.Outcome{OrderID: "nope", Status: model.StatusUploaded}); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("record of a missing order: %v", err)
 	}
-	if _, err := j.Record(ctx, Outcome{OrderID: b.OrderID, Status: model.StatusPending}); err == nil {
+	if _, err := j.Record(ctx, model.Outcome{OrderID: b.OrderID, Status: model.StatusPending}); err == nil {
 		t.Fatal("record with status pending accepted")
 	}
 	// Now the refund is claimable; b is not due yet.
@@ -80,8 +80,8 @@ func TestClaimRecordFlow(t *testing.T) {
 	if len(got) != 1 || got[0].OrderID != "R1" {
 		t.Fatalf("claim after upload: %+v", got)
 	}
-	if _, err := j.Record(ctx, Outcome{OrderID: "R1", Status: model.StatusRejected,
-		Attempt: Attempt{Class: "rejected", Code: 15, SubCode: "isv.invalid-parameter", Message: "bad"}}); err != nil {
+	if _, err := j.Record(ctx, model.Outcome{OrderID: "R1", Status: model.StatusRejected,
+		Attempt: model.Attempt{Class: "rejected", Code: 15, SubCode: "isv.invalid-parameter", Message: "bad"}}); err != nil {
 		t.Fatal(err)
 	}
 	due, ok, _ = j.NextDue(ctx)
@@ -143,7 +143,7 @@ func TestClaimFreezesPayload(t *testing.T) {
 	s.Remark = `备注 <&> "quoted"`
 	mustInsert(t, j, s)
 	want, _ := s.MarshalDTO()
-	claim := func() Order {
+	claim := func() model.Order {
 		t.Helper()
 		got, err := j.Claim(ctx, time.Now().Add(time.Hour), 1, time.Minute)
 		if err != nil || len(got) != 1 {
@@ -157,7 +157,7 @@ func TestClaimFreezesPayload(t *testing.T) {
 	if _, err := j.w.Exec("UPDATE orders SET remark = 'changed behind its back' WHERE order_id = ?", s.OrderID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := j.Record(ctx, Outcome{OrderID: s.OrderID, Status: model.StatusRejected, Attempt: Attempt{Code: 15}}); err != nil {
+	if _, err := j.Record(ctx, model.Outcome{OrderID: s.OrderID, Status: model.StatusRejected, Attempt: model.Attempt{Code: 15}}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := j.Retry(ctx, time.Now(), "boss", s.OrderID); err != nil {
@@ -166,7 +166,7 @@ func TestClaimFreezesPayload(t *testing.T) {
 	if o := claim(); string(o.Payload) != string(want) {
 		t.Fatalf("second claim sent %s, want the frozen %s", o.Payload, want)
 	}
-	if _, err := j.Record(ctx, Outcome{OrderID: s.OrderID, Status: model.StatusRejected, Attempt: Attempt{Code: 15}}); err != nil {
+	if _, err := j.Record(ctx, model.Outcome{OrderID: s.OrderID, Status: model.StatusRejected, Attempt: model.Attempt{Code: 15}}); err != nil {
 		t.Fatal(err)
 	}
 	s.Remark = "corrected"
@@ -246,7 +246,7 @@ func TestConcurrentUse(t *testing.T) {
 				if k == 1 {
 					st = model.StatusRejected
 				}
-				if _, err := j.Record(context.Background(), Outcome{OrderID: o.OrderID, Status: st}); err != nil {
+				if _, err := j.Record(context.Background(), model.Outcome{OrderID: o.OrderID, Status: st}); err != nil {
 					errs <- err
 					return
 				}
@@ -261,7 +261,7 @@ func TestConcurrentUse(t *testing.T) {
 		go func() { // screens
 			defer wg.Done()
 			for ctx.Err() == nil {
-				if _, err := j.List(context.Background(), Filter{Statuses: []model.Status{model.StatusPending}}, Cursor{}, 50); err != nil {
+				if _, err := j.List(context.Background(), model.Filter{Statuses: []model.Status{model.StatusPending}}, model.Cursor{}, 50); err != nil {
 					errs <- err
 					return
 				}

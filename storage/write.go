@@ -107,10 +107,10 @@ func (w *txWriter) commit() error {
 	return nil
 }
 
-func (w *txWriter) getOrder(ctx context.Context, orderID string) (Order, error) {
+func (w *txWriter) getOrder(ctx context.Context, orderID string) (model.Order, error) {
 	o, err := scanOrder(w.get.QueryRowContext(ctx, orderID), true)
 	if errors.Is(err, sql.ErrNoRows) {
-		return Order{}, ErrNotFound
+		return model.Order{}, model.ErrNotFound
 	}
 	return o, err
 }
@@ -170,7 +170,7 @@ func (w *txWriter) checkRelated(ctx context.Context, s model.Sale) error {
 		return err
 	}
 	if is := model.ValidateRelated(s, rel, w.rules); is.HasErrors() {
-		return &ValidationError{Issues: is}
+		return &model.ValidationError{Issues: is}
 	}
 	return nil
 }
@@ -198,17 +198,17 @@ func (w *txWriter) checkDependents(ctx context.Context, s model.Sale) error {
 			}
 		}
 		if is := model.ValidateRelated(d.Sale, rel, w.rules); is.HasErrors() {
-			return &ValidationError{Issues: is.Errors()}
+			return &model.ValidationError{Issues: is.Errors()}
 		}
 	}
 	return nil
 }
 
-// insertOne journals s as pending, due now. It returns the existing order and ErrExists when
-// the same sale is already there, a *ConflictError when a different one holds its order_id.
-func (w *txWriter) insertOne(ctx context.Context, s model.Sale, by, action string) (int64, Order, error) {
+// insertOne journals s as pending, due now. It returns the existing order and model.ErrExists when
+// the same sale is already there, a *model.ConflictError when a different one holds its order_id.
+func (w *txWriter) insertOne(ctx context.Context, s model.Sale, by, action string) (int64, model.Order, error) {
 	if err := checkSale(s); err != nil {
-		return 0, Order{}, rowError{err}
+		return 0, model.Order{}, rowError{err}
 	}
 	if err := w.checkRelated(ctx, s); err != nil {
 		// An identical order already journaled is not an error, even if the rules would now
@@ -216,69 +216,69 @@ func (w *txWriter) insertOne(ctx context.Context, s model.Sale, by, action strin
 		if existing, gerr := w.getOrder(ctx, s.OrderID); gerr == nil {
 			return 0, existing, w.existing(existing, s)
 		}
-		return 0, Order{}, err
+		return 0, model.Order{}, err
 	}
 	now := ms(w.now)
 	args := append(saleArgs(s), now, notFrozen, now, by, now, by)
 	res, err := w.insert.ExecContext(ctx, args...)
 	if err != nil {
-		return 0, Order{}, fmt.Errorf("order %s: insert: %w", s.OrderID, err)
+		return 0, model.Order{}, fmt.Errorf("order %s: insert: %w", s.OrderID, err)
 	}
 	if n, err := res.RowsAffected(); err != nil || n == 0 {
 		existing, gerr := w.getOrder(ctx, s.OrderID)
 		if gerr != nil {
-			return 0, Order{}, fmt.Errorf("order %s: %w", s.OrderID, gerr)
+			return 0, model.Order{}, fmt.Errorf("order %s: %w", s.OrderID, gerr)
 		}
 		return 0, existing, w.existing(existing, s)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
-		return 0, Order{}, fmt.Errorf("order %s: insert: %w", s.OrderID, err)
+		return 0, model.Order{}, fmt.Errorf("order %s: insert: %w", s.OrderID, err)
 	}
 	w.inserted++
 	if w.bulkAudit {
-		return id, Order{}, nil
+		return id, model.Order{}, nil
 	}
 	detail := fmt.Sprintf("%s %s %s", s.SubSaleType, s.PaymentChannel, s.TradeAmount.Yuan())
 	if err := w.addAudit(ctx, id, by, action, detail); err != nil {
-		return 0, Order{}, err
+		return 0, model.Order{}, err
 	}
-	return id, Order{}, nil
+	return id, model.Order{}, nil
 }
 
-func (w *txWriter) existing(existing Order, s model.Sale) error {
+func (w *txWriter) existing(existing model.Order, s model.Sale) error {
 	if sameContent(existing.Sale, s) {
-		return ErrExists
+		return model.ErrExists
 	}
-	return &ConflictError{OrderID: s.OrderID}
+	return &model.ConflictError{OrderID: s.OrderID}
 }
 
 // Insert journals one sale as pending, with its audit row, in one durable transaction.
-func (j *Journal) Insert(ctx context.Context, s model.Sale, by string) (Order, error) {
+func (j *Journal) Insert(ctx context.Context, s model.Sale, by string) (model.Order, error) {
 	w, err := j.begin(ctx)
 	if err != nil {
-		return Order{}, fmt.Errorf("storage: insert %s: %w", s.OrderID, err)
+		return model.Order{}, fmt.Errorf("storage: insert %s: %w", s.OrderID, err)
 	}
 	_, existing, err := w.insertOne(ctx, s, by, "insert")
 	if err != nil {
 		w.rollback()
-		if errors.Is(err, ErrExists) {
-			return existing, ErrExists
+		if errors.Is(err, model.ErrExists) {
+			return existing, model.ErrExists
 		}
-		var ce *ConflictError
-		var ve *ValidationError
+		var ce *model.ConflictError
+		var ve *model.ValidationError
 		if errors.As(err, &ce) || errors.As(err, &ve) {
-			return Order{}, err
+			return model.Order{}, err
 		}
-		return Order{}, fmt.Errorf("storage: insert %s: %w", s.OrderID, err)
+		return model.Order{}, fmt.Errorf("storage: insert %s: %w", s.OrderID, err)
 	}
 	o, err := w.getOrder(ctx, s.OrderID)
 	if err != nil {
 		w.rollback()
-		return Order{}, fmt.Errorf("storage: insert %s: read back: %w", s.OrderID, err)
+		return model.Order{}, fmt.Errorf("storage: insert %s: read back: %w", s.OrderID, err)
 	}
 	if err := w.commit(); err != nil {
-		return Order{}, fmt.Errorf("storage: insert %s: %w", s.OrderID, err)
+		return model.Order{}, fmt.Errorf("storage: insert %s: %w", s.OrderID, err)
 	}
 	return o, nil
 }
@@ -301,8 +301,10 @@ func isRowError(err error) bool {
 
 // Edit replaces a pending or rejected order's content. It goes back to pending, due now, with a
 // payload to be frozen at its next claim. Retrying orders are not editable: a copy may already have reached the gateway.
-func (j *Journal) Edit(ctx context.Context, s model.Sale, by string) (Order, error) {
-	fail := func(err error) (Order, error) { return Order{}, fmt.Errorf("storage: edit %s: %w", s.OrderID, err) }
+func (j *Journal) Edit(ctx context.Context, s model.Sale, by string) (model.Order, error) {
+	fail := func(err error) (model.Order, error) {
+		return model.Order{}, fmt.Errorf("storage: edit %s: %w", s.OrderID, err)
+	}
 	if err := checkSale(s); err != nil {
 		return fail(err)
 	}
@@ -315,24 +317,24 @@ func (j *Journal) Edit(ctx context.Context, s model.Sale, by string) (Order, err
 	if err != nil {
 		return fail(err)
 	}
-	switch old.Status {
-	case model.StatusPending, model.StatusRejected:
-	case model.StatusUploading:
-		return fail(fmt.Errorf("%w (%w)", ErrNotEditable, ErrBusy))
+	switch {
+	case old.Status.CanEdit():
+	case old.Status == model.StatusUploading:
+		return fail(fmt.Errorf("%w (%w)", model.ErrNotEditable, model.ErrBusy))
 	default:
-		return fail(fmt.Errorf("%w: it is %s", ErrNotEditable, old.Status))
+		return fail(fmt.Errorf("%w: it is %s", model.ErrNotEditable, old.Status))
 	}
 	if err := w.checkRelated(ctx, s); err != nil {
-		var ve *ValidationError
+		var ve *model.ValidationError
 		if errors.As(err, &ve) {
-			return Order{}, err
+			return model.Order{}, err
 		}
 		return fail(err)
 	}
 	if err := w.checkDependents(ctx, s); err != nil {
-		var ve *ValidationError
+		var ve *model.ValidationError
 		if errors.As(err, &ve) {
-			return Order{}, err
+			return model.Order{}, err
 		}
 		return fail(err)
 	}
@@ -376,8 +378,10 @@ func changedFields(a, b model.Sale) string {
 }
 
 // Void cancels an order locally before it is uploaded; it is kept, with the reason.
-func (j *Journal) Void(ctx context.Context, orderID, reason, by string) (Order, error) {
-	fail := func(err error) (Order, error) { return Order{}, fmt.Errorf("storage: void %s: %w", orderID, err) }
+func (j *Journal) Void(ctx context.Context, orderID, reason, by string) (model.Order, error) {
+	fail := func(err error) (model.Order, error) {
+		return model.Order{}, fmt.Errorf("storage: void %s: %w", orderID, err)
+	}
 	w, err := j.begin(ctx)
 	if err != nil {
 		return fail(err)
@@ -387,12 +391,12 @@ func (j *Journal) Void(ctx context.Context, orderID, reason, by string) (Order, 
 	if err != nil {
 		return fail(err)
 	}
-	switch old.Status {
-	case model.StatusPending, model.StatusRetrying, model.StatusRejected:
-	case model.StatusUploading:
-		return fail(ErrBusy)
+	switch {
+	case old.Status.CanCancel():
+	case old.Status == model.StatusUploading:
+		return fail(model.ErrBusy)
 	default:
-		return fail(fmt.Errorf("%w: it is %s", ErrNotEditable, old.Status))
+		return fail(fmt.Errorf("%w: it is %s", model.ErrNotEditable, old.Status))
 	}
 	// A sale whose void or refund is journaled cannot be cancelled alone: its void or refund
 	// would wait for it forever (it is uploaded only after its original).
@@ -405,7 +409,7 @@ func (j *Journal) Void(ctx context.Context, orderID, reason, by string) (Order, 
 		return fail(err)
 	}
 	if len(live) > 0 {
-		return fail(fmt.Errorf("%w: its void or refund %s is journaled: cancel that first", ErrNotEditable, live[0].OrderID))
+		return fail(fmt.Errorf("%w: its void or refund %s is journaled: cancel that first", model.ErrNotEditable, live[0].OrderID))
 	}
 	now := ms(w.now)
 	_, err = w.tx.ExecContext(ctx, `UPDATE orders SET status = 'voided', next_attempt_at = NULL, lease_until = NULL,

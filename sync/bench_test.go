@@ -66,7 +66,7 @@ func benchDrainWith(b *testing.B, n int, cfg Config, check func(*toptest.Server)
 		u := New(j, newClient(b, gw.URL(), testSecret, 5*time.Second), cfg, nil)
 		b.StartTimer()
 		began := time.Now()
-		res, err := Drain(context.Background(), u, j, 10*time.Minute, nil)
+		res, err := Drain(context.Background(), u, 10*time.Minute, nil)
 		took := time.Since(began)
 		b.StopTimer()
 		total += took

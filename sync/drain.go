@@ -9,30 +9,30 @@ import (
 	"banksale/model"
 )
 
-// DrainResult is where the journal stands when Drain returns.
+// DrainResult is where the journal and the uploader stand when Drain returns. It states facts;
+// what they mean for a command's exit status is the command's business.
 type DrainResult struct {
 	Counts   map[model.Status]int
 	TimedOut bool
+	// Paused is the last pause the uploader was in while Drain watched (Mode ModePaused), or the
+	// zero state: Drain stops the uploader before it returns, which clears the pause itself.
+	Paused model.UploadState
 }
 
-// Exit codes of `banksale sync --drain`.
-const (
-	ExitAllUploaded = 0 // nothing left to upload
-	ExitNeedsPerson = 1 // some orders were refused, wait for their original, or the uploader is paused
-	ExitTimedOut    = 2 // max-wait passed with orders still on their way
-)
-
-// ExitCode maps the result to the command's exit status.
-func (r DrainResult) ExitCode() int {
-	if r.TimedOut {
-		return ExitTimedOut
-	}
+// AllUploaded says every order is uploaded (or was cancelled here): nothing is left to send.
+func (r DrainResult) AllUploaded() bool {
 	for st, n := range r.Counts {
 		if n > 0 && st != model.StatusUploaded && st != model.StatusVoided {
-			return ExitNeedsPerson
+			return false
 		}
 	}
-	return ExitAllUploaded
+	return r.Counts != nil
+}
+
+// NeedsPerson says uploading stopped short of everything for a reason only a person can change:
+// orders were refused (or wait on a refused original), or the uploader was paused.
+func (r DrainResult) NeedsPerson() bool {
+	return !r.TimedOut && (r.Paused.Mode == model.ModePaused || !r.AllUploaded())
 }
 
 // drainProgressEvery paces the progress callback (and the Counts query behind it).
@@ -44,7 +44,7 @@ const drainProgressEvery = 500 * time.Millisecond
 // running (then it only watches; do not start Run concurrently with Drain), and stops it before
 // returning, so every order it claimed has its outcome recorded and none is left "uploading".
 // progress, if not nil, gets the journal's counts now and then.
-func Drain(ctx context.Context, u *Uploader, store Store, maxWait time.Duration, progress func(map[model.Status]int)) (DrainResult, error) {
+func Drain(ctx context.Context, u *Uploader, maxWait time.Duration, progress func(map[model.Status]int)) (DrainResult, error) {
 	waitCtx := ctx
 	if maxWait > 0 {
 		var cancel context.CancelFunc
@@ -52,8 +52,10 @@ func Drain(ctx context.Context, u *Uploader, store Store, maxWait time.Duration,
 		defer cancel()
 	}
 
+	store := u.store
 	events, unsubscribe := u.Subscribe()
 	defer unsubscribe()
+	var paused model.UploadState
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -109,16 +111,27 @@ wait:
 				err = errors.New("the uploader stopped")
 			}
 			return DrainResult{Counts: finalCounts(store)}, fmt.Errorf("sync: drain: %w", err)
-		case <-events:
+		case ev := <-events:
+			switch {
+			case ev.Order != nil:
+			case ev.State.Mode == model.ModePaused:
+				paused = ev.State
+			case ev.State.Mode == model.ModeUploading:
+				paused = model.UploadState{}
+			}
 		case <-u.settled:
 		case <-tick.C:
 			report()
 		}
 	}
-	if err := stopRun(); err != nil {
-		return DrainResult{Counts: finalCounts(store), TimedOut: timedOut}, fmt.Errorf("sync: drain: %w", err)
+	// Before stopping: a stopped uploader is no longer paused.
+	if st := u.State(); st.Mode == model.ModePaused {
+		paused = st
 	}
-	res := DrainResult{Counts: finalCounts(store), TimedOut: timedOut}
+	if err := stopRun(); err != nil {
+		return DrainResult{Counts: finalCounts(store), TimedOut: timedOut, Paused: paused}, fmt.Errorf("sync: drain: %w", err)
+	}
+	res := DrainResult{Counts: finalCounts(store), TimedOut: timedOut, Paused: paused}
 	if progress != nil && res.Counts != nil {
 		progress(res.Counts)
 	}

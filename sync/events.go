@@ -1,10 +1,9 @@
 package sync
 
 import (
+	"banksale/model"
 	gosync "sync"
 	"time"
-
-	"banksale/storage"
 )
 
 // Event delivery. A screen that stops reading for a while (a modal dialog, a slow terminal) must
@@ -25,29 +24,29 @@ const (
 )
 
 type subscriber struct {
-	ch     chan Event
+	ch     chan model.Event
 	done   chan struct{}
 	signal chan struct{}
 
 	mu      gosync.Mutex
 	keys    []string // waiting events in order of first arrival
-	pending map[string]Event
+	pending map[string]model.Event
 	orders  int // waiting order events (keys minus the state slot)
 }
 
 // Subscribe returns a channel of events, starting with the current state, and a function that
 // ends the subscription (and closes the channel). A subscriber that reads slowly never blocks the
 // uploader; see the coalescing rules above.
-func (u *Uploader) Subscribe() (<-chan Event, func()) {
+func (u *Uploader) Subscribe() (<-chan model.Event, func()) {
 	s := &subscriber{
-		ch:      make(chan Event, subscriberBuffer),
+		ch:      make(chan model.Event, subscriberBuffer),
 		done:    make(chan struct{}),
 		signal:  make(chan struct{}, 1),
-		pending: make(map[string]Event),
+		pending: make(map[string]model.Event),
 	}
 	u.mu.Lock()
 	u.subs[s] = struct{}{}
-	s.push(Event{State: u.stateLocked(time.Now())})
+	s.push(model.Event{State: u.stateLocked(time.Now())})
 	u.mu.Unlock()
 	go s.forward()
 
@@ -63,19 +62,19 @@ func (u *Uploader) Subscribe() (<-chan Event, func()) {
 }
 
 // publishLocked hands ev to every subscriber; u.mu is held, and nothing here blocks.
-func (u *Uploader) publishLocked(ev Event) {
+func (u *Uploader) publishLocked(ev model.Event) {
 	for s := range u.subs {
 		s.push(ev)
 	}
 }
 
-func (u *Uploader) publishOrder(o *storage.Order) {
+func (u *Uploader) publishOrder(o *model.Order) {
 	u.mu.Lock()
-	u.publishLocked(Event{Order: o})
+	u.publishLocked(model.Event{Order: o})
 	u.mu.Unlock()
 }
 
-func (s *subscriber) push(ev Event) {
+func (s *subscriber) push(ev model.Event) {
 	key := stateKey
 	if ev.Order != nil {
 		key = ev.Order.OrderID
@@ -112,11 +111,11 @@ func (s *subscriber) dropOldestOrder() {
 	}
 }
 
-func (s *subscriber) pop() (Event, bool) {
+func (s *subscriber) pop() (model.Event, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if len(s.keys) == 0 {
-		return Event{}, false
+		return model.Event{}, false
 	}
 	k := s.keys[0]
 	s.keys[0] = ""

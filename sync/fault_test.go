@@ -56,7 +56,7 @@ func TestFaults(t *testing.T) {
 	go func() {
 		n := 0
 		for ev := range events {
-			if ev.Order == nil && ev.State.Mode == ModeBanned && !ev.State.BannedUntil.IsZero() {
+			if ev.Order == nil && ev.State.Mode == model.ModeBanned && !ev.State.BannedUntil.IsZero() {
 				n++
 			}
 		}
@@ -64,7 +64,7 @@ func TestFaults(t *testing.T) {
 	}()
 
 	began := time.Now()
-	res, err := Drain(context.Background(), u, j, 150*time.Second, nil)
+	res, err := Drain(context.Background(), u, 150*time.Second, nil)
 	wall := time.Since(began)
 	if err != nil {
 		t.Fatalf("Drain: %v", err)
@@ -76,8 +76,8 @@ func TestFaults(t *testing.T) {
 	if res.Counts[model.StatusUploaded] != orders-len(reject) || res.Counts[model.StatusRejected] != len(reject) {
 		t.Errorf("counts %v, want %d uploaded and %d rejected", res.Counts, orders-len(reject), len(reject))
 	}
-	if got := res.ExitCode(); got != ExitNeedsPerson {
-		t.Errorf("exit code %d, want %d (rejected orders need a person)", got, ExitNeedsPerson)
+	if !res.NeedsPerson() {
+		t.Errorf("%+v does not need a person, yet rejected orders do", res)
 	}
 	for id := range reject {
 		o := get(t, j, id)
@@ -158,8 +158,8 @@ func TestBanStopsAllWorkers(t *testing.T) {
 		return toptest.Fault{}
 	}})
 	u := New(j, newClient(t, gw.URL(), testSecret, 2*time.Second), fastConfig(workers), testLog(t))
-	res, err := Drain(context.Background(), u, j, time.Minute, nil)
-	if err != nil || res.ExitCode() != ExitAllUploaded {
+	res, err := Drain(context.Background(), u, time.Minute, nil)
+	if err != nil || !res.AllUploaded() {
 		t.Fatalf("Drain: %v %+v", err, res)
 	}
 	reqs := gw.Requests()

@@ -194,7 +194,7 @@ func counts(t testing.TB, j *storage.Journal) map[model.Status]int {
 	return c
 }
 
-func get(t testing.TB, j *storage.Journal, id string) storage.Order {
+func get(t testing.TB, j *storage.Journal, id string) model.Order {
 	t.Helper()
 	o, err := j.Get(context.Background(), id)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"unicode/utf8"
 
 	"banksale/model"
-	"banksale/storage"
 	"banksale/sync/top"
 )
 
@@ -28,11 +27,11 @@ const (
 const classNotSent = "not-sent"
 
 // upload sends one claimed order and records what became of it.
-func (u *Uploader) upload(ctx context.Context, o storage.Order) {
+func (u *Uploader) upload(ctx context.Context, o model.Order) {
 	n := o.Attempts + 1
 	attrs := []slog.Attr{slog.String("order_id", o.OrderID), slog.Int("attempt", n)}
 
-	var out storage.Outcome
+	var out model.Outcome
 	var eff effect
 	for {
 		if u.limiter != nil {
@@ -73,7 +72,7 @@ func (u *Uploader) upload(ctx context.Context, o storage.Order) {
 	u.mu.Lock()
 	u.inFlight--
 	switch {
-	case errors.Is(err, storage.ErrNotEditable):
+	case errors.Is(err, model.ErrNotEditable):
 		// The order is no longer ours (its lease was released meanwhile): the journal holds the
 		// newer truth and the order will be claimed again; nothing to stop for.
 		u.log.Warn("sync: outcome of an order no longer claimed not recorded", "order_id", o.OrderID, "status", out.Status, "err", err)
@@ -104,7 +103,7 @@ func (u *Uploader) upload(ctx context.Context, o storage.Order) {
 // blocked says whether an order claimed a moment ago may be sent now: wait > 0 for a short ban
 // to wait out; why != "" when it goes back to the journal, due at until — a pause, the end of Run,
 // or a ban that would outlast the order's lease.
-func (u *Uploader) blocked(ctx context.Context, o storage.Order) (why string, until time.Time, wait time.Duration) {
+func (u *Uploader) blocked(ctx context.Context, o model.Order) (why string, until time.Time, wait time.Duration) {
 	now := time.Now()
 	if ctx.Err() != nil {
 		return "not sent: banksale was stopping", now, 0
@@ -123,12 +122,12 @@ func (u *Uploader) blocked(ctx context.Context, o storage.Order) (why string, un
 	return "", time.Time{}, bannedUntil.Sub(now)
 }
 
-func notSent(o storage.Order, why string, due time.Time) storage.Outcome {
-	return storage.Outcome{
+func notSent(o model.Order, why string, due time.Time) model.Outcome {
+	return model.Outcome{
 		OrderID:       o.OrderID,
 		Status:        model.StatusRetrying,
 		NextAttemptAt: due,
-		Attempt: storage.Attempt{
+		Attempt: model.Attempt{
 			OrderID:   o.OrderID,
 			StartedAt: time.Now(),
 			Outcome:   outcomeRetrying,
@@ -146,11 +145,11 @@ type effect struct {
 }
 
 // judge maps a call's result to the order's new status and the uploader's reaction.
-func (u *Uploader) judge(o storage.Order, resp *top.Response, err error, start time.Time) (storage.Outcome, effect) {
+func (u *Uploader) judge(o model.Order, resp *top.Response, err error, start time.Time) (model.Outcome, effect) {
 	now := time.Now()
-	out := storage.Outcome{
+	out := model.Outcome{
 		OrderID: o.OrderID,
-		Attempt: storage.Attempt{OrderID: o.OrderID, StartedAt: start, Latency: now.Sub(start)},
+		Attempt: model.Attempt{OrderID: o.OrderID, StartedAt: start, Latency: now.Sub(start)},
 	}
 	if err == nil {
 		out.Status = model.StatusUploaded
@@ -315,61 +314,25 @@ func short(s string) string {
 	return string(r[:maxMessage-1]) + "…"
 }
 
-// Cause is what a person must fix for a gateway code that stops uploading. The uploader words
-// it in English for the log and the command line; the screen words it in its own language.
-type Cause int
-
-const (
-	CauseOther      Cause = iota // see State.Reason
-	CauseSignature               // wrong app_secret or sign_method
-	CauseSession                 // session missing, wrong or expired
-	CauseAppKey                  // app_key unknown to the gateway
-	CauseClock                   // this PC's clock is off
-	CausePermission              // the app lacks the API's permission
-	CauseForbidden               // the gateway forbade the request
-	CauseQuota                   // the day's call quota is spent
-)
-
-// CauseOf maps a TOP error code to its Cause (top-protocol.md's table).
-func CauseOf(code int) Cause {
-	switch code {
-	case 24, 25:
-		return CauseSignature
-	case 26, 27:
-		return CauseSession
-	case 28, 29:
-		return CauseAppKey
-	case 30, 31:
-		return CauseClock
-	case 11, 12, 13:
-		return CausePermission
-	case 42:
-		return CauseForbidden
-	case 4, 5, 6, 7, 8:
-		return CauseQuota
-	}
-	return CauseOther
-}
-
 // pauseReason says, in words a supervisor can act on, why uploading stopped and what to do.
 func pauseReason(e *top.Error, now time.Time) string {
 	code := ""
 	if e.Code != 0 {
 		code = fmt.Sprintf(" (code %d)", e.Code)
 	}
-	switch CauseOf(e.Code) {
-	case CauseSignature:
+	switch model.CauseOf(e.Code) {
+	case model.CauseSignature:
 		return "The gateway refused the signature" + code + ": check app_secret and sign_method in config.toml, then start banksale again"
-	case CauseSession:
+	case model.CauseSession:
 		return "The gateway refused the session" + code + " (it may have expired): put a new session in config.toml, then start banksale again"
-	case CauseAppKey:
+	case model.CauseAppKey:
 		return "The gateway does not know this app key" + code + ": check app_key in config.toml, then start banksale again"
-	case CauseClock:
+	case model.CauseClock:
 		return "The gateway refused the time of the request" + code + ": this computer's clock must be within 10 minutes of Beijing time, and it says " +
 			now.In(model.CST).Format(model.TimeLayout) + " Beijing time. Set the clock right, then press R"
-	case CausePermission:
+	case model.CausePermission:
 		return "The gateway says this app may not upload bank sales" + code + ": ask head office to grant " + Method + " to the app, then press R"
-	case CauseForbidden:
+	case model.CauseForbidden:
 		return "The gateway forbade the request" + code + ": ask head office to check this app's access, then press R"
 	}
 	if e.Class == top.ClassConfiguration && e.Code == 0 && e.HTTPStatus != 0 {
@@ -392,7 +355,7 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
-func (u *Uploader) logOutcome(o storage.Order, n int, out storage.Outcome, attrs []slog.Attr) {
+func (u *Uploader) logOutcome(o model.Order, n int, out model.Outcome, attrs []slog.Attr) {
 	attrs = append(attrs, slog.String("status", string(out.Status)))
 	a := out.Attempt
 	if a.Class != "" {

@@ -23,7 +23,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"banksale/model"
-	"banksale/storage"
 	"banksale/sync/top"
 )
 
@@ -33,12 +32,14 @@ const Method = "alibaba.mos.oc.trade.syncbanksale"
 // Store is what the uploader needs of the journal; *storage.Journal satisfies it.
 type Store interface {
 	ReleaseLeases(ctx context.Context) (int, error)
-	Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]storage.Order, error)
-	Record(ctx context.Context, o storage.Outcome) (storage.Order, error)
+	Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]model.Order, error)
+	Record(ctx context.Context, o model.Outcome) (model.Order, error)
 	NextDue(ctx context.Context) (time.Time, bool, error)
 	Retry(ctx context.Context, now time.Time, by string, ids ...string) (int, error)
 	RetryFailed(ctx context.Context, now time.Time, by string) (int, error)
 	Counts(ctx context.Context) (map[model.Status]int, error)
+	// Get reads one order back: Retry publishes the retried orders' new rows.
+	Get(ctx context.Context, orderID string) (model.Order, error)
 }
 
 // Caller sends one TOP call; *top.Client satisfies it.
@@ -92,50 +93,6 @@ const (
 // is how duplicates happen.
 var ErrRunning = errors.New("sync: the uploader is already running")
 
-// Mode is what the uploader as a whole is doing.
-type Mode int
-
-const (
-	ModeIdle      Mode = iota // running, nothing in flight
-	ModeUploading             // running, calls in flight
-	ModePaused                // waiting for a person (Reason says why and what to do)
-	ModeBanned                // waiting out the gateway's call limit until BannedUntil
-	ModeStopped               // not running
-)
-
-func (m Mode) String() string {
-	switch m {
-	case ModeIdle:
-		return "idle"
-	case ModeUploading:
-		return "uploading"
-	case ModePaused:
-		return "paused"
-	case ModeBanned:
-		return "banned"
-	case ModeStopped:
-		return "stopped"
-	}
-	return fmt.Sprintf("mode(%d)", int(m))
-}
-
-// State is the uploader's own state, for the screen's banner.
-type State struct {
-	Mode        Mode
-	Reason      string // words for a person: why paused or banned, and what to do
-	Code        int    // the gateway's code that caused a pause or ban (0 none)
-	SubCode     string
-	BannedUntil time.Time
-	InFlight    int // orders claimed and not yet recorded
-}
-
-// Event is one change: an order's new row, or (Order nil) the uploader's new state.
-// Subscribers must treat Order as read-only: every subscriber gets the same pointer.
-type Event struct {
-	Order *storage.Order
-	State State
-}
-
 // pauseInfo is why the uploader stopped calling until a person acts (or, for a spent quota,
 // until the ban ends).
 type pauseInfo struct {
@@ -166,7 +123,7 @@ type Uploader struct {
 	fails       map[string]int
 	rng         *rand.Rand
 	subs        map[*subscriber]struct{}
-	last        State
+	last        model.UploadState
 }
 
 // New builds an uploader. log may be nil.
@@ -237,29 +194,29 @@ func (u *Uploader) poke() {
 }
 
 // State returns the uploader's state now.
-func (u *Uploader) State() State {
+func (u *Uploader) State() model.UploadState {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	return u.stateLocked(time.Now())
 }
 
-func (u *Uploader) stateLocked(now time.Time) State {
-	s := State{InFlight: u.inFlight}
+func (u *Uploader) stateLocked(now time.Time) model.UploadState {
+	s := model.UploadState{InFlight: u.inFlight}
 	switch {
 	case !u.active:
-		s.Mode = ModeStopped
+		s.Mode = model.ModeStopped
 	case u.pause != nil:
-		s.Mode, s.Reason, s.Code, s.SubCode = ModePaused, u.pause.reason, u.pause.code, u.pause.subCode
+		s.Mode, s.Reason, s.Code, s.SubCode = model.ModePaused, u.pause.reason, u.pause.code, u.pause.subCode
 		if u.pause.quota {
 			s.BannedUntil = u.bannedUntil
 		}
 	case now.Before(u.bannedUntil):
-		s.Mode, s.Reason, s.Code, s.SubCode = ModeBanned, u.ban.reason, u.ban.code, u.ban.subCode
+		s.Mode, s.Reason, s.Code, s.SubCode = model.ModeBanned, u.ban.reason, u.ban.code, u.ban.subCode
 		s.BannedUntil = u.bannedUntil
 	case u.inFlight > 0:
-		s.Mode = ModeUploading
+		s.Mode = model.ModeUploading
 	default:
-		s.Mode = ModeIdle
+		s.Mode = model.ModeIdle
 	}
 	return s
 }
@@ -271,7 +228,7 @@ func (u *Uploader) changedLocked() {
 		return
 	}
 	u.last = s
-	u.publishLocked(Event{State: s})
+	u.publishLocked(model.Event{State: s})
 }
 
 // Resume clears a pause; orders left waiting are due now, so the dispatcher looks at once. A ban
@@ -315,18 +272,11 @@ func (u *Uploader) RetryFailed(ctx context.Context, by string) (int, error) {
 	return n, nil
 }
 
-// publishRetried sends the retried orders' new rows when the store can read them back (the
-// journal can; the narrow Store interface does not promise it). RetryFailed publishes nothing
-// per order: its caller reloads, and every order's claim follows at once anyway.
+// publishRetried sends the retried orders' new rows. RetryFailed publishes nothing per order:
+// its caller reloads, and every order's claim follows at once anyway.
 func (u *Uploader) publishRetried(ctx context.Context, ids []string) {
-	g, ok := u.store.(interface {
-		Get(ctx context.Context, orderID string) (storage.Order, error)
-	})
-	if !ok {
-		return
-	}
 	for _, id := range ids {
-		o, err := g.Get(ctx, id)
+		o, err := u.store.Get(ctx, id)
 		if err != nil {
 			continue
 		}
@@ -355,7 +305,7 @@ func (u *Uploader) Run(ctx context.Context) error {
 	u.changedLocked()
 	u.mu.Unlock()
 
-	jobs := make(chan storage.Order, u.capacity())
+	jobs := make(chan model.Order, u.capacity())
 	var wg gosync.WaitGroup
 	for range u.cfg.Workers {
 		wg.Go(func() {
@@ -377,7 +327,7 @@ func (u *Uploader) Run(ctx context.Context) error {
 
 // dispatch claims due orders for free workers and sleeps until something can change: a wake-up
 // (Notify, Retry, Resume, an outcome), the next order's due time, or a ban's end.
-func (u *Uploader) dispatch(ctx context.Context, jobs chan<- storage.Order) {
+func (u *Uploader) dispatch(ctx context.Context, jobs chan<- model.Order) {
 	var stuck, dbFails int
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -421,7 +371,7 @@ func (u *Uploader) capacity() int {
 }
 
 // dispatchOnce does one round and says how long to sleep: 0 = go again at once, <0 = until woken.
-func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- storage.Order, stuck, dbFails *int) time.Duration {
+func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- model.Order, stuck, dbFails *int) time.Duration {
 	now := time.Now()
 	u.mu.Lock()
 	if u.pause != nil && u.pause.quota && !now.Before(u.bannedUntil) {

@@ -13,7 +13,6 @@ import (
 	"unicode/utf8"
 
 	"banksale/model"
-	"banksale/storage"
 	"banksale/sync/top"
 	"banksale/sync/top/toptest"
 )
@@ -75,7 +74,7 @@ func TestAlreadyExists(t *testing.T) {
 // TestJudge maps every class of answer to the order's new status and the uploader's reaction.
 func TestJudge(t *testing.T) {
 	u := New(nil, nil, Config{BackoffBase: time.Second, BackoffCap: time.Minute, Seed: 1}, nil)
-	o := storage.Order{Sale: model.Sale{OrderID: "HZ01X1"}}
+	o := model.Order{Sale: model.Sale{OrderID: "HZ01X1"}}
 	start := time.Now().Add(-10 * time.Millisecond)
 	cases := []struct {
 		name      string
@@ -171,7 +170,7 @@ func TestEventsSlowSubscriber(t *testing.T) {
 	go func() {
 		defer close(done)
 		for i := range 50000 {
-			o := &storage.Order{Sale: model.Sale{OrderID: fmt.Sprintf("O%d", i%10)}, Attempts: i}
+			o := &model.Order{Sale: model.Sale{OrderID: fmt.Sprintf("O%d", i%10)}, Attempts: i}
 			u.publishOrder(o)
 			if i%1000 == 0 {
 				u.mu.Lock()
@@ -192,7 +191,7 @@ func TestEventsSlowSubscriber(t *testing.T) {
 		t.Fatal("publishing blocked on a subscriber that does not read")
 	}
 	latest := make(map[string]int)
-	var last State
+	var last model.UploadState
 	timeout := time.After(5 * time.Second)
 read:
 	for {
@@ -218,7 +217,7 @@ read:
 			t.Errorf("O%d: latest attempts %d, want %d", i, latest[fmt.Sprintf("O%d", i)], want)
 		}
 	}
-	if last.Mode != ModePaused {
+	if last.Mode != model.ModePaused {
 		t.Errorf("last state %+v, want paused", last)
 	}
 	unsubscribe()
@@ -243,13 +242,13 @@ func TestEventsManyOrders(t *testing.T) {
 	ch, unsubscribe := u.Subscribe()
 	defer unsubscribe()
 	for i := range 3 * maxPending {
-		u.publishOrder(&storage.Order{Sale: model.Sale{OrderID: fmt.Sprintf("O%d", i)}})
+		u.publishOrder(&model.Order{Sale: model.Sale{OrderID: fmt.Sprintf("O%d", i)}})
 	}
 	u.mu.Lock()
 	u.active, u.inFlight = true, 3
 	u.changedLocked()
 	u.mu.Unlock()
-	var last State
+	var last model.UploadState
 	var orders int
 	idle := time.NewTimer(500 * time.Millisecond)
 	for {
@@ -266,7 +265,7 @@ func TestEventsManyOrders(t *testing.T) {
 		}
 		break
 	}
-	if last.Mode != ModeUploading || last.InFlight != 3 {
+	if last.Mode != model.ModeUploading || last.InFlight != 3 {
 		t.Errorf("last state %+v, want uploading with 3 in flight", last)
 	}
 	if orders > maxPending+subscriberBuffer+2 || orders < maxPending {
@@ -280,7 +279,7 @@ type countingStore struct {
 	claims, nextDue atomic.Int64
 }
 
-func (s *countingStore) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]storage.Order, error) {
+func (s *countingStore) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]model.Order, error) {
 	s.claims.Add(1)
 	return s.Store.Claim(ctx, now, limit, lease)
 }
@@ -302,7 +301,7 @@ func TestIdleDoesNotPoll(t *testing.T) {
 	if c, n := cs.claims.Load(), cs.nextDue.Load(); c > 2 || n > 2 {
 		t.Errorf("idle for 1.5 s: %d claims and %d next-due queries", c, n)
 	}
-	if s := u.State(); s.Mode != ModeIdle {
+	if s := u.State(); s.Mode != model.ModeIdle {
 		t.Errorf("state %+v, want idle", s)
 	}
 	if _, err := j.Insert(context.Background(), sale(1), "tester"); err != nil {
@@ -311,7 +310,7 @@ func TestIdleDoesNotPoll(t *testing.T) {
 	u.Notify()
 	waitFor(t, 5*time.Second, "the new order uploaded", func() bool { return get(t, j, sale(1).OrderID).Status == model.StatusUploaded })
 	stop()
-	if s := u.State(); s.Mode != ModeStopped {
+	if s := u.State(); s.Mode != model.ModeStopped {
 		t.Errorf("after Run: state %+v, want stopped", s)
 	}
 }
@@ -330,7 +329,7 @@ func TestConfigurationPause(t *testing.T) {
 	defer unsubscribe()
 	start(t, u)
 
-	waitFor(t, 10*time.Second, "the pause", func() bool { return u.State().Mode == ModePaused && u.State().InFlight == 0 })
+	waitFor(t, 10*time.Second, "the pause", func() bool { return u.State().Mode == model.ModePaused && u.State().InFlight == 0 })
 	time.Sleep(300 * time.Millisecond) // a retry storm would show now
 	st := u.State()
 	if !strings.Contains(st.Reason, "signature") || st.Code != 25 {
@@ -345,7 +344,7 @@ func TestConfigurationPause(t *testing.T) {
 	}
 	sawPause := false
 	for len(events) > 0 {
-		if ev := <-events; ev.Order == nil && ev.State.Mode == ModePaused {
+		if ev := <-events; ev.Order == nil && ev.State.Mode == model.ModePaused {
 			sawPause = true
 		}
 	}
@@ -358,7 +357,7 @@ func TestConfigurationPause(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitFor(t, 20*time.Second, "every order uploaded", func() bool { return counts(t, j)[model.StatusUploaded] == orders })
-	if st := u.State(); st.Mode == ModePaused {
+	if st := u.State(); st.Mode == model.ModePaused {
 		t.Errorf("still paused: %+v", st)
 	}
 }
@@ -376,11 +375,11 @@ func TestClockPause(t *testing.T) {
 	u := New(j, c, fastConfig(1), testLog(t))
 	events, unsubscribe := u.Subscribe()
 	defer unsubscribe()
-	res, err := Drain(context.Background(), u, j, 20*time.Second, nil)
+	res, err := Drain(context.Background(), u, 20*time.Second, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.TimedOut || res.ExitCode() != ExitNeedsPerson || res.Counts[model.StatusRetrying] != 5 {
+	if res.TimedOut || !res.NeedsPerson() || res.Counts[model.StatusRetrying] != 5 {
 		t.Errorf("drain %+v, want paused after one call with all 5 back to retrying", res)
 	}
 	if len(gw.Requests()) != 1 {
@@ -388,7 +387,7 @@ func TestClockPause(t *testing.T) {
 	}
 	var reason string
 	for len(events) > 0 {
-		if ev := <-events; ev.Order == nil && ev.State.Mode == ModePaused {
+		if ev := <-events; ev.Order == nil && ev.State.Mode == model.ModePaused {
 			reason = ev.State.Reason
 		}
 	}
@@ -407,14 +406,14 @@ func TestQuotaPause(t *testing.T) {
 	}})
 	u := New(j, newClient(t, gw.URL(), testSecret, 2*time.Second), fastConfig(1), testLog(t))
 	start(t, u)
-	waitFor(t, 10*time.Second, "the pause", func() bool { return u.State().Mode == ModePaused })
+	waitFor(t, 10*time.Second, "the pause", func() bool { return u.State().Mode == model.ModePaused })
 	st := u.State()
 	if !strings.Contains(st.Reason, "quota") || time.Until(st.BannedUntil) < 2*time.Hour {
 		t.Errorf("state %+v: want the quota named and the ban's end", st)
 	}
 	u.Resume()
 	time.Sleep(200 * time.Millisecond)
-	if st := u.State(); st.Mode != ModeBanned {
+	if st := u.State(); st.Mode != model.ModeBanned {
 		t.Errorf("after Resume: %+v, want banned until the ban ends", st)
 	}
 	if n := len(gw.Requests()); n != 1 {
@@ -430,17 +429,17 @@ func TestDrainTimesOut(t *testing.T) {
 	gw := newGateway(t, toptest.Options{FaultRate: 1, Mix: []toptest.FaultKind{toptest.FaultHTTP503}})
 	u := New(j, newClient(t, gw.URL(), testSecret, time.Second), fastConfig(2), testLog(t))
 	var progress int
-	res, err := Drain(context.Background(), u, j, 700*time.Millisecond, func(map[model.Status]int) { progress++ })
+	res, err := Drain(context.Background(), u, 700*time.Millisecond, func(map[model.Status]int) { progress++ })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.TimedOut || res.ExitCode() != ExitTimedOut || res.Counts[model.StatusRetrying] != 3 {
+	if !res.TimedOut || res.Counts[model.StatusRetrying] != 3 {
 		t.Errorf("%+v, want timed out with 3 retrying", res)
 	}
 	if progress == 0 {
 		t.Errorf("progress never called")
 	}
-	if u.State().Mode != ModeStopped {
+	if u.State().Mode != model.ModeStopped {
 		t.Errorf("Drain left the uploader running")
 	}
 }
@@ -507,11 +506,11 @@ func TestVoidWaitsForOriginal(t *testing.T) {
 		},
 	})
 	u := New(j, newClient(t, gw.URL(), testSecret, 2*time.Second), fastConfig(4), testLog(t))
-	res, err := Drain(ctx, u, j, 20*time.Second, nil)
+	res, err := Drain(ctx, u, 20*time.Second, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.TimedOut || res.ExitCode() != ExitNeedsPerson {
+	if res.TimedOut || !res.NeedsPerson() {
 		t.Errorf("drain %+v: want done, needing a person for the refused sale", res)
 	}
 	reqs := gw.Requests()
@@ -603,8 +602,8 @@ func TestRateLimit(t *testing.T) {
 	cfg := fastConfig(4)
 	cfg.RateLimit = limit
 	u := New(j, newClient(t, gw.URL(), testSecret, 2*time.Second), cfg, testLog(t))
-	res, err := Drain(context.Background(), u, j, 30*time.Second, nil)
-	if err != nil || res.ExitCode() != ExitAllUploaded {
+	res, err := Drain(context.Background(), u, 30*time.Second, nil)
+	if err != nil || !res.AllUploaded() {
 		t.Fatalf("Drain: %v %+v", err, res)
 	}
 	reqs := gw.Requests()
@@ -646,7 +645,7 @@ func FuzzJudge(f *testing.F) {
 	f.Add(0, 0, "", "", int64(0), 0)
 	f.Add(int(top.ClassThrottled), 7, "", "", int64(1<<63-1), 200)
 	u := New(nil, nil, Config{Seed: 3}, nil)
-	o := storage.Order{Sale: model.Sale{OrderID: "HZ01F1"}}
+	o := model.Order{Sale: model.Sale{OrderID: "HZ01F1"}}
 	f.Fuzz(func(t *testing.T, class, code int, subCode, subMsg string, ban int64, httpStatus int) {
 		var err error
 		if class != 0 {

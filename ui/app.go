@@ -15,8 +15,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"banksale/model"
-	"banksale/storage"
-	"banksale/sync"
 )
 
 // The smallest terminal the screens are laid out for.
@@ -70,9 +68,9 @@ type Model struct {
 	det  *detail
 	sum  *summary
 
-	state  sync.State
+	state  model.UploadState
 	counts map[model.Status]int
-	events <-chan sync.Event
+	events <-chan model.Event
 	unsub  func()
 
 	countsBusy, countsDirty bool
@@ -154,7 +152,7 @@ func (m *Model) t(key string, args ...any) string { return tr(m.lang, key, args.
 
 // Messages. Every one carries what the command read; Update only copies it into the model.
 type (
-	eventMsg     struct{ ev sync.Event }
+	eventMsg     struct{ ev model.Event }
 	eventsClosed struct{}
 	countsMsg    struct {
 		counts map[model.Status]int
@@ -207,10 +205,10 @@ func (m *Model) loadCounts() tea.Cmd {
 // animating says whether anything on screen moves with time: a spinner on an uploading
 // row, a countdown on a retrying one, or the ban's end.
 func (m *Model) animating() (spin, count bool) {
-	if m.state.Mode == sync.ModeUploading || m.state.InFlight > 0 {
+	if m.state.Mode == model.ModeUploading || m.state.InFlight > 0 {
 		spin = true
 	}
-	if m.state.Mode == sync.ModeBanned {
+	if m.state.Mode == model.ModeBanned {
 		count = true
 	}
 	if m.screen != scrJournal {
@@ -268,7 +266,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if msg.ev.Order == nil {
 			prev := m.state.Mode
 			m.state = msg.ev.State
-			if prev != m.state.Mode && m.state.Mode == sync.ModeIdle && m.screen == scrJournal && !m.jr.busy {
+			if prev != m.state.Mode && m.state.Mode == model.ModeIdle && m.screen == scrJournal && !m.jr.busy {
 				// The uploader went quiet: re-read the rows on screen, so that an order
 				// whose event was coalesced away can never stay drawn in an old state.
 				cmds = append(cmds, m.jr.reloadAround(m, ""), m.loadCounts())
@@ -513,9 +511,9 @@ func (m *Model) cancelOrder(id, reason string) tea.Cmd {
 		switch {
 		case err == nil:
 			return actionMsg{text: tr(l, "cancelled", id), orderID: id}
-		case errors.Is(err, storage.ErrBusy):
+		case errors.Is(err, model.ErrBusy):
 			return actionMsg{text: tr(l, "busy", id), bad: true}
-		case errors.Is(err, storage.ErrNotEditable):
+		case errors.Is(err, model.ErrNotEditable):
 			return actionMsg{text: tr(l, "not.cancelable", id), bad: true}
 		default:
 			return actionMsg{text: tr(l, "err", err.Error()), bad: true}
@@ -523,7 +521,7 @@ func (m *Model) cancelOrder(id, reason string) tea.Cmd {
 	}
 }
 
-func (m *Model) retry(o storage.Order) tea.Cmd {
+func (m *Model) retry(o model.Order) tea.Cmd {
 	if m.d.Uploader == nil {
 		m.setFlash(m.t("no.uploader"), true)
 		return nil
@@ -547,7 +545,7 @@ func (m *Model) retryAll() tea.Cmd {
 		return nil
 	}
 	u, ctx, by, l := m.d.Uploader, m.ctx, m.by(), m.lang
-	paused := m.state.Mode == sync.ModePaused
+	paused := m.state.Mode == model.ModePaused
 	return func() tea.Msg {
 		if paused {
 			u.Resume()
@@ -720,13 +718,13 @@ func (m *Model) stateWords() (string, bool) {
 	}
 	s := m.state
 	switch s.Mode {
-	case sync.ModePaused:
+	case model.ModePaused:
 		return m.pauseWords(s), true
-	case sync.ModeBanned:
+	case model.ModeBanned:
 		return m.t("up.banned", s.BannedUntil.In(model.CST).Format("15:04:05")), true
-	case sync.ModeStopped:
+	case model.ModeStopped:
 		return m.t("up.stopped"), true
-	case sync.ModeUploading:
+	case model.ModeUploading:
 		return m.t("up.uploading", max(s.InFlight, m.counts[model.StatusUploading])), false
 	}
 	if n := m.counts[model.StatusUploading]; n > 0 {
@@ -743,21 +741,21 @@ func (m *Model) stateWords() (string, bool) {
 
 // pauseWords says why uploading is paused and what to do, in the screen's language and within
 // 80 columns. The uploader's Reason is English (it also goes to the log and the command line),
-// so the causes a supervisor can fix are worded here from sync.CauseOf; anything else shows
+// so the causes a supervisor can fix are worded here from model.CauseOf; anything else shows
 // Reason as it came.
-func (m *Model) pauseWords(s sync.State) string {
-	switch sync.CauseOf(s.Code) {
-	case sync.CauseSignature:
+func (m *Model) pauseWords(s model.UploadState) string {
+	switch model.CauseOf(s.Code) {
+	case model.CauseSignature:
 		return m.t("pause.sign", s.Code)
-	case sync.CauseSession:
+	case model.CauseSession:
 		return m.t("pause.session", s.Code)
-	case sync.CauseAppKey:
+	case model.CauseAppKey:
 		return m.t("pause.appkey", s.Code)
-	case sync.CauseClock:
+	case model.CauseClock:
 		return m.t("pause.clock", s.Code, m.now().Format("01-02 15:04:05"))
-	case sync.CausePermission, sync.CauseForbidden:
+	case model.CausePermission, model.CauseForbidden:
 		return m.t("pause.perm", s.Code)
-	case sync.CauseQuota:
+	case model.CauseQuota:
 		return m.t("pause.quota", s.Code, s.BannedUntil.In(model.CST).Format("01-02 15:04"))
 	}
 	reason := clean(s.Reason)

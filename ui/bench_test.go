@@ -26,7 +26,7 @@ func openBig(tb testing.TB) (*storage.Journal, string) {
 	tb.Helper()
 	path := storagetest.Big(tb, bigN)
 	j, err := storage.Open(context.Background(), path, nil)
-	var le *storage.LockedError
+	var le *model.InUseError
 	if errors.As(err, &le) {
 		cp := filepath.Join(tb.TempDir(), "big.db")
 		storagetest.Copy(tb, path, cp)
@@ -137,7 +137,7 @@ func TestPeakMemoryChild(t *testing.T) {
 		t.Skip("only run by BenchmarkPeakMemory1M")
 	}
 	j, err := storage.Open(context.Background(), path, nil)
-	var le *storage.LockedError
+	var le *model.InUseError
 	if errors.As(err, &le) {
 		cp := filepath.Join(t.TempDir(), "big.db")
 		storagetest.Copy(t, path, cp)

@@ -17,26 +17,26 @@ import (
 
 // Journal is what the screens need from the journal; *storage.Journal satisfies it.
 type Journal interface {
-	List(ctx context.Context, f storage.Filter, after storage.Cursor, limit int) ([]storage.Order, error)
-	ListBefore(ctx context.Context, f storage.Filter, before storage.Cursor, limit int) ([]storage.Order, error)
+	List(ctx context.Context, f model.Filter, after model.Cursor, limit int) ([]model.Order, error)
+	ListBefore(ctx context.Context, f model.Filter, before model.Cursor, limit int) ([]model.Order, error)
 	Counts(ctx context.Context) (map[model.Status]int, error)
-	Get(ctx context.Context, orderID string) (storage.Order, error)
-	Insert(ctx context.Context, s model.Sale, by string) (storage.Order, error)
-	Edit(ctx context.Context, s model.Sale, by string) (storage.Order, error)
-	Void(ctx context.Context, orderID, reason, by string) (storage.Order, error)
+	Get(ctx context.Context, orderID string) (model.Order, error)
+	Insert(ctx context.Context, s model.Sale, by string) (model.Order, error)
+	Edit(ctx context.Context, s model.Sale, by string) (model.Order, error)
+	Void(ctx context.Context, orderID, reason, by string) (model.Order, error)
 	NextOrderID(ctx context.Context, storeNo string, day time.Time) (string, error)
 	Related(ctx context.Context, originalID, excludeOrderID string) (model.Related, error)
 	Duplicates(ctx context.Context, s model.Sale) (model.Issues, error)
-	DaySummary(ctx context.Context, day time.Time) (storage.Summary, error)
-	Attempts(ctx context.Context, orderID string) ([]storage.Attempt, error)
-	Audit(ctx context.Context, orderID string) ([]storage.AuditEntry, error)
+	DaySummary(ctx context.Context, day time.Time) (model.Summary, error)
+	Attempts(ctx context.Context, orderID string) ([]model.Attempt, error)
+	Audit(ctx context.Context, orderID string) ([]model.AuditEntry, error)
 }
 
 // Uploader is what the screens need from the uploader; *sync.Uploader satisfies it.
 type Uploader interface {
 	Notify()
-	Subscribe() (<-chan sync.Event, func())
-	State() sync.State
+	Subscribe() (<-chan model.Event, func())
+	State() model.UploadState
 	Retry(ctx context.Context, by string, ids ...string) error
 	RetryFailed(ctx context.Context, by string) (int, error)
 	Resume()

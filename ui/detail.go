@@ -8,15 +8,14 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"banksale/model"
-	"banksale/storage"
 )
 
 // detail shows one order: every field grouped, the upload attempts and the audit trail.
 type detail struct {
 	id       string
-	order    storage.Order
-	attempts []storage.Attempt
-	audit    []storage.AuditEntry
+	order    model.Order
+	attempts []model.Attempt
+	audit    []model.AuditEntry
 	loaded   bool
 	err      string
 	scrollY  int
@@ -24,9 +23,9 @@ type detail struct {
 
 type detailMsg struct {
 	id       string
-	order    storage.Order
-	attempts []storage.Attempt
-	audit    []storage.AuditEntry
+	order    model.Order
+	attempts []model.Attempt
+	audit    []model.AuditEntry
 	err      error
 }
 

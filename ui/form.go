@@ -11,7 +11,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"banksale/model"
-	"banksale/storage"
 )
 
 type formMode int
@@ -61,7 +60,7 @@ func (f *field) setPick(v string) {
 // journal (the original sale, duplicates) in commands, never in Update.
 type form struct {
 	mode   formMode
-	orig   *storage.Order // edit: the order edited; void/refund: the sale undone
+	orig   *model.Order // edit: the order edited; void/refund: the sale undone
 	fields []*field
 	focus  int
 	scroll int
@@ -113,7 +112,7 @@ type formMsg struct {
 	relFor  string
 	relErr  error
 	dups    model.Issues
-	order   storage.Order
+	order   model.Order
 	err     error
 }
 
@@ -123,7 +122,7 @@ const (
 	formIndent = 2 + formLabelW + 1
 )
 
-func (m *Model) openForm(mode formMode, o *storage.Order) tea.Cmd {
+func (m *Model) openForm(mode formMode, o *model.Order) tea.Cmd {
 	f := &form{mode: mode}
 	if o != nil {
 		c := *o
@@ -424,11 +423,11 @@ func (f *form) handle(m *Model, msg formMsg) tea.Cmd {
 }
 
 func (f *form) saved(m *Model, msg formMsg) tea.Cmd {
-	var ve *storage.ValidationError
-	var ce *storage.ConflictError
+	var ve *model.ValidationError
+	var ce *model.ConflictError
 	err := msg.err
 	switch {
-	case err == nil, errors.Is(err, storage.ErrExists):
+	case err == nil, errors.Is(err, model.ErrExists):
 		text := m.t("saved", msg.order.OrderID)
 		if err != nil {
 			text = m.t("form.exists", msg.order.OrderID)
@@ -444,9 +443,9 @@ func (f *form) saved(m *Model, msg formMsg) tea.Cmd {
 	case errors.As(err, &ce):
 		f.msg, f.msgBad = m.t("form.conflict", clean(ce.OrderID)), true
 		f.focusField(m, model.FieldOrderID)
-	case errors.Is(err, storage.ErrNotEditable):
+	case errors.Is(err, model.ErrNotEditable):
 		f.msg, f.msgBad = m.t("not.editable", f.sale.OrderID), true
-	case errors.Is(err, storage.ErrBusy):
+	case errors.Is(err, model.ErrBusy):
 		f.msg, f.msgBad = m.t("busy", f.sale.OrderID), true
 	default:
 		f.msg, f.msgBad = m.t("err", clean(err.Error())), true
@@ -517,14 +516,14 @@ func (f *form) save(m *Model) tea.Cmd {
 	f.msg, f.msgBad = m.t("form.saving"), false
 	sale, j, u, ctx, by, mode := f.sale, m.d.Journal, m.d.Uploader, m.ctx, m.by(), f.mode
 	return func() tea.Msg {
-		var o storage.Order
+		var o model.Order
 		var err error
 		if mode == modeEdit {
 			o, err = j.Edit(ctx, sale, by)
 		} else {
 			o, err = j.Insert(ctx, sale, by)
 		}
-		if (err == nil || errors.Is(err, storage.ErrExists)) && u != nil {
+		if (err == nil || errors.Is(err, model.ErrExists)) && u != nil {
 			u.Notify()
 		}
 		if o.OrderID == "" {

@@ -9,7 +9,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"banksale/model"
-	"banksale/storage"
 	"banksale/sync/top/toptest"
 )
 
@@ -341,7 +340,7 @@ func TestFormDuplicateWarning(t *testing.T) {
 	t.Fatalf("no duplicate warning: %v", hs.m.form.issues)
 }
 
-var _ = storage.ErrExists
+var _ = model.ErrExists
 
 func TestFormMouseAndResize(t *testing.T) {
 	j := openJournal(t)

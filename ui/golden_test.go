@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"banksale/model"
-	bsync "banksale/sync"
 	"banksale/sync/top/toptest"
 )
 
@@ -19,7 +18,7 @@ func goldenHarness(t *testing.T, l model.Lang, w, h int) (*harness, fixture) {
 	d := testDeps(fixedTimes{j}, l)
 	d.Uploader = u
 	hs := newHarness(t, d, w, h)
-	hs.send(eventMsg{bsync.Event{State: bsync.State{Mode: bsync.ModeBanned, BannedUntil: clock.Add(90 * time.Second), InFlight: 1}}})
+	hs.send(eventMsg{model.Event{State: model.UploadState{Mode: model.ModeBanned, BannedUntil: clock.Add(90 * time.Second), InFlight: 1}}})
 	return hs, f
 }
 

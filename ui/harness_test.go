@@ -29,32 +29,32 @@ var clock = time.Date(2026, 11, 26, 15, 0, 0, 0, model.CST)
 // replaced by the test clock: everything else is the journal's own answer.
 type fixedTimes struct{ *storage.Journal }
 
-func fix(o storage.Order) storage.Order {
+func fix(o model.Order) model.Order {
 	o.CreatedAt, o.UpdatedAt = clock.Add(-time.Hour), clock.Add(-30*time.Minute)
 	return o
 }
 
-func fixAll(os []storage.Order, err error) ([]storage.Order, error) {
+func fixAll(os []model.Order, err error) ([]model.Order, error) {
 	for i := range os {
 		os[i] = fix(os[i])
 	}
 	return os, err
 }
 
-func (f fixedTimes) List(ctx context.Context, fl storage.Filter, c storage.Cursor, n int) ([]storage.Order, error) {
+func (f fixedTimes) List(ctx context.Context, fl model.Filter, c model.Cursor, n int) ([]model.Order, error) {
 	return fixAll(f.Journal.List(ctx, fl, c, n))
 }
 
-func (f fixedTimes) ListBefore(ctx context.Context, fl storage.Filter, c storage.Cursor, n int) ([]storage.Order, error) {
+func (f fixedTimes) ListBefore(ctx context.Context, fl model.Filter, c model.Cursor, n int) ([]model.Order, error) {
 	return fixAll(f.Journal.ListBefore(ctx, fl, c, n))
 }
 
-func (f fixedTimes) Get(ctx context.Context, id string) (storage.Order, error) {
+func (f fixedTimes) Get(ctx context.Context, id string) (model.Order, error) {
 	o, err := f.Journal.Get(ctx, id)
 	return fix(o), err
 }
 
-func (f fixedTimes) Audit(ctx context.Context, id string) ([]storage.AuditEntry, error) {
+func (f fixedTimes) Audit(ctx context.Context, id string) ([]model.AuditEntry, error) {
 	as, err := f.Journal.Audit(ctx, id)
 	for i := range as {
 		as[i].At = clock.Add(-time.Duration(len(as)-i) * time.Minute)
@@ -123,7 +123,7 @@ func fill(t testing.TB, j *storage.Journal) fixture {
 	record := func(id string, st model.Status, at time.Time, next time.Time, code int, sub, msg string) {
 		t.Helper()
 		outcome := map[model.Status]string{model.StatusUploaded: "uploaded", model.StatusRetrying: "retrying", model.StatusRejected: "rejected"}[st]
-		_, err := j.Record(ctx, storage.Outcome{OrderID: id, Status: st, NextAttemptAt: next, Attempt: storage.Attempt{
+		_, err := j.Record(ctx, model.Outcome{OrderID: id, Status: st, NextAttemptAt: next, Attempt: model.Attempt{
 			OrderID: id, StartedAt: at, Latency: 231 * time.Millisecond, Outcome: outcome, Code: code, SubCode: sub, Message: msg,
 			RequestID: "req-" + id[len(id)-4:]}})
 		if err != nil {
@@ -284,7 +284,7 @@ func (h *harness) lacks(bad ...string) {
 	}
 }
 
-func (h *harness) selected() storage.Order {
+func (h *harness) selected() model.Order {
 	o, _ := h.m.jr.selected()
 	return o
 }

@@ -10,7 +10,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"banksale/model"
-	"banksale/storage"
 )
 
 // journal is the home screen: the orders, newest first, paged from SQLite with keyset
@@ -22,7 +21,7 @@ type journal struct {
 	day    time.Time // zero: every day
 	search string
 
-	rows                 []storage.Order
+	rows                 []model.Order
 	cur, top             int
 	moreAbove, moreBelow bool
 	busy                 bool // a page read is in flight
@@ -62,8 +61,8 @@ func (j *journal) pageRows(m *Model) int { return max(1, m.h-jrChromeTop-jrChrom
 func (j *journal) chunk(m *Model) int  { return max(50, 2*j.pageRows(m)) }
 func (j *journal) window(m *Model) int { return 4 * j.chunk(m) }
 
-func (j *journal) filter() storage.Filter {
-	f := storage.Filter{Statuses: tabs[j.tab].statuses, Search: j.search}
+func (j *journal) filter() model.Filter {
+	f := model.Filter{Statuses: tabs[j.tab].statuses, Search: j.search}
 	if !j.day.IsZero() {
 		f.From = j.day
 		f.To = j.day.AddDate(0, 0, 1)
@@ -82,7 +81,7 @@ const (
 type pageMsg struct {
 	gen         int
 	kind        pageKind
-	newer, rows []storage.Order // reset: newer (above the anchor) and rows (the anchor and older)
+	newer, rows []model.Order // reset: newer (above the anchor) and rows (the anchor and older)
 	newerLimit  int
 	limit       int
 	anchor      string // order_id the cursor should land on
@@ -91,17 +90,17 @@ type pageMsg struct {
 }
 
 // oldestCursor is earlier than any trade time, so ListBefore from it reads the oldest rows.
-var oldestCursor = storage.Cursor{TradeTime: time.Date(1900, 1, 1, 0, 0, 0, 0, model.CST)}
+var oldestCursor = model.Cursor{TradeTime: time.Date(1900, 1, 1, 0, 0, 0, 0, model.CST)}
 
 // reload reads the first page of the current filter, newest first, or the page around anchor.
-func (j *journal) reload(m *Model, anchor *storage.Order) tea.Cmd {
+func (j *journal) reload(m *Model, anchor *model.Order) tea.Cmd {
 	j.gen++
 	j.keepOffset = -1
 	j.busy = true
 	gen, f, n, jn, ctx := j.gen, j.filter(), j.chunk(m), m.d.Journal, m.ctx
 	if anchor == nil {
 		return func() tea.Msg {
-			rows, err := jn.List(ctx, f, storage.Cursor{}, n)
+			rows, err := jn.List(ctx, f, model.Cursor{}, n)
 			return pageMsg{gen: gen, kind: pageReset, rows: rows, limit: n, err: err}
 		}
 	}
@@ -110,14 +109,14 @@ func (j *journal) reload(m *Model, anchor *storage.Order) tea.Cmd {
 }
 
 // readAround reads half a chunk newer than a and a chunk from a on, so a stays selected.
-func readAround(ctx context.Context, jn Journal, f storage.Filter, a storage.Order, gen, n int) pageMsg {
+func readAround(ctx context.Context, jn Journal, f model.Filter, a model.Order, gen, n int) pageMsg {
 	half := max(1, n/2)
-	newer, err := jn.ListBefore(ctx, f, storage.CursorOf(a), half)
+	newer, err := jn.ListBefore(ctx, f, model.CursorOf(a), half)
 	if err != nil {
 		return pageMsg{gen: gen, kind: pageReset, err: err}
 	}
 	// a cursor one id past a: List is "older than", so a itself is included
-	older, err := jn.List(ctx, f, storage.Cursor{TradeTime: a.TradeTime, ID: a.ID + 1}, n)
+	older, err := jn.List(ctx, f, model.Cursor{TradeTime: a.TradeTime, ID: a.ID + 1}, n)
 	return pageMsg{gen: gen, kind: pageReset, newer: newer, rows: older, newerLimit: half, limit: n, anchor: a.OrderID, err: err}
 }
 
@@ -142,7 +141,7 @@ func (j *journal) reloadAround(m *Model, id string) tea.Cmd {
 	return func() tea.Msg {
 		a, err := jn.Get(ctx, id)
 		if err != nil {
-			rows, err := jn.List(ctx, f, storage.Cursor{}, n)
+			rows, err := jn.List(ctx, f, model.Cursor{}, n)
 			return pageMsg{gen: gen, kind: pageReset, rows: rows, limit: n, err: err}
 		}
 		return readAround(ctx, jn, f, a, gen, n)
@@ -170,14 +169,14 @@ func (j *journal) fill(m *Model) tea.Cmd {
 	switch {
 	case j.moreBelow && len(j.rows) > 0 && j.cur >= len(j.rows)-2*pr:
 		j.busy = true
-		last := storage.CursorOf(j.rows[len(j.rows)-1])
+		last := model.CursorOf(j.rows[len(j.rows)-1])
 		return func() tea.Msg {
 			rows, err := jn.List(ctx, f, last, n)
 			return pageMsg{gen: gen, kind: pageBelow, rows: rows, limit: n, err: err}
 		}
 	case j.moreAbove && len(j.rows) > 0 && j.cur < 2*pr:
 		j.busy = true
-		first := storage.CursorOf(j.rows[0])
+		first := model.CursorOf(j.rows[0])
 		return func() tea.Msg {
 			rows, err := jn.ListBefore(ctx, f, first, n)
 			return pageMsg{gen: gen, kind: pageAbove, rows: rows, limit: n, err: err}
@@ -201,7 +200,7 @@ func (j *journal) apply(m *Model, p pageMsg) tea.Cmd {
 	switch p.kind {
 	case pageReset:
 		j.loaded = true
-		j.rows = append(append(make([]storage.Order, 0, len(p.newer)+len(p.rows)), p.newer...), p.rows...)
+		j.rows = append(append(make([]model.Order, 0, len(p.newer)+len(p.rows)), p.newer...), p.rows...)
 		j.cur, j.top = 0, 0
 		j.moreAbove = p.newerLimit > 0 && len(p.newer) >= p.newerLimit
 		j.moreBelow = p.limit > 0 && len(p.rows) >= p.limit
@@ -229,14 +228,14 @@ func (j *journal) apply(m *Model, p pageMsg) tea.Cmd {
 		j.rows = append(j.rows, p.rows...)
 		j.moreBelow = len(p.rows) >= p.limit
 		if over := len(j.rows) - j.window(m); over > 0 && j.cur-over >= pr {
-			j.rows = append([]storage.Order(nil), j.rows[over:]...)
+			j.rows = append([]model.Order(nil), j.rows[over:]...)
 			j.cur -= over
 			j.top -= over
 			j.moreAbove = true
 		}
 	case pageAbove:
 		n := len(p.rows)
-		j.rows = append(append(make([]storage.Order, 0, n+len(j.rows)), p.rows...), j.rows...)
+		j.rows = append(append(make([]model.Order, 0, n+len(j.rows)), p.rows...), j.rows...)
 		j.cur += n
 		j.top += n
 		j.moreAbove = n >= p.limit
@@ -266,7 +265,7 @@ func (j *journal) clampView(m *Model) {
 
 // update puts a changed order in place: the cursor stays on the same order and nothing else
 // moves, so rows change live without a flicker or a jump.
-func (j *journal) update(o storage.Order) {
+func (j *journal) update(o model.Order) {
 	for i := range j.rows {
 		if j.rows[i].OrderID == o.OrderID {
 			j.rows[i] = o
@@ -275,14 +274,14 @@ func (j *journal) update(o storage.Order) {
 	}
 }
 
-func (j *journal) selected() (storage.Order, bool) {
+func (j *journal) selected() (model.Order, bool) {
 	if j.cur < 0 || j.cur >= len(j.rows) {
-		return storage.Order{}, false
+		return model.Order{}, false
 	}
 	return j.rows[j.cur], true
 }
 
-func (j *journal) visible(m *Model) []storage.Order {
+func (j *journal) visible(m *Model) []model.Order {
 	if j.top >= len(j.rows) {
 		return nil
 	}
@@ -381,7 +380,7 @@ func (j *journal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 }
 
 // orderAction is what the journal and the detail screen share: the keys that act on one order.
-func (m *Model) orderAction(msg tea.KeyPressMsg, o storage.Order) tea.Cmd {
+func (m *Model) orderAction(msg tea.KeyPressMsg, o model.Order) tea.Cmd {
 	k := m.keys
 	switch {
 	case key.Matches(msg, k.Void):
@@ -507,7 +506,7 @@ func countdown(d time.Duration) string {
 
 var spinFrames = []string{"|", "/", "-", "\\"}
 
-func (m *Model) statusMark(o storage.Order) string {
+func (m *Model) statusMark(o model.Order) string {
 	switch o.Status {
 	case model.StatusUploading:
 		return spinFrames[m.frame%len(spinFrames)]
@@ -519,7 +518,7 @@ func (m *Model) statusMark(o storage.Order) string {
 	return ""
 }
 
-func shortErr(o storage.Order) string {
+func shortErr(o model.Order) string {
 	msg := clean(o.LastMessage)
 	switch {
 	case msg != "":
@@ -539,7 +538,7 @@ func (m *Model) channelShort(c model.Channel) string {
 	return clean(string(c))
 }
 
-func (j *journal) rowLine(m *Model, cols []column, o storage.Order, selected bool) string {
+func (j *journal) rowLine(m *Model, cols []column, o model.Order, selected bool) string {
 	parts := make([]string, 0, len(cols))
 	for _, c := range cols {
 		var cell string

@@ -11,8 +11,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"banksale/model"
-	"banksale/storage"
-	bsync "banksale/sync"
 	"banksale/sync/top/toptest"
 )
 
@@ -387,7 +385,7 @@ func TestPagingKeepsAWindow(t *testing.T) {
 	}
 	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
 	seen := map[string]bool{}
-	var last storage.Order
+	var last model.Order
 	for i := 0; i < n; i++ {
 		o := hs.selected()
 		if seen[o.OrderID] {
@@ -413,7 +411,7 @@ func TestPagingKeepsAWindow(t *testing.T) {
 	if hs.selected().OrderID != sales[n-1].OrderID {
 		t.Fatalf("paging up ends on %s, want the newest %s", hs.selected().OrderID, sales[n-1].OrderID)
 	}
-	_ = bsync.ModeIdle
+	_ = model.ModeIdle
 }
 
 func TestUploaderStateWords(t *testing.T) {
@@ -424,17 +422,17 @@ func TestUploaderStateWords(t *testing.T) {
 	d.Uploader = u
 	hs := newHarness(t, d, 80, 24)
 	cases := []struct {
-		st   bsync.State
+		st   model.UploadState
 		want string
 	}{
-		{bsync.State{Mode: bsync.ModePaused, Reason: "the gateway refused the app secret\x1b[2J"}, "PAUSED: the gateway refused the app secret. Fix the configuration, then press R"},
-		{bsync.State{Mode: bsync.ModeBanned, BannedUntil: clock.Add(75 * time.Second)}, "Gateway ban: resumes by itself at 15:01:15"},
-		{bsync.State{Mode: bsync.ModeUploading, InFlight: 3}, "Uploading: 3 in flight"},
-		{bsync.State{Mode: bsync.ModeIdle}, "Uploading: 1 in flight"}, // the journal still counts one uploading
-		{bsync.State{Mode: bsync.ModeStopped}, "Uploading stopped"},
+		{model.UploadState{Mode: model.ModePaused, Reason: "the gateway refused the app secret\x1b[2J"}, "PAUSED: the gateway refused the app secret. Fix the configuration, then press R"},
+		{model.UploadState{Mode: model.ModeBanned, BannedUntil: clock.Add(75 * time.Second)}, "Gateway ban: resumes by itself at 15:01:15"},
+		{model.UploadState{Mode: model.ModeUploading, InFlight: 3}, "Uploading: 3 in flight"},
+		{model.UploadState{Mode: model.ModeIdle}, "Uploading: 1 in flight"}, // the journal still counts one uploading
+		{model.UploadState{Mode: model.ModeStopped}, "Uploading stopped"},
 	}
 	for _, c := range cases {
-		hs.send(eventMsg{bsync.Event{State: c.st}})
+		hs.send(eventMsg{model.Event{State: c.st}})
 		hs.contains(c.want)
 	}
 	// The causes a supervisor can fix are worded in the screen's language, not the uploader's
@@ -451,10 +449,10 @@ func TestUploaderStateWords(t *testing.T) {
 		{7, "当天调用额度用完(7)", "daily quota spent (7)"},
 	}
 	for _, p := range paused {
-		st := bsync.State{Mode: bsync.ModePaused, Code: p.code, Reason: "English words from the uploader", BannedUntil: clock.Add(time.Hour)}
+		st := model.UploadState{Mode: model.ModePaused, Code: p.code, Reason: "English words from the uploader", BannedUntil: clock.Add(time.Hour)}
 		for lang, want := range map[model.Lang]string{model.ZH: p.zh, model.EN: p.en} {
 			hs.m.lang = lang
-			hs.send(eventMsg{bsync.Event{State: st}})
+			hs.send(eventMsg{model.Event{State: st}})
 			hs.contains(want)
 			hs.lacks("English words")
 			if w, _ := hs.m.stateWords(); ansi.StringWidth(w) > 80 {
@@ -463,7 +461,7 @@ func TestUploaderStateWords(t *testing.T) {
 		}
 	}
 	hs.m.lang = model.EN
-	hs.send(eventMsg{bsync.Event{State: bsync.State{Mode: bsync.ModePaused, Reason: "bad secret"}}})
+	hs.send(eventMsg{model.Event{State: model.UploadState{Mode: model.ModePaused, Reason: "bad secret"}}})
 	hs.press("R")
 	hs.contains("Retrying 2 orders now")
 }

@@ -8,21 +8,20 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"banksale/model"
-	"banksale/storage"
 )
 
 // summary is the day summary: count and amount per channel and type, the net, and how many
 // orders of the day have reached head office.
 type summary struct {
 	day    time.Time
-	sum    storage.Summary
+	sum    model.Summary
 	loaded bool
 	err    string
 }
 
 type summaryMsg struct {
 	day time.Time
-	sum storage.Summary
+	sum model.Summary
 	err error
 }
 

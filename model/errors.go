@@ -1,0 +1,71 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// The kinds of failure every part of banksale speaks of; test them with errors.Is and
+// errors.As. The journal, the desk, the screen and the command line all use these, so a
+// refusal means the same thing, and is worded the same way, wherever it happens.
+var (
+	ErrNotFound    = errors.New("order not found")
+	ErrNotEditable = errors.New("order can no longer be changed (uploading, uploaded or voided)")
+	ErrBusy        = errors.New("order is being uploaded right now")
+	ErrExists      = errors.New("the same order is already in the journal")
+	ErrInUse       = errors.New("journal in use by another banksale process")
+)
+
+// InUseError says another process owns the journal; it matches ErrInUse.
+type InUseError struct {
+	Path  string
+	PID   int
+	Host  string
+	Since time.Time
+}
+
+func (e *InUseError) Error() string {
+	if e.PID == 0 {
+		return fmt.Sprintf("journal %s is in use by another banksale process", e.Path)
+	}
+	return fmt.Sprintf("journal %s is in use by banksale process %d on %s since %s",
+		e.Path, e.PID, e.Host, e.Since.In(CST).Format(TimeLayout))
+}
+
+func (e *InUseError) Is(target error) bool { return target == ErrInUse }
+
+// ConflictError says the order_id is already taken by a different sale.
+type ConflictError struct{ OrderID string }
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("order_id %s is already in the journal with different content", e.OrderID)
+}
+
+// ValidationError is something that may not be stored, with the findings that say why: an
+// order's fields, a void or refund against its original, a cancel reason. Only its errors
+// refuse; it may carry warnings beside them.
+type ValidationError struct{ Issues Issues }
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString("refused:")
+	for _, is := range e.Issues.Errors() {
+		b.WriteString(" ")
+		b.WriteString(is.Field)
+		b.WriteString(": ")
+		b.WriteString(is.Message(EN))
+		b.WriteString(";")
+	}
+	return strings.TrimSuffix(b.String(), ";")
+}
+
+// Message is the first error in words, in l, naming its field: what a screen or a command
+// line says when it has room for one sentence.
+func (e *ValidationError) Message(l Lang) string {
+	for _, is := range e.Issues.Errors() {
+		return is.Message(l)
+	}
+	return e.Error()
+}

@@ -1,0 +1,89 @@
+package model
+
+import "time"
+
+// Order is one journaled sale with where it stands on its way to head office.
+type Order struct {
+	Sale
+	ID            int64 // the journal's row id: the tiebreak of the newest-first order
+	Status        Status
+	Attempts      int
+	NextAttemptAt time.Time // zero when not scheduled
+	LeaseUntil    time.Time
+	LastCode      int // gateway code of the last failure (0 none)
+	LastSubCode   string
+	LastMessage   string // the gateway's words or the transport error, short
+	RequestID     string // of the last answer
+	VoidReason    string
+	Payload       []byte // the DTO JSON frozen at the first claim (empty before): every attempt sends these bytes
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	CreatedBy     string
+	UpdatedBy     string
+}
+
+// Attempt is one try to upload an order.
+type Attempt struct {
+	OrderID   string
+	N         int
+	StartedAt time.Time
+	Latency   time.Duration
+	Outcome   string // "uploaded", "retrying", "rejected", "paused"
+	Class     string
+	Code      int
+	SubCode   string
+	Message   string
+	RequestID string
+}
+
+// AuditEntry is one change to an order and who made it.
+type AuditEntry struct {
+	At                 time.Time
+	By, Action, Detail string // actions: insert, edit, void, retry, upload, reject, import
+}
+
+// Outcome is what one upload attempt came to, as the uploader hands it to the journal.
+type Outcome struct {
+	OrderID       string
+	Status        Status    // uploaded | retrying | rejected
+	NextAttemptAt time.Time // for retrying
+	Attempt       Attempt   // N is filled in by the journal
+}
+
+// SummaryRow is the count and amount of one channel × sub type on a day.
+type SummaryRow struct {
+	Channel Channel
+	SubType SubType
+	Count   int
+	Amount  Amount
+}
+
+// Summary is one day's orders.
+type Summary struct {
+	Day      time.Time
+	Rows     []SummaryRow
+	Net      Amount // sales − voids − refunds, voided orders excluded
+	ByStatus map[Status]int
+}
+
+// Filter narrows a listing; the zero Filter lists everything.
+type Filter struct {
+	Statuses []Status // empty = all
+	Channel  Channel  // "" = all
+	SubType  SubType  // "" = all
+	From, To time.Time
+	// Search is a prefix of order_id, sequence_no, pos_trace_no or trade_ref_no.
+	Search string
+}
+
+// Cursor is a position in the newest-first order of the journal. The zero Cursor is the newest end.
+type Cursor struct {
+	TradeTime time.Time
+	ID        int64
+}
+
+// CursorOf is the position of o.
+func CursorOf(o Order) Cursor { return Cursor{TradeTime: o.TradeTime, ID: o.ID} }
+
+// IsZero reports whether c is the newest end.
+func (c Cursor) IsZero() bool { return c.ID == 0 && c.TradeTime.IsZero() }
