@@ -12,6 +12,7 @@ import (
 	"banksale/importer"
 	"banksale/model"
 	"banksale/storage"
+	"banksale/termtext"
 )
 
 func cmdImport(ctx context.Context, c *cli, args []string) int {
@@ -42,7 +43,7 @@ func cmdImport(ctx context.Context, c *cli, args []string) int {
 	defer out.Flush()
 	rep := func(file string, row int, field, reason string) {
 		// Reasons can quote the file (an unknown key): no escape sequence reaches the terminal.
-		field, reason = oneLine(field, 0), oneLine(reason, 0)
+		field, reason = termtext.Line(field, 0), termtext.Line(reason, 0)
 		if row == 0 {
 			fmt.Fprintf(out, "%s: %s\n", file, reason)
 		} else if field != "" {

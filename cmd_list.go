@@ -11,6 +11,7 @@ import (
 
 	"banksale/model"
 	"banksale/storage"
+	"banksale/termtext"
 )
 
 // pageSize is how many orders one keyset query reads while streaming a list or an export.
@@ -126,15 +127,15 @@ func cmdList(ctx context.Context, c *cli, args []string) int {
 	} else {
 		l := e.lang
 		fmt.Fprintf(w, "%s %s %s %s %s %s %s %s %s\n",
-			pad(hdr(l, "状态", "STATUS"), 10), pad(hdr(l, "订单号", "ORDER_ID"), 20), pad(hdr(l, "交易时间", "TRADE_TIME"), 19),
-			pad(hdr(l, "类型", "TYPE"), 6), pad(hdr(l, "渠道", "CHANNEL"), 9), padLeft(hdr(l, "金额", "AMOUNT"), 14),
-			pad(hdr(l, "卡号", "CARD"), 19), padLeft(hdr(l, "次数", "TRIES"), 5), hdr(l, "最近错误", "LAST_ERROR"))
+			termtext.Pad(hdr(l, "状态", "STATUS"), 10), termtext.Pad(hdr(l, "订单号", "ORDER_ID"), 20), termtext.Pad(hdr(l, "交易时间", "TRADE_TIME"), 19),
+			termtext.Pad(hdr(l, "类型", "TYPE"), 6), termtext.Pad(hdr(l, "渠道", "CHANNEL"), 9), termtext.PadLeft(hdr(l, "金额", "AMOUNT"), 14),
+			termtext.Pad(hdr(l, "卡号", "CARD"), 19), termtext.PadLeft(hdr(l, "次数", "TRIES"), 5), hdr(l, "最近错误", "LAST_ERROR"))
 		err = each(ctx, e.j, f, *limit, func(o model.Order) error {
 			n++
 			_, err := fmt.Fprintf(w, "%s %s %s %s %s %s %s %s %s\n",
-				pad(o.Status.Label(l), 10), pad(oneLine(o.OrderID, 0), 20), pad(fmtTime(o.TradeTime), 19),
-				pad(o.SubSaleType.Label(l), 6), pad(o.PaymentChannel.Label(l), 9), padLeft(o.TradeAmount.Yuan(), 14),
-				pad(o.CardNo, 19), padLeft(strconv.Itoa(o.Attempts), 5), lastError(o))
+				termtext.Pad(o.Status.Label(l), 10), termtext.Pad(termtext.Line(o.OrderID, 0), 20), termtext.Pad(fmtTime(o.TradeTime), 19),
+				termtext.Pad(o.SubSaleType.Label(l), 6), termtext.Pad(o.PaymentChannel.Label(l), 9), termtext.PadLeft(o.TradeAmount.Yuan(), 14),
+				termtext.Pad(o.CardNo, 19), termtext.PadLeft(strconv.Itoa(o.Attempts), 5), lastError(o))
 			return err
 		})
 	}
@@ -164,7 +165,7 @@ func lastError(o model.Order) string {
 	if o.LastSubCode != "" {
 		s += o.LastSubCode + " "
 	}
-	return oneLine(s+o.LastMessage, 60)
+	return termtext.Line(s+o.LastMessage, 60)
 }
 
 func cmdExport(ctx context.Context, c *cli, args []string) int {

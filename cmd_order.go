@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"banksale/model"
+	"banksale/termtext"
 )
 
 func cmdShow(ctx context.Context, c *cli, args []string) int {
@@ -78,17 +79,17 @@ func cmdShow(ctx context.Context, c *cli, args []string) int {
 		case model.FieldCommunicateType:
 			v += " " + o.CommunicateType.Label(l)
 		}
-		fmt.Fprintf(w, "  %s %s\n", pad(model.FieldLabel(name, l)+":", 20), oneLine(v, 0))
+		fmt.Fprintf(w, "  %s %s\n", termtext.Pad(model.FieldLabel(name, l)+":", 20), termtext.Line(v, 0))
 	}
-	fmt.Fprintf(w, "  %s %d\n", pad(hdr(l, "上传次数:", "Attempts:"), 20), o.Attempts)
+	fmt.Fprintf(w, "  %s %d\n", termtext.Pad(hdr(l, "上传次数:", "Attempts:"), 20), o.Attempts)
 	if !o.NextAttemptAt.IsZero() && (o.Status == model.StatusRetrying || o.Status == model.StatusPending) {
-		fmt.Fprintf(w, "  %s %s\n", pad(hdr(l, "下次上传:", "Next attempt:"), 20), fmtTime(o.NextAttemptAt))
+		fmt.Fprintf(w, "  %s %s\n", termtext.Pad(hdr(l, "下次上传:", "Next attempt:"), 20), fmtTime(o.NextAttemptAt))
 	}
 	if le := lastError(o); le != "" {
-		fmt.Fprintf(w, "  %s %s\n", pad(hdr(l, "最近错误:", "Last error:"), 20), le)
+		fmt.Fprintf(w, "  %s %s\n", termtext.Pad(hdr(l, "最近错误:", "Last error:"), 20), le)
 	}
 	if o.VoidReason != "" {
-		fmt.Fprintf(w, "  %s %s\n", pad(hdr(l, "作废原因:", "Void reason:"), 20), oneLine(o.VoidReason, 0))
+		fmt.Fprintf(w, "  %s %s\n", termtext.Pad(hdr(l, "作废原因:", "Void reason:"), 20), termtext.Line(o.VoidReason, 0))
 	}
 	fmt.Fprintf(w, "\n%s\n", hdr(l, "上传记录", "Attempts"))
 	if len(atts) == 0 {
@@ -97,19 +98,19 @@ func cmdShow(ctx context.Context, c *cli, args []string) int {
 	for _, a := range atts {
 		fmt.Fprintf(w, "  #%d %s %-9s %6dms", a.N, fmtTime(a.StartedAt), a.Outcome, a.Latency.Milliseconds())
 		if a.Code != 0 || a.SubCode != "" {
-			fmt.Fprintf(w, " code %d %s", a.Code, oneLine(a.SubCode, 0))
+			fmt.Fprintf(w, " code %d %s", a.Code, termtext.Line(a.SubCode, 0))
 		}
 		if a.Message != "" {
-			fmt.Fprintf(w, " %s", oneLine(a.Message, 80))
+			fmt.Fprintf(w, " %s", termtext.Line(a.Message, 80))
 		}
 		if a.RequestID != "" {
-			fmt.Fprintf(w, " request_id %s", oneLine(a.RequestID, 0))
+			fmt.Fprintf(w, " request_id %s", termtext.Line(a.RequestID, 0))
 		}
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "\n%s\n", hdr(l, "操作记录", "Audit"))
 	for _, a := range audit {
-		fmt.Fprintf(w, "  %s %-8s %-8s %s\n", fmtTime(a.At), oneLine(a.By, 0), a.Action, oneLine(a.Detail, 100))
+		fmt.Fprintf(w, "  %s %-8s %-8s %s\n", fmtTime(a.At), termtext.Line(a.By, 0), a.Action, termtext.Line(a.Detail, 100))
 	}
 	return exitOK
 }
@@ -158,7 +159,7 @@ func cmdVoid(ctx context.Context, c *cli, args []string) int {
 		return code
 	}
 	defer e.close()
-	o, err := e.j.Void(ctx, rest[0], oneLine(r, 200), e.who)
+	o, err := e.j.Void(ctx, rest[0], termtext.Line(r, 200), e.who)
 	if err != nil {
 		return c.orderErr("void", rest[0], err, e.lang)
 	}
@@ -225,15 +226,15 @@ func cmdReport(ctx context.Context, c *cli, args []string) int {
 	}
 	l := e.lang
 	fmt.Fprintf(w, "%s %s\n\n", hdr(l, "日报", "Day summary"), d.Format("2006-01-02"))
-	fmt.Fprintf(w, "%s %s %s %s\n", pad(hdr(l, "渠道", "Channel"), 10), pad(hdr(l, "类型", "Type"), 8),
-		padLeft(hdr(l, "笔数", "Count"), 7), padLeft(hdr(l, "金额", "Amount"), 18))
+	fmt.Fprintf(w, "%s %s %s %s\n", termtext.Pad(hdr(l, "渠道", "Channel"), 10), termtext.Pad(hdr(l, "类型", "Type"), 8),
+		termtext.PadLeft(hdr(l, "笔数", "Count"), 7), termtext.PadLeft(hdr(l, "金额", "Amount"), 18))
 	for _, r := range sum.Rows {
-		fmt.Fprintf(w, "%s %s %s %s\n", pad(r.Channel.Label(l), 10), pad(r.SubType.Label(l), 8),
-			padLeft(strconv.Itoa(r.Count), 7), padLeft(r.Amount.String(), 18))
+		fmt.Fprintf(w, "%s %s %s %s\n", termtext.Pad(r.Channel.Label(l), 10), termtext.Pad(r.SubType.Label(l), 8),
+			termtext.PadLeft(strconv.Itoa(r.Count), 7), termtext.PadLeft(r.Amount.String(), 18))
 	}
-	fmt.Fprintf(w, "%s %s\n\n", pad(hdr(l, "净额", "Net"), 27), padLeft(sum.Net.String(), 18))
+	fmt.Fprintf(w, "%s %s\n\n", termtext.Pad(hdr(l, "净额", "Net"), 27), termtext.PadLeft(sum.Net.String(), 18))
 	for _, st := range model.Statuses {
-		fmt.Fprintf(w, "%s %s\n", pad(st.Label(l), 10), padLeft(strconv.Itoa(sum.ByStatus[st]), 7))
+		fmt.Fprintf(w, "%s %s\n", termtext.Pad(st.Label(l), 10), termtext.PadLeft(strconv.Itoa(sum.ByStatus[st]), 7))
 	}
 	return exitOK
 }

@@ -10,6 +10,7 @@ import (
 	"banksale/model"
 	"banksale/sync"
 	"banksale/sync/top"
+	"banksale/termtext"
 )
 
 // uploader builds the gateway client and the uploader from the config.
@@ -81,7 +82,7 @@ func cmdSync(ctx context.Context, c *cli, args []string) int {
 		st := res.Paused
 		fmt.Fprintln(c.stderr, summary(res.Counts, time.Since(start), e.lang))
 		if st.Mode == model.ModePaused && st.Reason != "" {
-			fmt.Fprintf(c.stderr, "paused: %s\n", oneLine(st.Reason, 200))
+			fmt.Fprintf(c.stderr, "paused: %s\n", termtext.Line(st.Reason, 200))
 		}
 		if err != nil {
 			if ctx.Err() != nil {
@@ -183,7 +184,7 @@ func (p *progressLine) note(reason string) {
 	if !p.on || reason == "" {
 		return
 	}
-	fmt.Fprintf(p.c.stderr, " · %s", oneLine(reason, 60))
+	fmt.Fprintf(p.c.stderr, " · %s", termtext.Line(reason, 60))
 	p.last = ""
 }
 

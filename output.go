@@ -6,10 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
-
-	"github.com/mattn/go-runewidth"
 
 	"banksale/model"
 )
@@ -127,38 +124,6 @@ var exportColumns = []string{
 	"bank_name", "terminal_no", "bank_shop_no", "pos_trace_no", "batch_no",
 	"trade_ref_no", "pay_type_no", "store_no", "encrypte_summary", "communicate_type",
 	"operate_time", "rback", "remark", "extend_param", "cashier", "ip", "mac",
-}
-
-// pad fills s to width w in terminal cells, so Chinese labels line up.
-func pad(s string, w int) string {
-	n := runewidth.StringWidth(s)
-	if n >= w {
-		return s
-	}
-	return s + strings.Repeat(" ", w-n)
-}
-
-// padLeft right-aligns s (amounts).
-func padLeft(s string, w int) string {
-	n := runewidth.StringWidth(s)
-	if n >= w {
-		return s
-	}
-	return strings.Repeat(" ", w-n) + s
-}
-
-// oneLine makes text from the gateway or a file safe for one terminal line.
-func oneLine(s string, max int) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
-			return ' '
-		}
-		return r
-	}, s)
-	if max > 0 && runewidth.StringWidth(s) > max {
-		s = runewidth.Truncate(s, max, "...")
-	}
-	return s
 }
 
 func fmtTime(t time.Time) string { return model.FormatTime(t) }

@@ -15,6 +15,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"banksale/model"
+	"banksale/termtext"
 )
 
 // The smallest terminal the screens are laid out for.
@@ -248,7 +249,7 @@ func (m *Model) ensureTick() tea.Cmd {
 }
 
 func (m *Model) setFlash(text string, bad bool) {
-	m.flash, m.flashBad = clean(text), bad
+	m.flash, m.flashBad = termtext.Clean(text), bad
 }
 
 // Update handles one message.
@@ -406,7 +407,7 @@ func (m *Model) openPrompt(kind promptKind, label, value string) tea.Cmd {
 	in.Prompt = ""
 	in.SetVirtualCursor(false)
 	in.CharLimit = 64
-	in.SetWidth(max(10, m.w-width(label)-2))
+	in.SetWidth(max(10, m.w-termtext.Width(label)-2))
 	in.SetValue(value)
 	in.CursorEnd()
 	m.prompt = &prompt{kind: kind, label: label, in: in}
@@ -448,7 +449,7 @@ func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 		v := strings.TrimSpace(p.in.Value())
 		switch p.kind {
 		case askSearch:
-			m.jr.search = clean(v)
+			m.jr.search = termtext.Clean(v)
 			return m.jr.reload(m, nil)
 		case askDay:
 			if v == "" {
@@ -468,7 +469,7 @@ func (m *Model) promptKey(msg tea.KeyPressMsg) tea.Cmd {
 				m.prompt = p
 				return nil
 			}
-			return m.cancelOrder(p.orderID, clean(v))
+			return m.cancelOrder(p.orderID, termtext.Clean(v))
 		}
 		return nil
 	}
@@ -608,8 +609,8 @@ func (m *Model) View() tea.View {
 	v.WindowTitle = "banksale"
 	if m.w < minWidth || m.h < minHeight {
 		msg := m.t("too.small", minWidth, minHeight, m.w, m.h)
-		lines := wrap(msg, max(m.w, 1))
-		v.SetContent(padLines(lines, max(m.h, 1), max(m.w, 1)))
+		lines := termtext.Wrap(msg, max(m.w, 1))
+		v.SetContent(termtext.PadLines(lines, max(m.h, 1), max(m.w, 1)))
 		return v
 	}
 	var lines []string
@@ -632,7 +633,7 @@ func (m *Model) View() tea.View {
 		if !m.prompt.yesNo {
 			pl += m.prompt.in.View()
 			if c := m.prompt.in.Cursor(); c != nil {
-				c.X = width(m.prompt.label) + inputCursorX(m.prompt.in)
+				c.X = termtext.Width(m.prompt.label) + inputCursorX(m.prompt.in)
 				c.Y = m.h - 2
 				cur = c
 			}
@@ -647,10 +648,10 @@ func (m *Model) View() tea.View {
 			if m.flashBad {
 				st = m.st.err
 			}
-			lines[m.h-3] = st.Render(cut(m.flash, m.w))
+			lines[m.h-3] = st.Render(termtext.Cut(m.flash, m.w))
 		}
 	}
-	v.SetContent(padLines(lines, m.h, m.w))
+	v.SetContent(termtext.PadLines(lines, m.h, m.w))
 	v.Cursor = cur
 	return v
 }
@@ -661,9 +662,9 @@ func (m *Model) View() tea.View {
 func inputCursorX(in textinput.Model) int {
 	r := []rune(in.Value())
 	pos := min(in.Position(), len(r))
-	x := width(in.Prompt) + width(string(r[:pos]))
+	x := termtext.Width(in.Prompt) + termtext.Width(string(r[:pos]))
 	if w := in.Width(); w > 0 {
-		x = min(x, width(in.Prompt)+w)
+		x = min(x, termtext.Width(in.Prompt)+w)
 	}
 	return x
 }
@@ -672,7 +673,7 @@ func inputCursorX(in textinput.Model) int {
 // and the counts per status.
 func (m *Model) header() []string {
 	title := m.st.title.Render("banksale") + "  " + m.t("app")
-	who := fmt.Sprintf("%s: %s  %s: %s", m.t("store"), clean(m.storeName()), m.t("operator"), clean(m.d.Rules.Operator))
+	who := fmt.Sprintf("%s: %s  %s: %s", m.t("store"), termtext.Clean(m.storeName()), m.t("operator"), termtext.Clean(m.d.Rules.Operator))
 	if m.d.Demo {
 		who += "  " + m.st.warn.Render("["+m.t("demo")+"]")
 	}
@@ -681,7 +682,7 @@ func (m *Model) header() []string {
 		who += "  " + m.st.warn.Render("["+m.t("nokey")+"]")
 	}
 	l1 := title + "  " + who
-	if width(l1) > m.w {
+	if termtext.Width(l1) > m.w {
 		l1 = m.st.title.Render("banksale") + "  " + who // the subtitle gives way to the warnings
 	}
 	state, bad := m.stateWords()
@@ -701,7 +702,7 @@ func (m *Model) header() []string {
 		cs = append(cs, w)
 	}
 	l3 := strings.Join(cs, "  ")
-	return []string{cut(l1, m.w), cut(l2, m.w), l3}
+	return []string{termtext.Cut(l1, m.w), termtext.Cut(l2, m.w), l3}
 }
 
 func (m *Model) storeName() string {
@@ -758,7 +759,7 @@ func (m *Model) pauseWords(s model.UploadState) string {
 	case model.CauseQuota:
 		return m.t("pause.quota", s.Code, s.BannedUntil.In(model.CST).Format("01-02 15:04"))
 	}
-	reason := clean(s.Reason)
+	reason := termtext.Clean(s.Reason)
 	if strings.Contains(reason, "press R") {
 		return m.t("up.paused.said", reason)
 	}
@@ -770,9 +771,9 @@ func (m *Model) footer(h help.KeyMap) []string {
 	msg := m.flash
 	if msg != "" {
 		if m.flashBad {
-			msg = m.st.err.Render(cut(msg, m.w))
+			msg = m.st.err.Render(termtext.Cut(msg, m.w))
 		} else {
-			msg = m.st.ok.Render(cut(msg, m.w))
+			msg = m.st.ok.Render(termtext.Cut(msg, m.w))
 		}
 	}
 	return []string{msg, m.help.View(h)}
@@ -786,8 +787,8 @@ func (m *Model) helpView() []string {
 	lines = append(lines, "")
 	lines = append(lines, strings.Split(hm.FullHelpView(m.keys.formHelp().full), "\n")...)
 	lines = append(lines, "")
-	lines = append(lines, wrap(m.t("help.status"), m.w)...)
-	lines = append(lines, wrap(m.t("help.safe"), m.w)...)
+	lines = append(lines, termtext.Wrap(m.t("help.status"), m.w)...)
+	lines = append(lines, termtext.Wrap(m.t("help.safe"), m.w)...)
 	for len(lines) < m.h-1 {
 		lines = append(lines, "")
 	}

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"banksale/model"
+	"banksale/termtext"
 )
 
 // detail shows one order: every field grouped, the upload attempts and the audit trail.
@@ -99,7 +100,7 @@ func (d *detail) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 
 func (d *detail) lines(m *Model) []string {
 	if d.err != "" {
-		return []string{m.st.err.Render(m.t("err", clean(d.err)))}
+		return []string{m.st.err.Render(m.t("err", termtext.Clean(d.err)))}
 	}
 	if !d.loaded {
 		return []string{m.t("loading")}
@@ -110,38 +111,38 @@ func (d *detail) lines(m *Model) []string {
 		if v == "" {
 			return
 		}
-		out = append(out, "  "+fit(label(m, field), formLabelW)+" "+cut(clean(v), m.w-formIndent))
+		out = append(out, "  "+termtext.Fit(label(m, field), formLabelW)+" "+termtext.Cut(termtext.Clean(v), m.w-formIndent))
 	}
 	group := func(key string) { out = append(out, m.st.bold.Render("[ "+m.t(key)+" ]")) }
 
 	status := m.st.status[o.Status].Render(o.Status.Label(m.lang))
-	out = append(out, "  "+fit(m.t("det.status"), formLabelW)+" "+status)
+	out = append(out, "  "+termtext.Fit(m.t("det.status"), formLabelW)+" "+status)
 	if o.Status == model.StatusRetrying && !o.NextAttemptAt.IsZero() {
-		out = append(out, "  "+fit(m.t("det.next"), formLabelW)+" "+model.FormatTime(o.NextAttemptAt)+" ("+countdown(o.NextAttemptAt.Sub(m.now()))+")")
+		out = append(out, "  "+termtext.Fit(m.t("det.next"), formLabelW)+" "+model.FormatTime(o.NextAttemptAt)+" ("+countdown(o.NextAttemptAt.Sub(m.now()))+")")
 	}
 	if e := shortErr(o); e != "" && o.Status != model.StatusUploaded {
 		code := ""
 		if o.LastCode != 0 || o.LastSubCode != "" {
-			code = fmt.Sprintf(" [%d %s]", o.LastCode, clean(o.LastSubCode))
+			code = fmt.Sprintf(" [%d %s]", o.LastCode, termtext.Clean(o.LastSubCode))
 		}
-		for i, l := range wrap(e+code, m.w-formIndent) {
-			lab := fit("", formLabelW)
+		for i, l := range termtext.Wrap(e+code, m.w-formIndent) {
+			lab := termtext.Fit("", formLabelW)
 			if i == 0 {
-				lab = fit(m.t("det.lasterr"), formLabelW)
+				lab = termtext.Fit(m.t("det.lasterr"), formLabelW)
 			}
 			out = append(out, "  "+lab+" "+l)
 		}
 	}
 	todo := m.t("todo." + string(o.Status))
-	for i, l := range wrap(todo, m.w-formIndent) {
-		lab := fit("", formLabelW)
+	for i, l := range termtext.Wrap(todo, m.w-formIndent) {
+		lab := termtext.Fit("", formLabelW)
 		if i == 0 {
-			lab = fit(m.t("det.todo"), formLabelW)
+			lab = termtext.Fit(m.t("det.todo"), formLabelW)
 		}
 		out = append(out, "  "+lab+" "+m.st.bold.Render(l))
 	}
 	if o.VoidReason != "" {
-		out = append(out, "  "+fit(m.t("det.reason"), formLabelW)+" "+cut(clean(o.VoidReason), m.w-formIndent))
+		out = append(out, "  "+termtext.Fit(m.t("det.reason"), formLabelW)+" "+termtext.Cut(termtext.Clean(o.VoidReason), m.w-formIndent))
 	}
 
 	out = append(out, m.st.bold.Render("[ "+m.t("det.attempts")+" ]"))
@@ -153,28 +154,28 @@ func (d *detail) lines(m *Model) []string {
 		if _, ok := catalog["out."+a.Outcome]; ok {
 			outcome = m.t("out." + a.Outcome)
 		}
-		l := fmt.Sprintf("  %2d %s %s", a.N, a.StartedAt.In(model.CST).Format("01-02 15:04:05"), fit(clean(outcome), 8))
+		l := fmt.Sprintf("  %2d %s %s", a.N, a.StartedAt.In(model.CST).Format("01-02 15:04:05"), termtext.Fit(termtext.Clean(outcome), 8))
 		if a.Code != 0 || a.SubCode != "" {
-			l += fmt.Sprintf(" code %d %s", a.Code, clean(a.SubCode))
+			l += fmt.Sprintf(" code %d %s", a.Code, termtext.Clean(a.SubCode))
 		}
 		l += fmt.Sprintf(" %dms", a.Latency.Milliseconds())
 		if a.RequestID != "" {
-			l += " req " + clean(a.RequestID)
+			l += " req " + termtext.Clean(a.RequestID)
 		}
-		out = append(out, cut(l, m.w))
+		out = append(out, termtext.Cut(l, m.w))
 		if a.Message != "" {
-			for _, w := range wrap(clean(a.Message), m.w-6) {
+			for _, w := range termtext.Wrap(termtext.Clean(a.Message), m.w-6) {
 				out = append(out, "      "+m.st.faint.Render(w))
 			}
 		}
 	}
 	group("grp.trade")
-	out = append(out, "  "+fit(label(m, model.FieldSubSaleType), formLabelW)+" "+o.SubSaleType.Label(m.lang)+" ("+string(o.SubSaleType)+")  "+label(m, model.FieldSaleType)+" "+string(o.SaleType))
-	out = append(out, "  "+fit(label(m, model.FieldPaymentChannel), formLabelW)+" "+o.PaymentChannel.Label(m.lang)+" ("+string(o.PaymentChannel)+")")
+	out = append(out, "  "+termtext.Fit(label(m, model.FieldSubSaleType), formLabelW)+" "+o.SubSaleType.Label(m.lang)+" ("+string(o.SubSaleType)+")  "+label(m, model.FieldSaleType)+" "+string(o.SaleType))
+	out = append(out, "  "+termtext.Fit(label(m, model.FieldPaymentChannel), formLabelW)+" "+o.PaymentChannel.Label(m.lang)+" ("+string(o.PaymentChannel)+")")
 	kv(model.FieldOrderID, o.OrderID)
 	kv(model.FieldOriginalOrderID, o.OriginalOrderID)
 	kv(model.FieldTradeTime, model.FormatTime(o.TradeTime))
-	out = append(out, "  "+fit(label(m, model.FieldTradeAmount), formLabelW)+" "+m.st.bold.Render(o.TradeAmount.String()))
+	out = append(out, "  "+termtext.Fit(label(m, model.FieldTradeAmount), formLabelW)+" "+m.st.bold.Render(o.TradeAmount.String()))
 	kv(model.FieldPosTraceNo, o.PosTraceNo)
 	kv(model.FieldTradeRefNo, o.TradeRefNo)
 
@@ -209,22 +210,22 @@ func (d *detail) lines(m *Model) []string {
 	kv(model.FieldMAC, o.MAC)
 	kv(model.FieldRback, o.Rback)
 	if !o.CreatedAt.IsZero() {
-		out = append(out, "  "+fit(m.t("det.created"), formLabelW)+" "+model.FormatTime(o.CreatedAt)+" "+clean(o.CreatedBy))
+		out = append(out, "  "+termtext.Fit(m.t("det.created"), formLabelW)+" "+model.FormatTime(o.CreatedAt)+" "+termtext.Clean(o.CreatedBy))
 	}
 	if !o.UpdatedAt.IsZero() {
-		out = append(out, "  "+fit(m.t("det.updated"), formLabelW)+" "+model.FormatTime(o.UpdatedAt)+" "+clean(o.UpdatedBy))
+		out = append(out, "  "+termtext.Fit(m.t("det.updated"), formLabelW)+" "+model.FormatTime(o.UpdatedAt)+" "+termtext.Clean(o.UpdatedBy))
 	}
 
 	out = append(out, m.st.bold.Render("[ "+m.t("det.audit")+" ]"))
 	for _, a := range d.audit {
-		l := fmt.Sprintf("  %s %s %s %s", a.At.In(model.CST).Format("01-02 15:04:05"), fit(clean(a.By), 8), fit(clean(a.Action), 7), clean(a.Detail))
-		out = append(out, cut(l, m.w))
+		l := fmt.Sprintf("  %s %s %s %s", a.At.In(model.CST).Format("01-02 15:04:05"), termtext.Fit(termtext.Clean(a.By), 8), termtext.Fit(termtext.Clean(a.Action), 7), termtext.Clean(a.Detail))
+		out = append(out, termtext.Cut(l, m.w))
 	}
 	return out
 }
 
 func (d *detail) view(m *Model) []string {
-	title := m.st.title.Render(m.t("det.title", clean(d.id)))
+	title := m.st.title.Render(m.t("det.title", termtext.Clean(d.id)))
 	body := d.lines(m)
 	bh := d.bodyHeight(m)
 	d.scrollY = min(d.scrollY, max(0, len(body)-bh))

@@ -11,6 +11,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"banksale/model"
+	"banksale/termtext"
 )
 
 type formMode int
@@ -155,7 +156,7 @@ func (m *Model) openForm(mode formMode, o *model.Order) tea.Cmd {
 	}
 	banks := []option{{"", tr(l, "hint.none")}}
 	for _, b := range model.Banks() {
-		banks = append(banks, option{b.Code, b.Code + " " + clean(b.Name)})
+		banks = append(banks, option{b.Code, b.Code + " " + termtext.Clean(b.Name)})
 	}
 	const gT, gC, gS = "grp.trade", "grp.card", "grp.store"
 	f.fields = []*field{
@@ -441,14 +442,14 @@ func (f *form) saved(m *Model, msg formMsg) tea.Cmd {
 		f.validate(m)
 		f.msg, f.msgBad = m.t("form.refuse", len(f.issues.Errors()), f.firstProblem(m)), true
 	case errors.As(err, &ce):
-		f.msg, f.msgBad = m.t("form.conflict", clean(ce.OrderID)), true
+		f.msg, f.msgBad = m.t("form.conflict", termtext.Clean(ce.OrderID)), true
 		f.focusField(m, model.FieldOrderID)
 	case errors.Is(err, model.ErrNotEditable):
 		f.msg, f.msgBad = m.t("not.editable", f.sale.OrderID), true
 	case errors.Is(err, model.ErrBusy):
 		f.msg, f.msgBad = m.t("busy", f.sale.OrderID), true
 	default:
-		f.msg, f.msgBad = m.t("err", clean(err.Error())), true
+		f.msg, f.msgBad = m.t("err", termtext.Clean(err.Error())), true
 	}
 	return nil
 }
@@ -759,11 +760,11 @@ func (f *form) otherIssues() model.Issues {
 func (f *form) title(m *Model) string {
 	switch f.mode {
 	case modeEdit:
-		return m.t("form.edit", clean(f.orig.OrderID))
+		return m.t("form.edit", termtext.Clean(f.orig.OrderID))
 	case modeVoid:
-		return m.t("form.void", clean(f.orig.OrderID))
+		return m.t("form.void", termtext.Clean(f.orig.OrderID))
 	case modeRefund:
-		return m.t("form.refund", clean(f.orig.OrderID))
+		return m.t("form.refund", termtext.Clean(f.orig.OrderID))
 	}
 	return m.t("form.new")
 }
@@ -774,7 +775,7 @@ func (f *form) context(m *Model) string {
 		// the gateway's words are what the supervisor has to correct
 		e := shortErr(*f.orig)
 		if f.orig.LastSubCode != "" {
-			e += " [" + clean(f.orig.LastSubCode) + "]"
+			e += " [" + termtext.Clean(f.orig.LastSubCode) + "]"
 		}
 		return m.st.err.Render(m.t("form.rejected", e))
 	}
@@ -785,7 +786,7 @@ func (f *form) context(m *Model) string {
 		return ""
 	}
 	o := f.orig
-	s := m.t("form.orig", clean(o.OrderID), o.TradeTime.In(model.CST).Format("01-02 15:04"), o.TradeAmount.String()) + " " + o.Status.Label(m.lang)
+	s := m.t("form.orig", termtext.Clean(o.OrderID), o.TradeTime.In(model.CST).Format("01-02 15:04"), o.TradeAmount.String()) + " " + o.Status.Label(m.lang)
 	if f.mode == modeRefund && f.relFor == o.OrderID {
 		s = m.st.bold.Render(m.t("form.refundable", f.rel.Refundable().String())) + "  " + s
 	}
@@ -854,7 +855,7 @@ func (f *form) body(m *Model) []string {
 		f.lineOf[i] = len(lines)
 		focused := i == f.focus
 		mark := "  "
-		lab := fit(label(m, fl.name), formLabelW)
+		lab := termtext.Fit(label(m, fl.name), formLabelW)
 		if focused {
 			mark = "> "
 			lab = m.st.bold.Render(lab)
@@ -867,17 +868,17 @@ func (f *form) body(m *Model) []string {
 			}
 			// a choice sits where typed values sit; focused, it shows in reverse video and the
 			// hint beside it says how to change it
-			val = fit(lbl, inputW+1)
+			val = termtext.Fit(lbl, inputW+1)
 			if focused {
-				val = m.st.sel.Render(lbl) + strings.Repeat(" ", max(0, inputW+1-width(lbl)))
+				val = m.st.sel.Render(lbl) + strings.Repeat(" ", max(0, inputW+1-termtext.Width(lbl)))
 			}
 		} else {
 			// the input draws one cell past its width for the cursor
-			val = fit(fl.in.View(), inputW+1)
+			val = termtext.Fit(fl.in.View(), inputW+1)
 		}
 		line := mark + lab + " " + val
 		if h := f.hint(m, fl); h != "" {
-			line += " " + m.st.faint.Render(cut(h, m.w-formIndent-inputW-2))
+			line += " " + m.st.faint.Render(termtext.Cut(h, m.w-formIndent-inputW-2))
 		}
 		lines = append(lines, line)
 		if focused && f.pickOpen {
@@ -885,7 +886,7 @@ func (f *form) body(m *Model) []string {
 			lines = append(lines, strings.Repeat(" ", formIndent)+m.st.faint.Render(m.t("form.pick.filter")+": "+f.pickFilter+"_"))
 			start := max(0, f.pickCur-5)
 			for n, oi := range opts[start:min(len(opts), start+8)] {
-				l := fit(fl.opts[oi].label, 30)
+				l := termtext.Fit(fl.opts[oi].label, 30)
 				if start+n == f.pickCur {
 					l = m.st.sel.Render("> " + l)
 				} else {
@@ -906,9 +907,9 @@ func (f *form) body(m *Model) []string {
 		}
 	}
 	lines = append(lines, m.st.bold.Render("[ "+m.t("grp.auto")+" ]"))
-	auto := fmt.Sprintf("%s %s  %s %s  IP %s  MAC %s", m.t("f.cashier"), clean(f.sale.Cashier),
-		m.t("f.operate_time"), m.t("auto.atsave"), clean(f.sale.IP), clean(f.sale.MAC))
-	lines = append(lines, "  "+cut(auto, m.w-2))
+	auto := fmt.Sprintf("%s %s  %s %s  IP %s  MAC %s", m.t("f.cashier"), termtext.Clean(f.sale.Cashier),
+		m.t("f.operate_time"), m.t("auto.atsave"), termtext.Clean(f.sale.IP), termtext.Clean(f.sale.MAC))
+	lines = append(lines, "  "+termtext.Cut(auto, m.w-2))
 	for _, is := range f.otherIssues() {
 		lines = append(lines, f.issueLines(m, is, 2)...)
 	}
@@ -920,12 +921,12 @@ func (f *form) issueLines(m *Model, is model.Issue, indent int) []string {
 	if is.Severity != model.SevError {
 		word, st = m.t("lbl.warn"), m.st.warn
 	}
-	text := word + ": " + clean(is.Message(m.lang))
+	text := word + ": " + termtext.Clean(is.Message(m.lang))
 	if indent == 2 {
-		text = word + ": " + label(m, is.Field) + ": " + clean(is.Message(m.lang))
+		text = word + ": " + label(m, is.Field) + ": " + termtext.Clean(is.Message(m.lang))
 	}
 	var out []string
-	for _, l := range wrap(text, m.w-indent) {
+	for _, l := range termtext.Wrap(text, m.w-indent) {
 		out = append(out, strings.Repeat(" ", indent)+st.Render(l))
 	}
 	if len(out) > 2 {
@@ -977,7 +978,7 @@ func (f *form) click(m *Model, y int) tea.Cmd {
 }
 
 func (f *form) view(m *Model) ([]string, *tea.Cursor) {
-	lines := []string{m.st.title.Render(f.title(m)), cut(f.context(m), m.w)}
+	lines := []string{m.st.title.Render(f.title(m)), termtext.Cut(f.context(m), m.w)}
 	body := f.body(m)
 	bh := f.bodyHeight(m)
 	f.scroll = min(f.scroll, max(0, len(body)-bh))
@@ -993,7 +994,7 @@ func (f *form) view(m *Model) ([]string, *tea.Cursor) {
 	case ne == 0 && nw == 0:
 		sum = m.st.ok.Render(m.t("form.ok"))
 	case ne > 0:
-		sum = m.st.err.Render(cut(m.t("form.problems", ne, nw)+"  "+f.firstProblem(m), m.w))
+		sum = m.st.err.Render(termtext.Cut(m.t("form.problems", ne, nw)+"  "+f.firstProblem(m), m.w))
 	default:
 		sum = m.st.warn.Render(m.t("form.problems", ne, nw))
 	}
@@ -1004,7 +1005,7 @@ func (f *form) view(m *Model) ([]string, *tea.Cursor) {
 		if f.msgBad {
 			st = m.st.err
 		}
-		msg = st.Render(cut(f.msg, m.w))
+		msg = st.Render(termtext.Cut(f.msg, m.w))
 	}
 	lines = append(lines, msg, m.help.View(m.keys.formHelp()))
 	var cur *tea.Cursor

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"banksale/model"
+	"banksale/termtext"
 )
 
 // journal is the home screen: the orders, newest first, paged from SQLite with keyset
@@ -430,14 +431,14 @@ type column struct {
 func (j *journal) columns(m *Model) []column {
 	statusW, typeW, chW := 0, 0, 0
 	for _, s := range model.Statuses {
-		statusW = max(statusW, width(s.Label(m.lang)))
+		statusW = max(statusW, termtext.Width(s.Label(m.lang)))
 	}
 	statusW += 4 // " 59s" countdown or spinner
 	for _, s := range []model.SubType{model.SubSale, model.SubVoid, model.SubRefund} {
-		typeW = max(typeW, width(s.Label(m.lang)))
+		typeW = max(typeW, termtext.Width(s.Label(m.lang)))
 	}
 	for _, c := range []model.Channel{model.ChannelQuickPass, model.ChannelBankCard} {
-		chW = max(chW, width(m.t("ch.short."+string(c))))
+		chW = max(chW, termtext.Width(m.t("ch.short."+string(c))))
 	}
 	timeW := 11
 	if m.w >= 120 {
@@ -482,9 +483,9 @@ func (j *journal) headLine(m *Model, cols []column) string {
 	for _, c := range cols {
 		t := m.t("col." + c.id)
 		if c.right {
-			parts = append(parts, fitRight(t, c.w))
+			parts = append(parts, termtext.FitRight(t, c.w))
 		} else {
-			parts = append(parts, fit(t, c.w))
+			parts = append(parts, termtext.Fit(t, c.w))
 		}
 	}
 	return m.st.head.Render(strings.Join(parts, " "))
@@ -519,12 +520,12 @@ func (m *Model) statusMark(o model.Order) string {
 }
 
 func shortErr(o model.Order) string {
-	msg := clean(o.LastMessage)
+	msg := termtext.Clean(o.LastMessage)
 	switch {
 	case msg != "":
 		return msg
 	case o.LastSubCode != "":
-		return clean(o.LastSubCode)
+		return termtext.Clean(o.LastSubCode)
 	case o.LastCode != 0:
 		return fmt.Sprintf("code %d", o.LastCode)
 	}
@@ -535,7 +536,7 @@ func (m *Model) channelShort(c model.Channel) string {
 	if _, ok := catalog["ch.short."+string(c)]; ok {
 		return m.t("ch.short." + string(c))
 	}
-	return clean(string(c))
+	return termtext.Clean(string(c))
 }
 
 func (j *journal) rowLine(m *Model, cols []column, o model.Order, selected bool) string {
@@ -547,44 +548,44 @@ func (j *journal) rowLine(m *Model, cols []column, o model.Order, selected bool)
 			label := o.Status.Label(m.lang)
 			mark := m.statusMark(o)
 			lw := c.w - 4
-			cell = fit(label, lw) + " " + fit(mark, 3)
+			cell = termtext.Fit(label, lw) + " " + termtext.Fit(mark, 3)
 			if !selected {
-				cell = m.st.status[o.Status].Render(fit(label, lw)) + " " + fit(mark, 3)
+				cell = m.st.status[o.Status].Render(termtext.Fit(label, lw)) + " " + termtext.Fit(mark, 3)
 			}
 		case "order":
-			cell = fit(clean(o.OrderID), c.w)
+			cell = termtext.Fit(termtext.Clean(o.OrderID), c.w)
 		case "time":
 			if c.w >= 19 {
-				cell = fit(model.FormatTime(o.TradeTime), c.w)
+				cell = termtext.Fit(model.FormatTime(o.TradeTime), c.w)
 			} else {
-				cell = fit(o.TradeTime.In(model.CST).Format("01-02 15:04"), c.w)
+				cell = termtext.Fit(o.TradeTime.In(model.CST).Format("01-02 15:04"), c.w)
 			}
 		case "type":
-			cell = fit(o.SubSaleType.Label(m.lang), c.w)
+			cell = termtext.Fit(o.SubSaleType.Label(m.lang), c.w)
 		case "channel":
-			cell = fit(m.channelShort(o.PaymentChannel), c.w)
+			cell = termtext.Fit(m.channelShort(o.PaymentChannel), c.w)
 		case "amount":
-			cell = fitRight(o.TradeAmount.String(), c.w)
+			cell = termtext.FitRight(o.TradeAmount.String(), c.w)
 		case "card":
-			card := clean(o.CardNo)
+			card := termtext.Clean(o.CardNo)
 			if c.w < 19 && len(card) > 4 {
 				card = "**" + card[len(card)-4:]
 			}
-			cell = fit(card, c.w)
+			cell = termtext.Fit(card, c.w)
 		case "attempts":
-			cell = fitRight(fmt.Sprint(o.Attempts), c.w)
+			cell = termtext.FitRight(fmt.Sprint(o.Attempts), c.w)
 		case "error":
 			e := ""
 			if o.Status == model.StatusRetrying || o.Status == model.StatusRejected {
 				e = shortErr(o)
 			}
-			cell = fit(e, c.w)
+			cell = termtext.Fit(e, c.w)
 		}
 		parts = append(parts, cell)
 	}
 	line := strings.Join(parts, " ")
 	if selected {
-		return m.st.sel.Render(fit(line, m.w))
+		return m.st.sel.Render(termtext.Fit(line, m.w))
 	}
 	return line
 }
@@ -618,7 +619,7 @@ func (j *journal) explain(m *Model) string {
 	case model.StatusRejected:
 		return m.st.err.Render(m.t("sel.rejected", shortErr(o)))
 	case model.StatusVoided:
-		return m.t("sel.voided", clean(o.VoidReason))
+		return m.t("sel.voided", termtext.Clean(o.VoidReason))
 	}
 	return ""
 }
@@ -627,7 +628,7 @@ func (j *journal) tabRanges(m *Model) [][2]int {
 	var rs [][2]int
 	x := 0
 	for i := range tabs {
-		w := width(j.tabLabel(m, i)) + 2
+		w := termtext.Width(j.tabLabel(m, i)) + 2
 		rs = append(rs, [2]int{x, x + w})
 		x += w
 	}
@@ -665,7 +666,7 @@ func (j *journal) tabsLine(m *Model) string {
 	if len(fs) == 0 {
 		return b.String() + " " + m.st.faint.Render(m.t("filter.hint"))
 	}
-	return b.String() + " " + m.st.bold.Render(cut(strings.Join(fs, "  "), max(10, m.w-width(b.String())-1)))
+	return b.String() + " " + m.st.bold.Render(termtext.Cut(strings.Join(fs, "  "), max(10, m.w-termtext.Width(b.String())-1)))
 }
 
 func (j *journal) view(m *Model) []string {
@@ -677,7 +678,7 @@ func (j *journal) view(m *Model) []string {
 	vis := j.visible(m)
 	switch {
 	case j.err != "":
-		lines = append(lines, m.st.err.Render(cut(m.t("err", clean(j.err)), m.w)))
+		lines = append(lines, m.st.err.Render(termtext.Cut(m.t("err", termtext.Clean(j.err)), m.w)))
 	case !j.loaded:
 		lines = append(lines, m.t("loading"))
 	case len(j.rows) == 0 && (j.tab != 0 || j.search != "" || !j.day.IsZero()):
@@ -692,6 +693,6 @@ func (j *journal) view(m *Model) []string {
 		lines = append(lines, "")
 	}
 	lines = lines[:jrChromeTop+pr]
-	lines = append(lines, cut(j.explain(m), m.w))
+	lines = append(lines, termtext.Cut(j.explain(m), m.w))
 	return append(lines, m.footer(m.keys.journalHelp())...)
 }

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"banksale/model"
+	"banksale/termtext"
 )
 
 // summary is the day summary: count and amount per channel and type, the net, and how many
@@ -90,22 +91,22 @@ func (s *summary) view(m *Model) []string {
 	out := []string{m.st.title.Render(m.t("sum.title", s.day.Format("2006-01-02"))) + "  " + m.st.faint.Render(weekday(m, s.day)), ""}
 	switch {
 	case s.err != "":
-		out = append(out, m.st.err.Render(m.t("err", clean(s.err))))
+		out = append(out, m.st.err.Render(m.t("err", termtext.Clean(s.err))))
 	case !s.loaded:
 		out = append(out, m.t("loading"))
 	case len(s.sum.Rows) == 0:
 		out = append(out, m.t("sum.none"))
 	default:
 		chW, typeW := 10, 10
-		head := fit(m.t("col.channel"), chW) + " " + fit(m.t("col.type"), typeW) + " " + fitRight(m.t("sum.count"), 8) + " " + fitRight(m.t("sum.amount"), 18)
+		head := termtext.Fit(m.t("col.channel"), chW) + " " + termtext.Fit(m.t("col.type"), typeW) + " " + termtext.FitRight(m.t("sum.count"), 8) + " " + termtext.FitRight(m.t("sum.amount"), 18)
 		out = append(out, m.st.head.Render(head))
 		total := 0
 		for _, r := range s.sum.Rows {
-			out = append(out, fit(m.channelShort(r.Channel), chW)+" "+fit(r.SubType.Label(m.lang), typeW)+" "+
-				fitRight(fmt.Sprint(r.Count), 8)+" "+fitRight(signed(r.SubType, r.Amount), 18))
+			out = append(out, termtext.Fit(m.channelShort(r.Channel), chW)+" "+termtext.Fit(r.SubType.Label(m.lang), typeW)+" "+
+				termtext.FitRight(fmt.Sprint(r.Count), 8)+" "+termtext.FitRight(signed(r.SubType, r.Amount), 18))
 			total += r.Count
 		}
-		out = append(out, fit(m.t("sum.total"), chW+1+typeW)+" "+fitRight(fmt.Sprint(total), 8))
+		out = append(out, termtext.Fit(m.t("sum.total"), chW+1+typeW)+" "+termtext.FitRight(fmt.Sprint(total), 8))
 		out = append(out, "")
 		out = append(out, m.st.bold.Render(m.t("sum.net")+": "+s.sum.Net.String()))
 	}
@@ -113,14 +114,14 @@ func (s *summary) view(m *Model) []string {
 		bs := s.sum.ByStatus
 		out = append(out, "")
 		waiting := bs[model.StatusPending] + bs[model.StatusUploading] + bs[model.StatusRetrying]
-		out = append(out, fit(m.t("sum.uploaded"), 12)+fitRight(fmt.Sprint(bs[model.StatusUploaded]), 6))
-		out = append(out, fit(m.t("sum.waiting"), 12)+fitRight(fmt.Sprint(waiting), 6))
-		line := fit(m.t("sum.attention"), 12) + fitRight(fmt.Sprint(bs[model.StatusRejected]), 6)
+		out = append(out, termtext.Fit(m.t("sum.uploaded"), 12)+termtext.FitRight(fmt.Sprint(bs[model.StatusUploaded]), 6))
+		out = append(out, termtext.Fit(m.t("sum.waiting"), 12)+termtext.FitRight(fmt.Sprint(waiting), 6))
+		line := termtext.Fit(m.t("sum.attention"), 12) + termtext.FitRight(fmt.Sprint(bs[model.StatusRejected]), 6)
 		if bs[model.StatusRejected] > 0 {
 			line = m.st.err.Render(line)
 		}
 		out = append(out, line)
-		out = append(out, fit(m.t("sum.voided"), 12)+fitRight(fmt.Sprint(bs[model.StatusVoided]), 6))
+		out = append(out, termtext.Fit(m.t("sum.voided"), 12)+termtext.FitRight(fmt.Sprint(bs[model.StatusVoided]), 6))
 	}
 	for len(out) < m.h-2 {
 		out = append(out, "")
