@@ -10,12 +10,12 @@ import (
 
 func TestClean(t *testing.T) {
 	for in, want := range map[string]string{
-		"plain":                     "plain",
+		"plain":                   "plain",
 		"\x1b[31m非法参数\x1b[0m\x07": "非法参数",
-		"a\nb\r\tc":                 "a b  c",
-		"\u202eevil":                "evil",
-		"x\x00y\x7fz\u009bq":        "xyzq",
-		"\xff bad utf-8":            " bad utf-8",
+		"a\nb\r\tc":               "a b  c",
+		"\u202eevil":              "evil",
+		"x\x00y\x7fz\u009bq":      "xyzq",
+		"\xff bad utf-8":          " bad utf-8",
 	} {
 		if got := Clean(in); got != want {
 			t.Errorf("Clean(%q) = %q, want %q", in, got, want)
