@@ -9,8 +9,8 @@ import (
 	"os"
 	"time"
 
-	"banksale/importer"
 	"banksale/model"
+	"banksale/orderfile"
 	"banksale/storage"
 	"banksale/termtext"
 )
@@ -153,7 +153,7 @@ func importFiles(ctx context.Context, j *storage.Journal, files []string, o impo
 			if ctx.Err() != nil {
 				return
 			}
-			err := readFile(name, o.Stdin, func(r importer.Row) error {
+			err := readFile(name, o.Stdin, func(r orderfile.Row) error {
 				res.Rows++
 				if r.Err != nil {
 					refuse(name, r.N, "", r.Err.Error())
@@ -182,7 +182,7 @@ func importFiles(ctx context.Context, j *storage.Journal, files []string, o impo
 				return // the journal gave up first: its error is the one to report
 			}
 			if err != nil {
-				var re *importer.RowError
+				var re *orderfile.RowError
 				if errors.As(err, &re) {
 					refuse(name, re.N, "", re.Err.Error())
 				} else {
@@ -251,7 +251,7 @@ func conflictMessage(id string, l model.Lang) string {
 }
 
 // readFile reads one file ("-" is standard input) in the format its name and first bytes say.
-func readFile(name string, stdin io.Reader, fn func(importer.Row) error) error {
+func readFile(name string, stdin io.Reader, fn func(orderfile.Row) error) error {
 	r := stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -263,5 +263,5 @@ func readFile(name string, stdin io.Reader, fn func(importer.Row) error) error {
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(512)
-	return importer.Read(br, importer.Detect(name, head), fn)
+	return orderfile.Read(br, orderfile.Detect(name, head), fn)
 }

@@ -3,13 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
 
 	"banksale/model"
+	"banksale/orderfile"
 	"banksale/storage"
 	"banksale/termtext"
 )
@@ -212,42 +212,20 @@ func cmdExport(ctx context.Context, c *cli, args []string) int {
 		}
 		dst = file
 	}
-	w := bufio.NewWriterSize(dst, 64<<10)
-	n := 0
-	switch *format {
-	case "csv":
-		cw := csv.NewWriter(w)
-		_ = cw.Write(exportColumns)
-		err = each(ctx, e.j, f, 0, func(o model.Order) error {
-			n++
-			return cw.Write(saleFields(o.Sale))
-		})
-		cw.Flush()
-		if err == nil {
-			err = cw.Error()
-		}
-	case "json":
-		w.WriteString("[")
-		err = each(ctx, e.j, f, 0, func(o model.Order) error {
-			b, err := o.Sale.MarshalDTO()
-			if err != nil {
-				return fmt.Errorf("order %s: %w", o.OrderID, err)
-			}
-			if n > 0 {
-				w.WriteString(",")
-			}
-			n++
-			w.WriteString("\n")
-			_, err = w.Write(b)
-			return err
-		})
-		if n > 0 {
-			w.WriteString("\n")
-		}
-		w.WriteString("]\n")
+	out := orderfile.FormatCSV
+	if *format == "json" {
+		out = orderfile.FormatJSON
 	}
-	if ferr := w.Flush(); err == nil {
-		err = ferr
+	n := 0
+	w, err := orderfile.NewWriter(dst, out)
+	if err == nil {
+		err = each(ctx, e.j, f, 0, func(o model.Order) error {
+			n++
+			return w.Write(o.Sale)
+		})
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
 	}
 	if file != nil {
 		if cerr := file.Close(); err == nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"banksale/model"
+	"banksale/orderfile"
 	"banksale/termtext"
 )
 
@@ -61,8 +62,8 @@ func cmdShow(ctx context.Context, c *cli, args []string) int {
 	}
 	l := e.lang
 	fmt.Fprintf(w, "%s  %s  %s\n", o.OrderID, o.Status.Label(l), o.TradeAmount.String())
-	vals := saleFields(o.Sale)
-	for i, name := range exportColumns {
+	vals := orderfile.Fields(o.Sale)
+	for i, name := range orderfile.Columns {
 		v := vals[i]
 		if v == "" {
 			continue

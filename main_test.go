@@ -604,12 +604,6 @@ func TestLogGoesToAFileBesideTheJournal(t *testing.T) {
 	}
 }
 
-func TestExportColumnsAreTheAPIFields(t *testing.T) {
-	if !slices.Equal(exportColumns, model.DTOFields) {
-		t.Errorf("exportColumns %v\n!= model.DTOFields %v", exportColumns, model.DTOFields)
-	}
-}
-
 func TestParseInterleaved(t *testing.T) {
 	c := &cli{stderr: &bytes.Buffer{}}
 	fs, _ := c.flags("x", "", "")

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"banksale/model"
@@ -99,31 +98,6 @@ type showJSON struct {
 	Order    orderJSON     `json:"order"`
 	Attempts []attemptJSON `json:"attempts"`
 	Audit    []auditJSON   `json:"audit"`
-}
-
-// saleFields is a sale as the API's fields in text, amounts in fen: what export writes and
-// what import reads back.
-func saleFields(s model.Sale) []string {
-	pay := ""
-	if s.PayTypeNo != 0 {
-		pay = strconv.FormatInt(s.PayTypeNo, 10)
-	}
-	return []string{
-		s.OrderID, s.OriginalOrderID, s.SequenceNo, string(s.PaymentChannel), s.CardNo,
-		model.FormatTime(s.TradeTime), string(s.SaleType), string(s.SubSaleType), strconv.FormatInt(int64(s.TradeAmount), 10), s.BankCode,
-		s.BankName, s.TerminalNo, s.BankShopNo, s.PosTraceNo, s.BatchNo,
-		s.TradeRefNo, pay, s.StoreNo, s.EncrypteSummary, string(s.CommunicateType),
-		model.FormatTime(s.OperateTime), s.Rback, s.Remark, s.ExtendParam, s.Cashier, s.IP, s.MAC,
-	}
-}
-
-// exportColumns are saleFields' names; a test keeps them equal to model.DTOFields.
-var exportColumns = []string{
-	"order_id", "original_order_id", "sequence_no", "payment_channel", "card_no",
-	"trade_time", "sale_type", "sub_sale_type", "trade_amount", "bank_code",
-	"bank_name", "terminal_no", "bank_shop_no", "pos_trace_no", "batch_no",
-	"trade_ref_no", "pay_type_no", "store_no", "encrypte_summary", "communicate_type",
-	"operate_time", "rback", "remark", "extend_param", "cashier", "ip", "mac",
 }
 
 func fmtTime(t time.Time) string { return model.FormatTime(t) }

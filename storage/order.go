@@ -9,14 +9,9 @@ import (
 	"banksale/model"
 )
 
-// saleColumns are the API's fields in the API's table order.
-var saleColumns = []string{
-	"order_id", "original_order_id", "sequence_no", "payment_channel", "card_no", "trade_time",
-	"sale_type", "sub_sale_type", "trade_amount", "bank_code", "bank_name", "terminal_no",
-	"bank_shop_no", "pos_trace_no", "batch_no", "trade_ref_no", "pay_type_no", "store_no",
-	"encrypte_summary", "communicate_type", "operate_time", "rback", "remark", "extend_param",
-	"cashier", "ip", "mac",
-}
+// saleColumns are the API's fields in the API's table order: the journal's columns carry the
+// API's names.
+var saleColumns = model.DTOFields
 
 var stateColumns = []string{
 	"id", "status", "attempts", "next_attempt_at", "lease_until", "last_code", "last_sub_code",

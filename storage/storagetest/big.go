@@ -131,13 +131,7 @@ func Status(i int) model.Status {
 	}
 }
 
-var saleColumns = []string{
-	"order_id", "original_order_id", "sequence_no", "payment_channel", "card_no", "trade_time",
-	"sale_type", "sub_sale_type", "trade_amount", "bank_code", "bank_name", "terminal_no",
-	"bank_shop_no", "pos_trace_no", "batch_no", "trade_ref_no", "pay_type_no", "store_no",
-	"encrypte_summary", "communicate_type", "operate_time", "rback", "remark", "extend_param",
-	"cashier", "ip", "mac",
-}
+var saleColumns = model.DTOFields
 
 // build makes the schema with storage.Open, then loads rows straight into the file: indexes
 // dropped during the load and rebuilt after (a sort instead of a million random inserts),

@@ -1,11 +1,12 @@
-// Package importer reads sales that the POS failed to send from files a store's staff or a
-// script prepared: CSV with a header row of the API's field names, a JSON array of objects,
-// or JSON Lines. It turns every row into a model.Draft (text, exactly as the file had it) and
-// says which row it came from; validation is model's job and journaling is storage's.
+// Package orderfile is banksale's file format for orders, both ways: the API's 27 fields as the
+// columns of a CSV file with a header row, the objects of a JSON array, or JSON Lines. Reading
+// turns every row into a model.Draft (text, exactly as the file had it) and says which row it
+// came from; validation is model's job and journaling is storage's. Writing is what
+// `banksale export` produces and `banksale import` reads back.
 //
 // Amounts stay text all the way: a JSON number is kept as the literal the file holds
 // (json.Number), never converted through a float.
-package importer
+package orderfile
 
 import (
 	"bufio"
@@ -103,7 +104,7 @@ func Read(r io.Reader, f Format, fn func(Row) error) error {
 	case FormatJSONLines:
 		return ReadJSONLines(r, fn)
 	}
-	return fmt.Errorf("importer: unknown format %d", f)
+	return fmt.Errorf("orderfile: unknown format %d", f)
 }
 
 // ReadCSV reads a CSV file whose first record names the columns with the API's field names
