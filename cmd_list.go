@@ -67,7 +67,7 @@ func (c *cli) filter(ff filterFlags) (model.Filter, error) {
 	return f, nil
 }
 
-func cmdList(ctx context.Context, c *cli, args []string) int {
+func cmdList(ctx context.Context, c *cli, args []string) error {
 	fs, cfgPath := c.flags("list", "[--status S] [--from D] [--to D] [--search TEXT] [--limit N] [--json]",
 		"List orders, newest trade_time first: every matching order unless --limit.\n"+
 			"D is a day (2026-11-26; --to includes that day) or a time (\"2026-11-26 14:30\"), China time.")
@@ -79,26 +79,23 @@ func cmdList(ctx context.Context, c *cli, args []string) int {
 	}
 	limit := fs.Int("limit", 0, "at most `N` orders (0 = all)")
 	asJSON := fs.Bool("json", false, "a JSON array of orders (see the README for the fields)")
-	rest, code, ok := parse(fs, args)
-	if !ok {
-		return code
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(rest) > 0 {
-		fmt.Fprintf(c.stderr, "banksale list: unexpected argument %q\n", rest[0])
-		return exitUsage
+		return usageError("unexpected argument %q", rest[0])
 	}
 	if *limit < 0 {
-		fmt.Fprintln(c.stderr, "banksale list: --limit must be 0 or more")
-		return exitUsage
+		return usageError("--limit must be 0 or more")
 	}
 	f, err := c.filter(ff)
 	if err != nil {
-		fmt.Fprintf(c.stderr, "banksale list: %v\n", err)
-		return exitUsage
+		return usageError("%w", err)
 	}
-	e, code := c.open(ctx, *cfgPath, "list")
-	if e == nil {
-		return code
+	e, err := c.open(ctx, *cfgPath, "list", reader)
+	if err != nil {
+		return err
 	}
 	defer e.close()
 
@@ -127,9 +124,9 @@ func cmdList(ctx context.Context, c *cli, args []string) int {
 	} else {
 		l := e.lang
 		fmt.Fprintf(w, "%s %s %s %s %s %s %s %s %s\n",
-			termtext.Pad(hdr(l, "状态", "STATUS"), 10), termtext.Pad(hdr(l, "订单号", "ORDER_ID"), 20), termtext.Pad(hdr(l, "交易时间", "TRADE_TIME"), 19),
-			termtext.Pad(hdr(l, "类型", "TYPE"), 6), termtext.Pad(hdr(l, "渠道", "CHANNEL"), 9), termtext.PadLeft(hdr(l, "金额", "AMOUNT"), 14),
-			termtext.Pad(hdr(l, "卡号", "CARD"), 19), termtext.PadLeft(hdr(l, "次数", "TRIES"), 5), hdr(l, "最近错误", "LAST_ERROR"))
+			termtext.Pad(l.Pick("状态", "STATUS"), 10), termtext.Pad(l.Pick("订单号", "ORDER_ID"), 20), termtext.Pad(l.Pick("交易时间", "TRADE_TIME"), 19),
+			termtext.Pad(l.Pick("类型", "TYPE"), 6), termtext.Pad(l.Pick("渠道", "CHANNEL"), 9), termtext.PadLeft(l.Pick("金额", "AMOUNT"), 14),
+			termtext.Pad(l.Pick("卡号", "CARD"), 19), termtext.PadLeft(l.Pick("次数", "TRIES"), 5), l.Pick("最近错误", "LAST_ERROR"))
 		err = each(ctx, e.j, f, *limit, func(o model.Order) error {
 			n++
 			_, err := fmt.Fprintf(w, "%s %s %s %s %s %s %s %s %s\n",
@@ -141,17 +138,9 @@ func cmdList(ctx context.Context, c *cli, args []string) int {
 	}
 	if err != nil {
 		w.Flush()
-		fmt.Fprintf(c.stderr, "banksale list: %v\n", err)
-		return exitRefused
+		return err
 	}
-	return exitOK
-}
-
-func hdr(l model.Lang, zh, en string) string {
-	if l == model.ZH {
-		return zh
-	}
-	return en
+	return nil
 }
 
 func lastError(o model.Order) string {
@@ -168,7 +157,7 @@ func lastError(o model.Order) string {
 	return termtext.Line(s+o.LastMessage, 60)
 }
 
-func cmdExport(ctx context.Context, c *cli, args []string) int {
+func cmdExport(ctx context.Context, c *cli, args []string) error {
 	fs, cfgPath := c.flags("export", "[--from D] [--to D] [--status S] [--format csv|json] [--out FILE]",
 		"Write orders with the API's field names, amounts in fen, cards masked (the journal holds no full\n"+
 			"number), newest first. The output can be read back by `banksale import` on another journal.")
@@ -179,26 +168,23 @@ func cmdExport(ctx context.Context, c *cli, args []string) int {
 	}
 	format := fs.String("format", "csv", "csv (a header row of field names) or json (an array, the API's encoding)")
 	outPath := fs.String("out", "", "write to `FILE` instead of standard output")
-	rest, code, ok := parse(fs, args)
-	if !ok {
-		return code
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(rest) > 0 {
-		fmt.Fprintf(c.stderr, "banksale export: unexpected argument %q\n", rest[0])
-		return exitUsage
+		return usageError("unexpected argument %q", rest[0])
 	}
 	if *format != "csv" && *format != "json" {
-		fmt.Fprintf(c.stderr, "banksale export: --format %q: use csv or json\n", *format)
-		return exitUsage
+		return usageError("--format %q: use csv or json", *format)
 	}
 	f, err := c.filter(ff)
 	if err != nil {
-		fmt.Fprintf(c.stderr, "banksale export: %v\n", err)
-		return exitUsage
+		return usageError("%w", err)
 	}
-	e, code := c.open(ctx, *cfgPath, "export")
-	if e == nil {
-		return code
+	e, err := c.open(ctx, *cfgPath, "export", reader)
+	if err != nil {
+		return err
 	}
 	defer e.close()
 
@@ -207,8 +193,7 @@ func cmdExport(ctx context.Context, c *cli, args []string) int {
 	if *outPath != "" {
 		file, err = os.OpenFile(*outPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
-			fmt.Fprintf(c.stderr, "banksale export: %v\n", err)
-			return exitRefused
+			return err
 		}
 		dst = file
 	}
@@ -233,12 +218,11 @@ func cmdExport(ctx context.Context, c *cli, args []string) int {
 		}
 	}
 	if err != nil {
-		fmt.Fprintf(c.stderr, "banksale export: %v\n", err)
-		return exitRefused
+		return err
 	}
 	e.log.Info("export", "orders", n, "format", *format)
 	if *outPath != "" {
 		fmt.Fprintf(c.stderr, "%d orders written to %s\n", n, *outPath)
 	}
-	return exitOK
+	return nil
 }

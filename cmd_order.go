@@ -12,40 +12,38 @@ import (
 	"strings"
 	"time"
 
+	"banksale/desk"
 	"banksale/model"
 	"banksale/orderfile"
 	"banksale/termtext"
 )
 
-func cmdShow(ctx context.Context, c *cli, args []string) int {
+func cmdShow(ctx context.Context, c *cli, args []string) error {
 	fs, cfgPath := c.flags("show", "ORDER_ID [--json]", "One order: every field, its upload attempts and its audit trail.")
 	asJSON := fs.Bool("json", false, `one JSON object {"order":…, "attempts":[…], "audit":[…]} (see the README)`)
-	rest, code, ok := parse(fs, args)
-	if !ok {
-		return code
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(rest) != 1 {
-		fmt.Fprintln(c.stderr, "banksale show: name one ORDER_ID")
-		return exitUsage
+		return usageError("name one ORDER_ID")
 	}
-	e, code := c.open(ctx, *cfgPath, "show")
-	if e == nil {
-		return code
+	e, err := c.open(ctx, *cfgPath, "show", reader)
+	if err != nil {
+		return err
 	}
 	defer e.close()
 	o, err := e.j.Get(ctx, rest[0])
 	if err != nil {
-		return c.orderErr("show", rest[0], err, e.lang)
+		return orderErr(rest[0], err, e.lang)
 	}
 	atts, err := e.j.Attempts(ctx, o.OrderID)
 	if err != nil {
-		fmt.Fprintf(c.stderr, "banksale show: %v\n", err)
-		return exitRefused
+		return err
 	}
 	audit, err := e.j.Audit(ctx, o.OrderID)
 	if err != nil {
-		fmt.Fprintf(c.stderr, "banksale show: %v\n", err)
-		return exitRefused
+		return err
 	}
 	w := bufio.NewWriter(c.stdout)
 	defer w.Flush()
@@ -58,7 +56,7 @@ func cmdShow(ctx context.Context, c *cli, args []string) int {
 		for _, a := range audit {
 			v.Audit = append(v.Audit, auditJSON{At: fmtTime(a.At), By: a.By, Action: a.Action, Detail: a.Detail})
 		}
-		return c.writeJSON(w, "show", v)
+		return writeJSON(w, v)
 	}
 	l := e.lang
 	fmt.Fprintf(w, "%s  %s  %s\n", o.OrderID, o.Status.Label(l), o.TradeAmount.String())
@@ -82,19 +80,19 @@ func cmdShow(ctx context.Context, c *cli, args []string) int {
 		}
 		fmt.Fprintf(w, "  %s %s\n", termtext.Pad(model.FieldLabel(name, l)+":", 20), termtext.Line(v, 0))
 	}
-	fmt.Fprintf(w, "  %s %d\n", termtext.Pad(hdr(l, "上传次数:", "Attempts:"), 20), o.Attempts)
+	fmt.Fprintf(w, "  %s %d\n", termtext.Pad(l.Pick("上传次数:", "Attempts:"), 20), o.Attempts)
 	if !o.NextAttemptAt.IsZero() && (o.Status == model.StatusRetrying || o.Status == model.StatusPending) {
-		fmt.Fprintf(w, "  %s %s\n", termtext.Pad(hdr(l, "下次上传:", "Next attempt:"), 20), fmtTime(o.NextAttemptAt))
+		fmt.Fprintf(w, "  %s %s\n", termtext.Pad(l.Pick("下次上传:", "Next attempt:"), 20), fmtTime(o.NextAttemptAt))
 	}
 	if le := lastError(o); le != "" {
-		fmt.Fprintf(w, "  %s %s\n", termtext.Pad(hdr(l, "最近错误:", "Last error:"), 20), le)
+		fmt.Fprintf(w, "  %s %s\n", termtext.Pad(l.Pick("最近错误:", "Last error:"), 20), le)
 	}
 	if o.VoidReason != "" {
-		fmt.Fprintf(w, "  %s %s\n", termtext.Pad(hdr(l, "作废原因:", "Void reason:"), 20), termtext.Line(o.VoidReason, 0))
+		fmt.Fprintf(w, "  %s %s\n", termtext.Pad(l.Pick("作废原因:", "Void reason:"), 20), termtext.Line(o.VoidReason, 0))
 	}
-	fmt.Fprintf(w, "\n%s\n", hdr(l, "上传记录", "Attempts"))
+	fmt.Fprintf(w, "\n%s\n", l.Pick("上传记录", "Attempts"))
 	if len(atts) == 0 {
-		fmt.Fprintf(w, "  %s\n", hdr(l, "(无)", "(none)"))
+		fmt.Fprintf(w, "  %s\n", l.Pick("(无)", "(none)"))
 	}
 	for _, a := range atts {
 		fmt.Fprintf(w, "  #%d %s %-9s %6dms", a.N, fmtTime(a.StartedAt), a.Outcome, a.Latency.Milliseconds())
@@ -109,98 +107,93 @@ func cmdShow(ctx context.Context, c *cli, args []string) int {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "\n%s\n", hdr(l, "操作记录", "Audit"))
+	fmt.Fprintf(w, "\n%s\n", l.Pick("操作记录", "Audit"))
 	for _, a := range audit {
 		fmt.Fprintf(w, "  %s %-8s %-8s %s\n", fmtTime(a.At), termtext.Line(a.By, 0), a.Action, termtext.Line(a.Detail, 100))
 	}
-	return exitOK
+	return nil
 }
 
-// orderErr says what an error about one order means for the person and picks the exit status.
-func (c *cli) orderErr(cmd, id string, err error, l model.Lang) int {
+// orderErr says what an error about one order means for the person.
+func orderErr(id string, err error, l model.Lang) error {
+	var se *desk.StatusError
 	switch {
 	case errors.Is(err, model.ErrNotFound):
-		fmt.Fprintf(c.stderr, "banksale %s: %s\n", cmd, hdr(l, "日志中没有订单 "+id, "no order "+id+" in the journal"))
+		return errors.New(l.Pick("日志中没有订单 "+id, "no order "+id+" in the journal"))
 	case errors.Is(err, model.ErrBusy):
-		fmt.Fprintf(c.stderr, "banksale %s: %s\n", cmd, hdr(l, "订单 "+id+" 正在上传,请稍后再试", "order "+id+" is being uploaded right now: try again in a moment"))
+		return errors.New(l.Pick("订单 "+id+" 正在上传,请稍后再试", "order "+id+" is being uploaded right now: try again in a moment"))
 	case errors.Is(err, model.ErrNotEditable):
-		fmt.Fprintf(c.stderr, "banksale %s: %s\n", cmd, hdr(l, "订单 "+id+" 已上传或已作废,不能再改;已上传的请做撤销或退款",
+		return errors.New(l.Pick("订单 "+id+" 已上传或已作废,不能再改;已上传的请做撤销或退款",
 			"order "+id+" is already uploaded or voided and cannot be changed; correct an uploaded sale with a void or refund"))
-	default:
-		fmt.Fprintf(c.stderr, "banksale %s: %s: %v\n", cmd, id, err)
+	case errors.As(err, &se):
+		return fmt.Errorf("order %s is %s: only orders waiting for a retry or rejected can be retried", id, se.Status.Label(l))
 	}
-	return exitRefused
+	return fmt.Errorf("%s: %w", id, err)
 }
 
-func cmdVoid(ctx context.Context, c *cli, args []string) int {
+func cmdVoid(ctx context.Context, c *cli, args []string) error {
 	fs, cfgPath := c.flags("void", "ORDER_ID --reason TEXT",
 		"Cancel an order that has not reached head office (pending, retrying or rejected). It stays in\n"+
 			"the journal as voided, with the reason, and is never uploaded. An uploaded sale is corrected\n"+
 			"with a void (002) or refund (006) order instead.")
-	reason := fs.String("reason", "", "why it is cancelled (required)")
-	rest, code, ok := parse(fs, args)
-	if !ok {
-		return code
+	reason := fs.String("reason", "", "why it is cancelled (required; no card number; at most "+strconv.Itoa(model.MaxReason)+" characters)")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(rest) != 1 {
-		fmt.Fprintln(c.stderr, "banksale void: name one ORDER_ID")
-		return exitUsage
+		return usageError("name one ORDER_ID")
 	}
-	r := strings.TrimSpace(*reason)
-	if r == "" {
-		fmt.Fprintln(c.stderr, "banksale void: --reason TEXT is required: say why the order is cancelled")
-		return exitUsage
+	if strings.TrimSpace(*reason) == "" {
+		return usageError("--reason TEXT is required: say why the order is cancelled")
 	}
-	if model.ContainsCardNumber(r) {
-		fmt.Fprintln(c.stderr, "banksale void: the reason looks like it holds a card number; leave the card number out")
-		return exitUsage
-	}
-	e, code := c.open(ctx, *cfgPath, "void")
-	if e == nil {
-		return code
+	e, err := c.open(ctx, *cfgPath, "void", owner)
+	if err != nil {
+		return err
 	}
 	defer e.close()
-	o, err := e.j.Void(ctx, rest[0], termtext.Line(r, 200), e.who)
+	o, err := e.desk(nil).Cancel(ctx, rest[0], *reason)
+	var ve *model.ValidationError
+	if errors.As(err, &ve) {
+		// The reason is the command line's own argument: a wrong one is a wrong command line.
+		return usageError("--reason: %s", ve.Message(e.lang))
+	}
 	if err != nil {
-		return c.orderErr("void", rest[0], err, e.lang)
+		return orderErr(rest[0], err, e.lang)
 	}
 	e.log.Info("void", "order_id", o.OrderID, "by", e.who)
 	fmt.Fprintf(c.stdout, "%s %s\n", o.OrderID, o.Status.Label(e.lang))
-	return exitOK
+	return nil
 }
 
-func cmdReport(ctx context.Context, c *cli, args []string) int {
+func cmdReport(ctx context.Context, c *cli, args []string) error {
 	fs, cfgPath := c.flags("report", "[--day YYYY-MM-DD] [--json]",
 		"A day's orders by trade_time (China time): count and amount per channel and type, the net\n"+
 			"amount (sales − voids − refunds, voided orders left out), and how many are in each status.")
 	day := fs.String("day", "", "the day (default: today, China time)")
 	asJSON := fs.Bool("json", false, "a JSON object (see the README)")
-	rest, code, ok := parse(fs, args)
-	if !ok {
-		return code
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(rest) > 0 {
-		fmt.Fprintf(c.stderr, "banksale report: unexpected argument %q\n", rest[0])
-		return exitUsage
+		return usageError("unexpected argument %q", rest[0])
 	}
 	d := c.now().In(model.CST)
 	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, model.CST)
 	if *day != "" {
-		var err error
 		if d, err = time.ParseInLocation("2006-01-02", strings.TrimSpace(*day), model.CST); err != nil {
-			fmt.Fprintf(c.stderr, "banksale report: --day %q: write the day like 2026-11-26\n", *day)
-			return exitUsage
+			return usageError("--day %q: write the day like 2026-11-26", *day)
 		}
 	}
-	e, code := c.open(ctx, *cfgPath, "report")
-	if e == nil {
-		return code
+	e, err := c.open(ctx, *cfgPath, "report", reader)
+	if err != nil {
+		return err
 	}
 	defer e.close()
 	sum, err := e.j.DaySummary(ctx, d)
 	if err != nil {
-		fmt.Fprintf(c.stderr, "banksale report: %v\n", err)
-		return exitRefused
+		return err
 	}
 	w := bufio.NewWriter(c.stdout)
 	defer w.Flush()
@@ -223,66 +216,63 @@ func cmdReport(ctx context.Context, c *cli, args []string) int {
 		for _, st := range model.Statuses {
 			v.ByStatus[string(st)] = sum.ByStatus[st]
 		}
-		return c.writeJSON(w, "report", v)
+		return writeJSON(w, v)
 	}
 	l := e.lang
-	fmt.Fprintf(w, "%s %s\n\n", hdr(l, "日报", "Day summary"), d.Format("2006-01-02"))
-	fmt.Fprintf(w, "%s %s %s %s\n", termtext.Pad(hdr(l, "渠道", "Channel"), 10), termtext.Pad(hdr(l, "类型", "Type"), 8),
-		termtext.PadLeft(hdr(l, "笔数", "Count"), 7), termtext.PadLeft(hdr(l, "金额", "Amount"), 18))
+	fmt.Fprintf(w, "%s %s\n\n", l.Pick("日报", "Day summary"), d.Format("2006-01-02"))
+	fmt.Fprintf(w, "%s %s %s %s\n", termtext.Pad(l.Pick("渠道", "Channel"), 10), termtext.Pad(l.Pick("类型", "Type"), 8),
+		termtext.PadLeft(l.Pick("笔数", "Count"), 7), termtext.PadLeft(l.Pick("金额", "Amount"), 18))
 	for _, r := range sum.Rows {
 		fmt.Fprintf(w, "%s %s %s %s\n", termtext.Pad(r.Channel.Label(l), 10), termtext.Pad(r.SubType.Label(l), 8),
 			termtext.PadLeft(strconv.Itoa(r.Count), 7), termtext.PadLeft(r.Amount.String(), 18))
 	}
-	fmt.Fprintf(w, "%s %s\n\n", termtext.Pad(hdr(l, "净额", "Net"), 27), termtext.PadLeft(sum.Net.String(), 18))
+	fmt.Fprintf(w, "%s %s\n\n", termtext.Pad(l.Pick("净额", "Net"), 27), termtext.PadLeft(sum.Net.String(), 18))
 	for _, st := range model.Statuses {
 		fmt.Fprintf(w, "%s %s\n", termtext.Pad(st.Label(l), 10), termtext.PadLeft(strconv.Itoa(sum.ByStatus[st]), 7))
 	}
-	return exitOK
+	return nil
 }
 
-func cmdBackup(ctx context.Context, c *cli, args []string) int {
+func cmdBackup(ctx context.Context, c *cli, args []string) error {
 	fs, cfgPath := c.flags("backup", "FILE",
-		"Write a consistent copy of the journal to FILE with SQLite's VACUUM INTO. Never copy the live\n"+
-			"banksale.db (or its -wal file) by hand: a copy taken while it is written can be torn.\n"+
-			"FILE must not exist yet.")
-	rest, code, ok := parse(fs, args)
-	if !ok {
-		return code
+		"Write a consistent copy of the journal to FILE with SQLite's VACUUM INTO, also while the\n"+
+			"screen or `banksale sync` has the journal open. Never copy the live banksale.db (or its\n"+
+			"-wal file) by hand: a copy taken while it is written can be torn. FILE must not exist yet.")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(rest) != 1 {
-		fmt.Fprintln(c.stderr, "banksale backup: name one FILE to write")
-		return exitUsage
+		return usageError("name one FILE to write")
 	}
 	dest := rest[0]
 	if _, err := os.Stat(dest); err == nil {
-		fmt.Fprintf(c.stderr, "banksale backup: %s already exists: name a new file\n", dest)
-		return exitRefused
+		return fmt.Errorf("%s already exists: name a new file", dest)
 	}
-	e, code := c.open(ctx, *cfgPath, "backup")
-	if e == nil {
-		return code
+	e, err := c.open(ctx, *cfgPath, "backup", reader)
+	if err != nil {
+		return err
 	}
 	defer e.close()
 	start := time.Now()
 	if err := e.j.Backup(ctx, dest); err != nil {
-		fmt.Fprintf(c.stderr, "banksale backup: %v\n", err)
 		e.log.Error("backup", "dest", dest, "err", err)
-		return exitRefused
+		return err
 	}
 	e.log.Info("backup", "dest", dest, "took", time.Since(start))
 	fmt.Fprintf(c.stdout, "journal %s backed up to %s\n", e.j.Path(), dest)
-	return exitOK
+	return nil
 }
 
-func cmdVersion(_ context.Context, c *cli, args []string) int {
+func cmdVersion(_ context.Context, c *cli, args []string) error {
 	fs, _ := c.flags("version", "", "Print banksale's version.")
-	if _, code, ok := parse(fs, args); !ok {
-		return code
+	if _, err := parse(fs, args); err != nil {
+		return err
 	}
 	v := version
 	if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		v = bi.Main.Version
 	}
 	fmt.Fprintf(c.stdout, "banksale %s (%s, %s/%s)\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	return exitOK
+	return nil
 }

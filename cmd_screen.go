@@ -16,15 +16,15 @@ import (
 
 // cmdScreen is banksale without a command: the screen on the configured journal with the
 // uploader in the same process, or with --demo on a fresh journal against a fake gateway.
-func cmdScreen(ctx context.Context, c *cli, args []string) int {
+func cmdScreen(ctx context.Context, c *cli, args []string) error {
 	fs, cfgPath := c.flags("", "[--config FILE] [--demo]",
 		"The screen: key in sales, voids and refunds; watch them reach head office.")
 	isDemo := fs.Bool("demo", false, "try everything against a built-in fake gateway on a throw-away journal (no account needed)")
 	showVersion := fs.Bool("version", false, "print the version")
 	fs.Usage = func() { usage(c.stderr) }
-	rest, code, ok := parse(fs, args)
-	if !ok {
-		return code
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
 	}
 	if *showVersion {
 		return cmdVersion(ctx, c, nil)
@@ -32,7 +32,7 @@ func cmdScreen(ctx context.Context, c *cli, args []string) int {
 	if len(rest) > 0 {
 		fmt.Fprintf(c.stderr, "banksale: unknown command %q\n\n", rest[0])
 		usage(c.stderr)
-		return exitUsage
+		return &exitError{code: exitUsage}
 	}
 	if *isDemo {
 		return runDemo(ctx, c, *cfgPath)
@@ -42,26 +42,24 @@ func cmdScreen(ctx context.Context, c *cli, args []string) int {
 	if path == "" {
 		p, err := DefaultConfigPath()
 		if err != nil {
-			fmt.Fprintf(c.stderr, "banksale: %v\n", err)
-			return exitSetup
+			return setupError(err)
 		}
 		path = p
 		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
 			noConfig(c, p)
-			return exitSetup
+			return &exitError{code: exitSetup}
 		}
 	}
-	cfg, ok := c.loadConfig(path)
-	if !ok {
-		return exitSetup
+	cfg, err := c.loadConfig(path)
+	if err != nil {
+		return err
 	}
 	if err := cfg.RequireGateway(); err != nil {
-		fmt.Fprintf(c.stderr, "banksale: %v\n  Or try everything without an account:  banksale --demo\n", err)
-		return exitSetup
+		return setupError(fmt.Errorf("%w\n  Or try everything without an account:  banksale --demo", err))
 	}
-	e, code := c.openWith(ctx, cfg, "screen")
-	if e == nil {
-		return code
+	e, err := c.openWith(ctx, cfg, "screen", owner)
+	if err != nil {
+		return err
 	}
 	defer e.close()
 	return c.screen(ctx, e, false)
@@ -86,11 +84,10 @@ To try everything first, without an account, against a built-in fake gateway:
 }
 
 // screen runs the UI with the uploader beside it until the person quits.
-func (c *cli) screen(ctx context.Context, e *env, isDemo bool) int {
+func (c *cli) screen(ctx context.Context, e *env, isDemo bool) error {
 	u, _, err := e.uploader()
 	if err != nil {
-		fmt.Fprintf(c.stderr, "banksale: %v\n", err)
-		return exitSetup
+		return setupError(err)
 	}
 	upCtx, stopUp := context.WithCancel(ctx)
 	upDone := make(chan error, 1)
@@ -115,22 +112,21 @@ func (c *cli) screen(ctx context.Context, e *env, isDemo bool) int {
 		e.log.Warn("uploader did not stop in time; its leases are released at the next start")
 	}
 	if err != nil {
-		fmt.Fprintf(c.stderr, "banksale: %v\n", err)
 		e.log.Error("screen", "err", err)
-		return exitRefused
+		return err
 	}
-	return exitOK
+	return nil
 }
 
 // runDemo starts the fake gateway and a sample journal in a temporary folder, then the same
 // screen as a real start.
-func runDemo(ctx context.Context, c *cli, cfgFlag string) int {
+func runDemo(ctx context.Context, c *cli, cfgFlag string) error {
 	// A config is not needed, but a present one still sets the language and the store defaults.
 	cfg := DefaultConfig()
 	if cfgFlag != "" {
-		var ok bool
-		if cfg, ok = c.loadConfig(cfgFlag); !ok {
-			return exitSetup
+		var err error
+		if cfg, err = c.loadConfig(cfgFlag); err != nil {
+			return err
 		}
 	} else if p, err := DefaultConfigPath(); err == nil {
 		if loaded, _, err := LoadConfig(p, false, c.getenv); err == nil {
@@ -139,20 +135,17 @@ func runDemo(ctx context.Context, c *cli, cfgFlag string) int {
 	}
 	dir, err := os.MkdirTemp("", "banksale-demo-")
 	if err != nil {
-		fmt.Fprintf(c.stderr, "banksale --demo: %v\n", err)
-		return exitSetup
+		return setupError(fmt.Errorf("--demo: %w", err))
 	}
 	defer os.RemoveAll(dir)
 	log, closeLog, err := openLog(filepath.Join(dir, "banksale.db"))
 	if err != nil {
-		fmt.Fprintf(c.stderr, "banksale --demo: %v\n", err)
-		return exitSetup
+		return setupError(fmt.Errorf("--demo: %w", err))
 	}
 	defer closeLog()
 	d, err := demo.Start(ctx, dir, log.With("part", "demo"))
 	if err != nil {
-		fmt.Fprintf(c.stderr, "banksale --demo: starting the demo: %v\n", err)
-		return exitSetup
+		return setupError(fmt.Errorf("--demo: starting the demo: %w", err))
 	}
 	defer d.Close()
 	cfg.Gateway.URL = d.GatewayURL
@@ -166,9 +159,9 @@ func runDemo(ctx context.Context, c *cli, cfgFlag string) int {
 	if cfg.Store.TerminalNo == "" && cfg.Store.BankShopNo == "" {
 		cfg.Store.TerminalNo, cfg.Store.BankShopNo = demo.TerminalNo, demo.BankShopNo
 	}
-	e, code := c.openWith(ctx, cfg, "demo")
-	if e == nil {
-		return code
+	e, err := c.openWith(ctx, cfg, "demo", owner)
+	if err != nil {
+		return err
 	}
 	defer e.close()
 	return c.screen(ctx, e, true)

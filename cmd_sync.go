@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"banksale/desk"
 	"banksale/model"
 	"banksale/sync"
 	"banksale/sync/top"
@@ -33,7 +34,7 @@ func (e *env) uploader() (*sync.Uploader, *top.Client, error) {
 	return u, client, nil
 }
 
-func cmdSync(ctx context.Context, c *cli, args []string) int {
+func cmdSync(ctx context.Context, c *cli, args []string) error {
 	fs, cfgPath := c.flags("sync", "[--drain] [--max-wait D]",
 		"Upload journaled orders without the screen. Without --drain it runs until interrupted (Ctrl-C),\n"+
 			"uploading orders as they are journaled. With --drain it stops when nothing is left that it can\n"+
@@ -42,35 +43,31 @@ func cmdSync(ctx context.Context, c *cli, args []string) int {
 			"on a configuration problem), 2 --max-wait ran out first.")
 	drain := fs.Bool("drain", false, "stop when there is nothing more to upload")
 	maxWait := fs.Duration("max-wait", 0, "with --drain, give up after `D` (like 10m; 0 = no limit)")
-	rest, code, ok := parse(fs, args)
-	if !ok {
-		return code
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
 	}
 	if len(rest) > 0 {
-		fmt.Fprintf(c.stderr, "banksale sync: unexpected argument %q\n", rest[0])
-		return exitUsage
+		return usageError("unexpected argument %q", rest[0])
 	}
 	if *maxWait < 0 || (*maxWait > 0 && !*drain) {
-		fmt.Fprintln(c.stderr, "banksale sync: --max-wait needs --drain and a duration like 10m")
-		return exitUsage
+		return usageError("--max-wait needs --drain and a duration like 10m")
 	}
-	cfg, ok := c.loadConfig(*cfgPath)
-	if !ok {
-		return exitSetup
+	cfg, err := c.loadConfig(*cfgPath)
+	if err != nil {
+		return err
 	}
 	if err := cfg.RequireGateway(); err != nil {
-		fmt.Fprintf(c.stderr, "banksale sync: %v\n", err)
-		return exitSetup
+		return setupError(err)
 	}
-	e, code := c.openWith(ctx, cfg, "sync")
-	if e == nil {
-		return code
+	e, err := c.openWith(ctx, cfg, "sync", owner)
+	if err != nil {
+		return err
 	}
 	defer e.close()
 	u, _, err := e.uploader()
 	if err != nil {
-		fmt.Fprintf(c.stderr, "banksale sync: %v\n", err)
-		return exitSetup
+		return setupError(err)
 	}
 	start := time.Now()
 	p := &progressLine{c: c, lang: e.lang, on: c.stderrIsTerminal}
@@ -79,27 +76,25 @@ func cmdSync(ctx context.Context, c *cli, args []string) int {
 	if *drain {
 		res, err := sync.Drain(ctx, u, *maxWait, p.show)
 		p.clear()
-		st := res.Paused
 		fmt.Fprintln(c.stderr, summary(res.Counts, time.Since(start), e.lang))
-		if st.Mode == model.ModePaused && st.Reason != "" {
+		if st := res.Paused; st.Mode == model.ModePaused && st.Reason != "" {
 			fmt.Fprintf(c.stderr, "paused: %s\n", termtext.Line(st.Reason, 200))
 		}
-		if err != nil {
-			if ctx.Err() != nil {
-				return exitTimedOut // interrupted: orders are still on their way, as with --max-wait
-			}
-			fmt.Fprintf(c.stderr, "banksale sync: %v\n", err)
-			return exitRefused
+		switch {
+		case err != nil && ctx.Err() != nil:
+			// interrupted: orders are still on their way, as with --max-wait
+			return &exitError{code: exitTimedOut, err: errors.New("interrupted before everything was uploaded")}
+		case err != nil:
+			return err
 		}
-		code := exitOK
+		e.log.Info("sync drain done", "counts", res.Counts, "timed_out", res.TimedOut, "paused", res.Paused.Reason)
 		switch {
 		case res.TimedOut:
-			code = exitTimedOut
+			return &exitError{code: exitTimedOut, err: fmt.Errorf("--max-wait %v ran out with orders still on their way", *maxWait)}
 		case res.NeedsPerson():
-			code = exitRefused
+			return errors.New("some orders need a person (see above)")
 		}
-		e.log.Info("sync drain done", "counts", res.Counts, "timed_out", res.TimedOut, "exit", code)
-		return code
+		return nil
 	}
 
 	// Until interrupted: the uploader runs, and the progress line follows its events.
@@ -136,13 +131,12 @@ loop:
 	cancel()
 	fmt.Fprintln(c.stderr, summary(counts, time.Since(start), e.lang))
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
-		fmt.Fprintf(c.stderr, "banksale sync: %v\n", runErr)
 		if errors.Is(runErr, sync.ErrRunning) {
-			return exitSetup
+			return setupError(runErr)
 		}
-		return exitRefused
+		return runErr
 	}
-	return exitOK
+	return nil
 }
 
 // summary is the line sync ends with: where every order stands.
@@ -170,7 +164,7 @@ func (p *progressLine) show(counts map[model.Status]int) {
 		return
 	}
 	left := counts[model.StatusPending] + counts[model.StatusUploading] + counts[model.StatusRetrying]
-	s := fmt.Sprintf("%s %d · %s %d · %s %d", hdr(p.lang, "待传", "to upload"), left,
+	s := fmt.Sprintf("%s %d · %s %d · %s %d", p.lang.Pick("待传", "to upload"), left,
 		model.StatusUploaded.Label(p.lang), counts[model.StatusUploaded],
 		model.StatusRejected.Label(p.lang), counts[model.StatusRejected])
 	if s == p.last {
@@ -194,59 +188,54 @@ func (p *progressLine) clear() {
 	}
 }
 
-func cmdRetry(ctx context.Context, c *cli, args []string) int {
+func cmdRetry(ctx context.Context, c *cli, args []string) error {
 	fs, cfgPath := c.flags("retry", "ORDER_ID… | --failed",
 		"Make orders that wait for a retry or were rejected due for upload now, with their backoff\n"+
 			"reset. The next `banksale sync` or the screen uploads them. A rejected order was refused for\n"+
 			"its content: retrying it unchanged is refused again, so edit it first.")
 	failed := fs.Bool("failed", false, "every order waiting for a retry or rejected")
-	ids, code, ok := parse(fs, args)
-	if !ok {
-		return code
+	ids, err := parse(fs, args)
+	if err != nil {
+		return err
 	}
 	if *failed == (len(ids) > 0) {
-		fmt.Fprintln(c.stderr, "banksale retry: name ORDER_IDs or give --failed (not both)")
-		return exitUsage
+		return usageError("name ORDER_IDs or give --failed (not both)")
 	}
-	e, code := c.open(ctx, *cfgPath, "retry")
-	if e == nil {
-		return code
+	e, err := c.open(ctx, *cfgPath, "retry", owner)
+	if err != nil {
+		return err
 	}
 	defer e.close()
-	now := c.now()
+	d := e.desk(nil)
 	if *failed {
-		n, err := e.j.RetryFailed(ctx, now, e.who)
+		n, err := d.RetryFailed(ctx)
 		if err != nil {
-			fmt.Fprintf(c.stderr, "banksale retry: %v\n", err)
-			return exitRefused
+			return err
 		}
 		e.log.Info("retry failed", "orders", n, "by", e.who)
 		fmt.Fprintf(c.stdout, "%d orders due for upload now\n", n)
-		return exitOK
+		return nil
 	}
-	code = exitOK
-	var due []string
-	for _, id := range ids {
-		o, err := e.j.Get(ctx, id)
-		if err != nil {
-			code = c.orderErr("retry", id, err, e.lang)
-			continue
-		}
-		if o.Status != model.StatusRetrying && o.Status != model.StatusRejected {
-			fmt.Fprintf(c.stderr, "banksale retry: order %s is %s: only orders waiting for a retry or rejected can be retried\n", id, o.Status.Label(e.lang))
-			code = exitRefused
-			continue
-		}
-		due = append(due, id)
-	}
-	if len(due) > 0 {
-		n, err := e.j.Retry(ctx, now, e.who, due...)
-		if err != nil {
-			fmt.Fprintf(c.stderr, "banksale retry: %v\n", err)
-			return exitRefused
-		}
-		e.log.Info("retry", "orders", due, "changed", n, "by", e.who)
+	n, err := d.Retry(ctx, ids...)
+	if n > 0 {
+		e.log.Info("retry", "orders", ids, "changed", n, "by", e.who)
 		fmt.Fprintf(c.stdout, "%d orders due for upload now\n", n)
 	}
-	return code
+	return orderErrs(err, e.lang)
+}
+
+// orderErrs words each order's refusal of a joined error for the person.
+func orderErrs(err error, l model.Lang) error {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else if err != nil {
+		errs = []error{err}
+	}
+	for i, e := range errs {
+		if oe := (*desk.OrderError)(nil); errors.As(e, &oe) {
+			errs[i] = orderErr(oe.OrderID, oe.Err, l)
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"banksale/desk"
 	"banksale/model"
 	"banksale/storage"
 )
@@ -27,7 +28,8 @@ import (
 // version is set at release time with -ldflags "-X main.version=…".
 var version = "dev"
 
-// Exit statuses. Documented in the README; scripts depend on them.
+// Exit statuses. Documented in the README; scripts depend on them. Commands return errors;
+// exitStatus alone turns an error into one of these.
 const (
 	exitOK       = 0  // done
 	exitRefused  = 1  // done, but something needs a person: refused rows, unknown order, orders left rejected
@@ -59,14 +61,14 @@ type command struct {
 	name    string
 	args    string // the usage line after the name
 	summary string
-	run     func(ctx context.Context, c *cli, args []string) int
+	run     func(ctx context.Context, c *cli, args []string) error
 }
 
 var commands []command
 
 func init() {
 	commands = []command{
-		{"import", "[--config FILE] FILE…", "journal orders from CSV, JSON or JSON Lines files", cmdImport},
+		{"import", "[--warnings] FILE…", "journal orders from CSV, JSON or JSON Lines files", cmdImport},
 		{"list", "[--status S] [--from D] [--to D] [--search TEXT] [--limit N] [--json]", "list orders, newest first", cmdList},
 		{"show", "ORDER_ID [--json]", "one order with its upload attempts and audit trail", cmdShow},
 		{"void", "ORDER_ID --reason TEXT", "cancel an order that has not been uploaded (it is kept, marked voided)", cmdVoid},
@@ -88,19 +90,92 @@ func newCLI() *cli {
 	}
 }
 
-// run is main without the process: it returns the exit status.
+// run is main without the process: it runs the command line and returns the exit status.
+// Global flags (--config FILE) may come before the command: banksale --config F list.
 func run(ctx context.Context, args []string, c *cli) int {
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+	global, rest := globalFlags(args)
+	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		for _, cmd := range commands {
-			if cmd.name == args[0] {
-				return cmd.run(ctx, c, args[1:])
+			if cmd.name == rest[0] {
+				return c.exitStatus(cmd.name, cmd.run(ctx, c, append(rest[1:], global...)))
 			}
 		}
-		fmt.Fprintf(c.stderr, "banksale: unknown command %q\n\n", args[0])
+		fmt.Fprintf(c.stderr, "banksale: unknown command %q\n\n", rest[0])
 		usage(c.stderr)
 		return exitUsage
 	}
-	return cmdScreen(ctx, c, args)
+	return c.exitStatus("", cmdScreen(ctx, c, args))
+}
+
+// globalFlags takes the flags every command has off the front of args: what comes before the
+// command applies to it as if it came after.
+func globalFlags(args []string) (global, rest []string) {
+	for len(args) > 0 {
+		a := args[0]
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "-") || name != "config" {
+			break
+		}
+		if hasValue {
+			global, args = append(global, a), args[1:]
+			continue
+		}
+		if len(args) < 2 {
+			break
+		}
+		global, args = append(global, a, args[1]), args[2:]
+	}
+	return global, args
+}
+
+// exitError is an error that means an exit status other than exitRefused. A nil err means
+// there is nothing more to say: the flag package or the command has already said it.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError is a wrong command line: exit 64.
+func usageError(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// setupError is what stops a command before it starts: exit 3.
+func setupError(err error) error { return &exitError{code: exitSetup, err: err} }
+
+// exitStatus is the one place an error becomes a message and an exit status: the message is
+// printed once, as "banksale CMD: …", and the status follows the error's kind.
+func (c *cli) exitStatus(cmd string, err error) int {
+	if err == nil {
+		return exitOK
+	}
+	code := exitRefused
+	var ee *exitError
+	var ce *ConfigError
+	switch {
+	case errors.As(err, &ee):
+		code = ee.code
+		if ee.err == nil {
+			return code
+		}
+	case errors.Is(err, model.ErrInUse), errors.As(err, &ce):
+		code = exitSetup
+	}
+	prefix := "banksale"
+	if cmd != "" {
+		prefix += " " + cmd
+	}
+	fmt.Fprintf(c.stderr, "%s: %v\n", prefix, err)
+	return code
 }
 
 func usage(w io.Writer) {
@@ -110,7 +185,7 @@ and upload them to head office.
 usage:
   banksale [--config FILE]          the screen, uploading in the background
   banksale --demo                   try everything against a built-in fake gateway, no account needed
-  banksale COMMAND [flags] [args]
+  banksale [--config FILE] COMMAND [flags] [args]
 
 commands:
 `)
@@ -118,16 +193,16 @@ commands:
 		fmt.Fprintf(w, "  %-8s %s\n", cmd.name, cmd.summary)
 	}
 	fmt.Fprintf(w, `
-Every command takes --config FILE and -h. Exit status: 0 done, 1 something needs a person
-(refused rows, unknown order, rejected uploads), 2 sync --drain ran out of time,
-3 could not start (configuration, journal in use), 64 wrong usage.
+Every command takes --config FILE (before or after it) and -h. Exit status: 0 done,
+1 something needs a person (refused rows, unknown order, rejected uploads), 2 sync --drain
+ran out of time, 3 could not start (configuration, journal in use), 64 wrong usage.
 `)
 }
 
-func cmdHelp(ctx context.Context, c *cli, args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" {
+func cmdHelp(ctx context.Context, c *cli, args []string) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "--config" {
 		usage(c.stdout)
-		return exitOK
+		return nil
 	}
 	for _, cmd := range commands {
 		if cmd.name == args[0] && cmd.name != "help" {
@@ -136,8 +211,7 @@ func cmdHelp(ctx context.Context, c *cli, args []string) int {
 			return cmd.run(ctx, &c2, []string{"-h"})
 		}
 	}
-	fmt.Fprintf(c.stderr, "banksale help: unknown command %q\n", args[0])
-	return exitUsage
+	return usageError("unknown command %q", args[0])
 }
 
 // flags makes a command's FlagSet with the --config flag every command has.
@@ -161,23 +235,25 @@ func defaultConfigShown() string {
 }
 
 // parse parses flags that may come before, between or after the positional arguments
-// (banksale void ORDER --reason TEXT), as people type them; "--" ends the flags.
-func parse(fs *flag.FlagSet, args []string) ([]string, int, bool) {
+// (banksale void ORDER --reason TEXT), as people type them; "--" ends the flags. -h is an
+// exitError of status 0 with nothing more to say, like a wrong flag (64): the flag package has
+// printed the usage or the complaint.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, exitOK, false
+				return nil, &exitError{code: exitOK}
 			}
-			return nil, exitUsage, false
+			return nil, &exitError{code: exitUsage}
 		}
 		rest := fs.Args()
 		if len(rest) == 0 {
-			return pos, 0, true
+			return pos, nil
 		}
 		consumed := len(args) - len(rest)
 		if consumed > 0 && args[consumed-1] == "--" {
-			return append(pos, rest...), 0, true
+			return append(pos, rest...), nil
 		}
 		pos = append(pos, rest[0])
 		args = rest[1:]
@@ -185,14 +261,13 @@ func parse(fs *flag.FlagSet, args []string) ([]string, int, bool) {
 }
 
 // loadConfig reads the config named by --config (which must exist) or the default one
-// (which may be missing: defaults then). Warnings go to stderr.
-func (c *cli) loadConfig(flagPath string) (Config, bool) {
+// (which may be missing: defaults then). Warnings go to stderr at once.
+func (c *cli) loadConfig(flagPath string) (Config, error) {
 	path, must := flagPath, true
 	if path == "" {
 		p, err := DefaultConfigPath()
 		if err != nil {
-			fmt.Fprintf(c.stderr, "banksale: %v\n", err)
-			return Config{}, false
+			return Config{}, setupError(err)
 		}
 		path, must = p, false
 	}
@@ -202,10 +277,9 @@ func (c *cli) loadConfig(flagPath string) (Config, bool) {
 	}
 	c.warnings = warns
 	if err != nil {
-		fmt.Fprintf(c.stderr, "banksale: %v\n", err)
-		return cfg, false
+		return cfg, setupError(err)
 	}
-	return cfg, true
+	return cfg, nil
 }
 
 // openLog opens banksale.log beside the journal. The terminal belongs to the screen (or to
@@ -231,42 +305,56 @@ type env struct {
 	lang  model.Lang
 	rules model.Rules
 	who   string
+	now   func() time.Time
 	close func()
 }
 
-// open loads the config and opens the log and the journal; on failure it has already said
-// why on stderr and returns the exit status.
-func (c *cli) open(ctx context.Context, configFlag, cmd string) (*env, int) {
-	cfg, ok := c.loadConfig(configFlag)
-	if !ok {
-		return nil, exitSetup
+// journalMode is how a command opens the journal.
+type journalMode int
+
+const (
+	// owner takes the journal's lock for the command's life: it writes, so it must be alone.
+	owner journalMode = iota
+	// reader only reads. It takes the lock when it is free, as an owner; when another banksale
+	// owns the journal it reads it without the lock (WAL lets other processes read) and says on
+	// stderr that the figures may move meanwhile.
+	reader
+)
+
+// open loads the config and opens the log and the journal.
+func (c *cli) open(ctx context.Context, configFlag, cmd string, mode journalMode) (*env, error) {
+	cfg, err := c.loadConfig(configFlag)
+	if err != nil {
+		return nil, err
 	}
-	return c.openWith(ctx, cfg, cmd)
+	return c.openWith(ctx, cfg, cmd, mode)
 }
 
-func (c *cli) openWith(ctx context.Context, cfg Config, cmd string) (*env, int) {
+func (c *cli) openWith(ctx context.Context, cfg Config, cmd string, mode journalMode) (*env, error) {
 	log, closeLog, err := openLog(cfg.Journal.Path)
 	if err != nil {
-		fmt.Fprintf(c.stderr, "banksale: %v\n", err)
-		return nil, exitSetup
+		return nil, setupError(err)
 	}
 	log = log.With("cmd", cmd, "pid", os.Getpid())
 	for _, w := range c.warnings {
 		log.Warn("config", "warning", w)
 	}
 	j, err := storage.Open(ctx, cfg.Journal.Path, log)
+	var inUse *model.InUseError
+	if errors.As(err, &inUse) && mode == reader {
+		if j, err = storage.OpenReadOnly(ctx, cfg.Journal.Path, log); err == nil {
+			fmt.Fprintf(c.stderr, "banksale %s: note: %v; reading it as it is now: the figures may move while it works\n", cmd, inUse)
+		}
+	}
 	if err != nil {
 		closeLog()
-		var le *model.InUseError
-		if errors.As(err, &le) {
-			fmt.Fprintf(c.stderr, "banksale: %v\n  Only one banksale may use a journal at a time: close the other one (the screen or `banksale sync`) first.\n", le)
-		} else {
-			fmt.Fprintf(c.stderr, "banksale: opening the journal: %v\n", err)
-		}
 		log.Error("open journal", "err", err)
-		return nil, exitSetup
+		if errors.As(err, &inUse) {
+			return nil, setupError(fmt.Errorf("%w\n  Only one banksale may change a journal at a time: close the other one (the screen or `banksale sync`) first", inUse))
+		}
+		return nil, setupError(fmt.Errorf("opening the journal: %w", err))
 	}
-	e := &env{cfg: cfg, log: log, j: j, lang: cfg.Lang(c.getenv), who: operator(c.getenv)}
+	e := &env{cfg: cfg, log: log, j: j, lang: cfg.Lang(c.getenv), who: operator(c.getenv), now: c.now}
 	e.rules = model.Rules{
 		VoidSaleType:   model.SaleType(cfg.Store.VoidSaleType),
 		RefundWarnDays: 30,
@@ -281,7 +369,14 @@ func (c *cli) openWith(ctx context.Context, cfg Config, cmd string) (*env, int) 
 		}
 		closeLog()
 	}
-	return e, 0
+	return e, nil
+}
+
+// desk is what a supervisor can do on this journal; up is the uploader in this process, or nil.
+func (e *env) desk(up desk.Uploader) *desk.Desk {
+	return desk.New(e.j, up, desk.Config{
+		Rules: e.rules, StoreNo: e.cfg.Store.StoreNo, CommType: model.CommType(e.cfg.Store.CommunicateType), Now: e.now,
+	})
 }
 
 // statusesOf parses --status: a comma-separated list of status words.

@@ -17,6 +17,7 @@ import (
 
 	"banksale/model"
 	"banksale/storage"
+	"banksale/sync/top/toptest"
 )
 
 // testNow is the clock of every test: orders are a day older.
@@ -577,16 +578,68 @@ func TestExitCodes(t *testing.T) {
 	}
 }
 
+// TestJournalInUse: while another banksale owns the journal (here a plain Open, as the screen
+// or sync hold it), commands that write are refused naming it, and commands that only read work,
+// saying on stderr that the journal is in use.
 func TestJournalInUse(t *testing.T) {
 	te := newTestEnv(t, "")
+	importGood(t, te, 3)
 	j, err := storage.Open(context.Background(), filepath.Join(te.dir, "banksale.db"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	code, _, errs := te.run("list")
-	if code != exitSetup || !strings.Contains(errs, "in use") {
-		t.Errorf("exit %d, stderr %q", code, errs)
+	file := te.write("more.csv", csvOf(t, []map[string]string{goodRow(7)}))
+	for _, args := range [][]string{{"import", file}, {"void", "T00000001", "--reason", "x"}, {"retry", "--failed"}} {
+		code, _, errs := te.run(args...)
+		if code != exitSetup || !strings.Contains(errs, "in use") || !strings.Contains(errs, fmt.Sprint(os.Getpid())) {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
+		}
+	}
+	for _, args := range [][]string{{"list"}, {"show", "T00000001"}, {"report", "--day", "2026-11-25"},
+		{"export"}, {"backup", filepath.Join(te.dir, "copy.db")}} {
+		code, out, errs := te.run(args...)
+		if code != exitOK || out == "" || !strings.Contains(errs, "in use") {
+			t.Errorf("%v while the journal is in use: exit %d, stdout %q, stderr %q", args, code, out, errs)
+		}
+	}
+}
+
+// TestListWhileSyncRuns: a scheduled report or list runs during opening hours, while
+// `banksale sync` owns the journal and uploads.
+func TestListWhileSyncRuns(t *testing.T) {
+	srv := toptest.NewServer(toptest.Options{AppKey: "test-app", Secret: "s3cret"})
+	defer srv.Close()
+	te := newTestEnv(t, gatewayConfig(srv, "s3cret", "100ms"))
+	importGood(t, te, 5)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan int)
+	go func() {
+		var out, errb bytes.Buffer
+		c := &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+			getenv: func(k string) string { return te.env[k] }, now: func() time.Time { return testNow }}
+		done <- run(ctx, []string{"sync", "--config", te.config}, c)
+	}()
+	defer func() { cancel(); <-done }()
+	// Wait until sync owns the journal and has uploaded the five.
+	deadline := time.Now().Add(20 * time.Second)
+	for len(srv.Orders()) < 5 {
+		if time.Now().After(deadline) {
+			t.Fatalf("sync uploaded %d of 5", len(srv.Orders()))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	code, out, errs := te.run("list", "--json")
+	var l []orderJSON
+	if code != exitOK || json.Unmarshal([]byte(out), &l) != nil || len(l) != 5 || !strings.Contains(errs, "in use") {
+		t.Fatalf("list while sync runs: exit %d, %d orders, stderr %q", code, len(l), errs)
+	}
+	// Global flags may come before the command, as the usage line shows them.
+	var out2, errb2 bytes.Buffer
+	c := &cli{stdin: strings.NewReader(""), stdout: &out2, stderr: &errb2,
+		getenv: func(k string) string { return te.env[k] }, now: func() time.Time { return testNow }}
+	if code := run(context.Background(), []string{"--config", te.config, "list", "--json"}, c); code != exitOK || out2.String() != out {
+		t.Fatalf("banksale --config F list --json: exit %d, stdout %q, stderr %q", code, out2.String(), errb2.String())
 	}
 }
 
@@ -608,9 +661,9 @@ func TestParseInterleaved(t *testing.T) {
 	c := &cli{stderr: &bytes.Buffer{}}
 	fs, _ := c.flags("x", "", "")
 	reason := fs.String("reason", "", "")
-	pos, _, ok := parse(fs, []string{"A", "--reason", "r", "B", "--", "--C"})
-	if !ok || *reason != "r" || !slices.Equal(pos, []string{"A", "B", "--C"}) {
-		t.Errorf("pos %v reason %q ok %v", pos, *reason, ok)
+	pos, err := parse(fs, []string{"A", "--reason", "r", "B", "--", "--C"})
+	if err != nil || *reason != "r" || !slices.Equal(pos, []string{"A", "B", "--C"}) {
+		t.Errorf("pos %v reason %q err %v", pos, *reason, err)
 	}
 }
 

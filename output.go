@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"banksale/model"
@@ -102,19 +101,18 @@ type showJSON struct {
 
 func fmtTime(t time.Time) string { return model.FormatTime(t) }
 
-// marshal is json.Marshal without HTML escaping (a remark "A&B" stays readable), no newline.
-// writeJSON writes v as one line of --json output; the exit status says whether it could.
-func (c *cli) writeJSON(w *bufio.Writer, cmd string, v any) int {
+// writeJSON writes v as one line of --json output.
+func writeJSON(w *bufio.Writer, v any) error {
 	b, err := marshal(v)
 	if err != nil {
-		fmt.Fprintf(c.stderr, "banksale %s: %v\n", cmd, err)
-		return exitRefused
+		return err
 	}
 	w.Write(b)
 	w.WriteString("\n")
-	return exitOK
+	return nil
 }
 
+// marshal is json.Marshal without HTML escaping (a remark "A&B" stays readable), no newline.
 func marshal(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

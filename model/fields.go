@@ -31,6 +31,10 @@ const (
 	FieldMAC             = "mac"
 )
 
+// FieldVoidReason names the reason an order was cancelled here in issues; it is the journal's,
+// not an API field, and never sent.
+const FieldVoidReason = "void_reason"
+
 // DTOFields are the API's 27 field names in the order of its table, which is the order
 // MarshalDTO writes them in.
 var DTOFields = []string{
@@ -77,13 +81,14 @@ var fieldLabels = map[string][2]string{
 	FieldCashier:         {"收银员", "Cashier"},
 	FieldIP:              {"IP地址", "IP address"},
 	FieldMAC:             {"MAC地址", "MAC address"},
+	FieldVoidReason:      {"作废原因", "Cancel reason"},
 }
 
 // FieldLabel is an API field's name for a person ("trade_amount" → 交易金额 / Amount); an
 // unknown field is shown as itself.
 func FieldLabel(field string, l Lang) string {
 	if w, ok := fieldLabels[field]; ok {
-		return l.pick(w[0], w[1])
+		return l.Pick(w[0], w[1])
 	}
 	return field
 }

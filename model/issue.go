@@ -49,7 +49,7 @@ func (i Issue) Message(l Lang) string {
 	}
 	label := FieldLabel(i.Field, l)
 	if i.Field == "" { // ParseTime's issue before a caller names the field
-		label = l.pick("该项", "This value")
+		label = l.Pick("该项", "This value")
 	}
 	pairs := []string{"{f}", label, "{code}", i.Code}
 	for n := 0; n < 4; n++ {
@@ -59,7 +59,7 @@ func (i Issue) Message(l Lang) string {
 		}
 		pairs = append(pairs, "{"+strconv.Itoa(n)+"}", arg)
 	}
-	return strings.NewReplacer(pairs...).Replace(l.pick(w[0], w[1]))
+	return strings.NewReplacer(pairs...).Replace(l.Pick(w[0], w[1]))
 }
 
 // Issues is every finding about an order, in the API's field order, errors before warnings.
@@ -160,6 +160,8 @@ var messages = map[string][2]string{
 	"rback.invalid":            {"冲正标志由平台设置，请留空（或 00）。", "The reversal flag is set by the platform: leave it empty (or 00)."},
 	"pay_type_no.invalid":      {"支付行号必须是正整数（小票上的支付行序号，如 1）。", "The tender line no. must be a positive whole number (the payment line on the receipt, e.g. 1)."},
 	"encrypte_summary.invalid": {"卡号摘要由系统根据卡号计算，不能手工填写，请清空。", "The card digest is computed from the card number, not typed: clear it."},
+	"text.too_long":            {"{f}最多 {0} 个字，现在是 {1} 个，请缩短。", "{f} may be at most {0} characters, this one has {1}: shorten it."},
+	"void_reason.required":     {"请写明作废原因。", "Give the reason the order is cancelled."},
 	"text.card_number":         {"{f}里不能有卡号（13–19 位连续数字），请删掉。", "{f} must not contain a card number (a run of 13–19 digits): remove it."},
 
 	"sequence_no.format":  {"小票号通常是 11 位数字，请核对小票；无误可确认保存。", "Receipt numbers are usually 11 digits: check the receipt, and confirm if it is right."},

@@ -29,9 +29,9 @@ func ParseLang(s string, def Lang) Lang {
 	}
 }
 
-// pick chooses the Chinese or the English word. Anything but EN gets Chinese: the supervisors
+// Pick chooses the Chinese or the English word. Anything but EN gets Chinese: the supervisors
 // this is for read Chinese, so an unset language must not leave them with English.
-func (l Lang) pick(zh, en string) string {
+func (l Lang) Pick(zh, en string) string {
 	if l == EN {
 		return en
 	}
@@ -45,9 +45,9 @@ func (c Channel) Valid() bool { return c == ChannelQuickPass || c == ChannelBank
 func (c Channel) Label(l Lang) string {
 	switch c {
 	case ChannelQuickPass:
-		return l.pick("云闪付", "QuickPass")
+		return l.Pick("云闪付", "QuickPass")
 	case ChannelBankCard:
-		return l.pick("银行卡", "Bank card")
+		return l.Pick("银行卡", "Bank card")
 	}
 	return string(c)
 }
@@ -59,11 +59,11 @@ func (t SubType) Valid() bool { return t == SubSale || t == SubVoid || t == SubR
 func (t SubType) Label(l Lang) string {
 	switch t {
 	case SubSale:
-		return l.pick("消费", "Sale")
+		return l.Pick("消费", "Sale")
 	case SubVoid:
-		return l.pick("撤销", "Void")
+		return l.Pick("撤销", "Void")
 	case SubRefund:
-		return l.pick("退款", "Refund")
+		return l.Pick("退款", "Refund")
 	}
 	return string(t)
 }
@@ -75,9 +75,9 @@ func (t SaleType) Valid() bool { return t == SaleTypeSale || t == SaleTypeRefund
 func (t SaleType) Label(l Lang) string {
 	switch t {
 	case SaleTypeSale:
-		return l.pick("销售", "Sale")
+		return l.Pick("销售", "Sale")
 	case SaleTypeRefund:
-		return l.pick("退款退货", "Refund/return")
+		return l.Pick("退款退货", "Refund/return")
 	}
 	return string(t)
 }
@@ -89,9 +89,9 @@ func (c CommType) Valid() bool { return c == CommNetwork || c == CommPhone }
 func (c CommType) Label(l Lang) string {
 	switch c {
 	case CommNetwork:
-		return l.pick("网线", "Network")
+		return l.Pick("网线", "Network")
 	case CommPhone:
-		return l.pick("电话", "Phone line")
+		return l.Pick("电话", "Phone line")
 	}
 	return string(c)
 }
@@ -110,17 +110,17 @@ func (s Status) Valid() bool {
 func (s Status) Label(l Lang) string {
 	switch s {
 	case StatusPending:
-		return l.pick("待上传", "pending")
+		return l.Pick("待上传", "pending")
 	case StatusUploading:
-		return l.pick("上传中", "uploading")
+		return l.Pick("上传中", "uploading")
 	case StatusUploaded:
-		return l.pick("已上传", "uploaded")
+		return l.Pick("已上传", "uploaded")
 	case StatusRetrying:
-		return l.pick("重试中", "retrying")
+		return l.Pick("重试中", "retrying")
 	case StatusRejected:
-		return l.pick("被拒绝", "rejected")
+		return l.Pick("被拒绝", "rejected")
 	case StatusVoided:
-		return l.pick("已作废", "voided")
+		return l.Pick("已作废", "voided")
 	}
 	return string(s)
 }

@@ -87,3 +87,16 @@ func CursorOf(o Order) Cursor { return Cursor{TradeTime: o.TradeTime, ID: o.ID} 
 
 // IsZero reports whether c is the newest end.
 func (c Cursor) IsZero() bool { return c.ID == 0 && c.TradeTime.IsZero() }
+
+// ImportResult says what the journal did with each sale of an import.
+type ImportResult struct {
+	Inserted, Skipped int
+	Refused           []ImportRefusal // in the order of the sales given
+}
+
+// ImportRefusal is one sale an import did not journal.
+type ImportRefusal struct {
+	Index   int // the sale's position among those given (from 0)
+	OrderID string
+	Reason  error
+}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -148,4 +149,26 @@ func safeArg(s string) string {
 		s = string(r[:24]) + "…"
 	}
 	return s
+}
+
+// MaxReason is the longest cancel reason kept, in characters: a sentence or two ("customer
+// changed their mind, card charged twice"), and short enough to show whole in a detail.
+const MaxReason = 200
+
+// CleanReason is a cancel reason as the journal keeps it, cleaned like any typed value, and what
+// is wrong with it: it is required, at most MaxReason characters, and never holds a card number
+// (a supervisor who pastes the slip's card number into the reason must not have it stored).
+func CleanReason(typed string) (string, Issues) {
+	r := Clean(typed)
+	var is Issues
+	switch n := utf8.RuneCountInString(r); {
+	case r == "":
+		is = append(is, errorOn(FieldVoidReason, "void_reason.required"))
+	case n > MaxReason:
+		is = append(is, errorOn(FieldVoidReason, "text.too_long", strconv.Itoa(MaxReason), strconv.Itoa(n)))
+	}
+	if ContainsCardNumber(r) {
+		is = append(is, errorOn(FieldVoidReason, "text.card_number"))
+	}
+	return r, is
 }

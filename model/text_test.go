@@ -113,3 +113,39 @@ func TestParseLang(t *testing.T) {
 		}
 	}
 }
+
+func TestCleanReason(t *testing.T) {
+	long := strings.Repeat("长", MaxReason+1)
+	for _, c := range []struct {
+		in, want, code string
+	}{
+		{"  customer\tchanged mind \x1b[31m ", "customer changed mind", ""},
+		{"", "", "void_reason.required"},
+		{" \x07 ", "", "void_reason.required"},
+		{"card 6222021234567890128", "card 6222021234567890128", "text.card_number"},
+		{"card 6222 0212 3456 7890 128 swiped twice", "card 6222 0212 3456 7890 128 swiped twice", "text.card_number"},
+		{"typed twice, receipt 20261129001", "typed twice, receipt 20261129001", ""},
+		{long, long, "text.too_long"},
+		{long[:len(long)-3], long[:len(long)-3], ""},
+	} {
+		got, is := CleanReason(c.in)
+		if got != c.want {
+			t.Errorf("CleanReason(%q) = %q, want %q", c.in, got, c.want)
+		}
+		switch {
+		case c.code == "" && len(is) > 0:
+			t.Errorf("CleanReason(%q): %v", c.in, is)
+		case c.code != "" && (!is.Has(c.code) || !is.HasErrors()):
+			t.Errorf("CleanReason(%q): %v, want the error %s", c.in, is, c.code)
+		}
+		for _, i := range is {
+			if i.Field != FieldVoidReason {
+				t.Errorf("issue on %q, want %q", i.Field, FieldVoidReason)
+			}
+		}
+	}
+	_, is := CleanReason("card 6222021234567890128")
+	if got := is[0].Message(EN); got != "Cancel reason must not contain a card number (a run of 13–19 digits): remove it." {
+		t.Errorf("the sentence: %q", got)
+	}
+}

@@ -13,19 +13,6 @@ import (
 	"banksale/model"
 )
 
-// ImportResult says what an Import did with each sale.
-type ImportResult struct {
-	Inserted, Skipped int
-	Refused           []ImportRefusal // in the order of the sales given
-}
-
-// ImportRefusal is one sale that Import did not journal.
-type ImportRefusal struct {
-	Index   int // the sale's position among those given to Import (from 0)
-	OrderID string
-	Reason  error
-}
-
 // importBatch is how many sales one INSERT statement journals at most. Row by row, every sale
 // paid for a statement of its own (opening a cursor on the table and each index, resetting):
 // inserting 100,000 prepared rows and nothing else, 8 rows a statement ran at 94,000 orders/s
@@ -50,7 +37,7 @@ func importSQL(n int) string {
 // Import journals many sales in one transaction: all of the good ones or, on a failure of the
 // journal itself, none. Identical sales already journaled are skipped; conflicts and failed
 // cross-order rules are refused one by one while the others are still journaled.
-func (j *Journal) Import(ctx context.Context, sales []model.Sale, by string) (ImportResult, error) {
+func (j *Journal) Import(ctx context.Context, sales []model.Sale, by string) (model.ImportResult, error) {
 	return j.ImportSeq(ctx, slices.Values(sales), by)
 }
 
@@ -59,10 +46,10 @@ func (j *Journal) Import(ctx context.Context, sales []model.Sale, by string) (Im
 // while the journal writes; it returns only once it has stopped pulling. Cancelling ctx before
 // sales ends journals nothing: that is how a caller that finds its input broken halfway takes
 // it back.
-func (j *Journal) ImportSeq(ctx context.Context, sales iter.Seq[model.Sale], by string) (ImportResult, error) {
+func (j *Journal) ImportSeq(ctx context.Context, sales iter.Seq[model.Sale], by string) (model.ImportResult, error) {
 	w, err := j.begin(ctx)
 	if err != nil {
-		return ImportResult{}, fmt.Errorf("storage: import: %w", err)
+		return model.ImportResult{}, fmt.Errorf("storage: import: %w", err)
 	}
 	// Back to the everyday cache size once the transaction has ended: run raises it, and the
 	// writer is one connection, so this waits for the commit or rollback below.
@@ -71,10 +58,10 @@ func (j *Journal) ImportSeq(ctx context.Context, sales iter.Seq[model.Sale], by 
 	res, err := im.run(ctx, sales)
 	if err != nil {
 		w.rollback()
-		return ImportResult{}, fmt.Errorf("storage: import: %w", err)
+		return model.ImportResult{}, fmt.Errorf("storage: import: %w", err)
 	}
 	if err := w.commit(); err != nil {
-		return ImportResult{}, fmt.Errorf("storage: import: %w", err)
+		return model.ImportResult{}, fmt.Errorf("storage: import: %w", err)
 	}
 	return res, nil
 }
@@ -83,7 +70,7 @@ type importer struct {
 	w     *txWriter
 	by    string
 	stmts map[int]*sql.Stmt // by number of rows, prepared when first needed
-	res   ImportResult
+	res   model.ImportResult
 	maxID int64 // the largest id in the journal: rows a statement inserts get larger ones
 }
 
@@ -97,7 +84,7 @@ type pendingSale struct {
 type importStep struct {
 	sales   []pendingSale
 	args    []any // nil for a void or refund: insertOne checks it against its original
-	refused *ImportRefusal
+	refused *model.ImportRefusal
 }
 
 // prepare turns the sales into steps on its own goroutine: checking and encoding each sale and
@@ -139,7 +126,7 @@ func (im *importer) prepare(ctx context.Context, sales iter.Seq[model.Sale], ste
 			continue
 		}
 		if err := checkSale(s); err != nil {
-			if !send(importStep{refused: &ImportRefusal{Index: i, OrderID: s.OrderID, Reason: rowError{err}}}) {
+			if !send(importStep{refused: &model.ImportRefusal{Index: i, OrderID: s.OrderID, Reason: rowError{err}}}) {
 				return
 			}
 			continue
@@ -155,15 +142,15 @@ func (im *importer) prepare(ctx context.Context, sales iter.Seq[model.Sale], ste
 	flush()
 }
 
-func (im *importer) run(ctx context.Context, sales iter.Seq[model.Sale]) (ImportResult, error) {
+func (im *importer) run(ctx context.Context, sales iter.Seq[model.Sale]) (model.ImportResult, error) {
 	w := im.w
 	// Every row this transaction inserts gets an id above the largest one now.
 	if err := w.tx.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM orders").Scan(&im.maxID); err != nil {
-		return ImportResult{}, err
+		return model.ImportResult{}, err
 	}
 	before := im.maxID
 	if _, err := w.tx.ExecContext(ctx, "PRAGMA cache_size="+importCache); err != nil {
-		return ImportResult{}, err
+		return model.ImportResult{}, err
 	}
 	im.stmts = map[int]*sql.Stmt{}
 	defer func() {
@@ -189,15 +176,15 @@ func (im *importer) run(ctx context.Context, sales iter.Seq[model.Sale]) (Import
 	}()
 	for step := range steps {
 		if err := ctx.Err(); err != nil {
-			return ImportResult{}, err
+			return model.ImportResult{}, err
 		}
 		if err := im.write(ctx, step); err != nil {
-			return ImportResult{}, err
+			return model.ImportResult{}, err
 		}
 	}
 	// The caller may have found its input broken after the last sale it gave.
 	if err := ctx.Err(); err != nil {
-		return ImportResult{}, err
+		return model.ImportResult{}, err
 	}
 	// The audit rows in one statement: the same detail insertOne writes, without a round trip
 	// from Go per order.
@@ -205,9 +192,9 @@ func (im *importer) run(ctx context.Context, sales iter.Seq[model.Sale]) (Import
 		SELECT id, ?, ?, 'import', sub_sale_type || ' ' || payment_channel || ' ' ||
 			printf('%d.%02d', trade_amount / 100, trade_amount % 100)
 		FROM orders WHERE id > ? ORDER BY id`, ms(w.now), im.by, before); err != nil {
-		return ImportResult{}, fmt.Errorf("audit: %w", err)
+		return model.ImportResult{}, fmt.Errorf("audit: %w", err)
 	}
-	slices.SortStableFunc(im.res.Refused, func(a, b ImportRefusal) int { return cmp.Compare(a.Index, b.Index) })
+	slices.SortStableFunc(im.res.Refused, func(a, b model.ImportRefusal) int { return cmp.Compare(a.Index, b.Index) })
 	return im.res, nil
 }
 
@@ -311,5 +298,5 @@ func (im *importer) one(ctx context.Context, i int, s model.Sale) error {
 }
 
 func (im *importer) refuse(i int, s model.Sale, reason error) {
-	im.res.Refused = append(im.res.Refused, ImportRefusal{Index: i, OrderID: s.OrderID, Reason: reason})
+	im.res.Refused = append(im.res.Refused, model.ImportRefusal{Index: i, OrderID: s.OrderID, Reason: reason})
 }

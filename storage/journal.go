@@ -71,16 +71,9 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Journal, error) 
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	if path == "" {
-		return nil, errors.New("storage: open: empty journal path")
-	}
-	if strings.ContainsRune(path, '?') {
-		// The driver cuts the DSN at the first '?': such a path would open another file.
-		return nil, fmt.Errorf("storage: open %s: a journal path may not contain '?'", path)
-	}
-	abs, err := filepath.Abs(path)
+	abs, err := absPath(path)
 	if err != nil {
-		return nil, fmt.Errorf("storage: open %s: %w", path, err)
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o700); err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
@@ -124,17 +117,89 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Journal, error) 
 		return fail(fmt.Errorf("storage: open %s: optimize: %w", path, err))
 	}
 
-	j.r, err = sql.Open("sqlite", abs+"?"+readerParams)
-	if err != nil {
-		return fail(fmt.Errorf("storage: open %s: %w", path, err))
-	}
-	j.r.SetMaxOpenConns(4)
-	j.r.SetMaxIdleConns(4)
-	if err := j.r.PingContext(ctx); err != nil {
+	if j.r, err = openReader(ctx, abs); err != nil {
 		return fail(fmt.Errorf("storage: open %s: read pool: %w", path, err))
 	}
 	log.Info("journal opened", "path", abs)
 	return j, nil
+}
+
+func absPath(path string) (string, error) {
+	if path == "" {
+		return "", errors.New("storage: open: empty journal path")
+	}
+	if strings.ContainsRune(path, '?') {
+		// The driver cuts the DSN at the first '?': such a path would open another file.
+		return "", fmt.Errorf("storage: open %s: a journal path may not contain '?'", path)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", fmt.Errorf("storage: open %s: %w", path, err)
+	}
+	return abs, nil
+}
+
+func openReader(ctx context.Context, abs string) (*sql.DB, error) {
+	r, err := sql.Open("sqlite", abs+"?"+readerParams)
+	if err != nil {
+		return nil, err
+	}
+	r.SetMaxOpenConns(4)
+	r.SetMaxIdleConns(4)
+	if err := r.PingContext(ctx); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// ErrReadOnly is the answer of every write to a journal opened with OpenReadOnly.
+var ErrReadOnly = errors.New("storage: the journal is open for reading only")
+
+// OpenReadOnly opens an existing journal for reading only, without its lock: another process
+// (the screen, `banksale sync`) may own it and go on writing meanwhile, which SQLite's WAL mode
+// allows, so what is read is a consistent snapshot of a journal that may move on. Every write
+// fails with ErrReadOnly. The journal must exist and have this program's schema (the owner
+// migrates; a reader cannot).
+func OpenReadOnly(ctx context.Context, path string, log *slog.Logger) (*Journal, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	abs, err := absPath(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return nil, fmt.Errorf("storage: open %s for reading: %w", path, err)
+	}
+	j := &Journal{path: abs, log: log, now: time.Now,
+		rules: model.Rules{VoidSaleType: model.SaleTypeRefund, RefundWarnDays: 30}}
+	if j.r, err = openReader(ctx, abs); err != nil {
+		return nil, fmt.Errorf("storage: open %s for reading: %w", path, err)
+	}
+	var have int
+	if err := j.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		j.r.Close()
+		return nil, fmt.Errorf("storage: open %s for reading: %w", path, err)
+	}
+	if want := SchemaVersion(); have != want {
+		j.r.Close()
+		return nil, fmt.Errorf("storage: open %s for reading: the journal has schema version %d and this program reads %d: "+
+			"use the banksale that owns it, or close that one so this one can upgrade the journal", path, have, want)
+	}
+	log.Info("journal opened for reading", "path", abs)
+	return j, nil
+}
+
+// ReadOnly reports whether the journal was opened with OpenReadOnly.
+func (j *Journal) ReadOnly() bool { return j.w == nil }
+
+// writer is the writing connection, or ErrReadOnly.
+func (j *Journal) writer() (*sql.DB, error) {
+	if j.w == nil {
+		return nil, ErrReadOnly
+	}
+	return j.w, nil
 }
 
 // Path is the journal file's absolute path.
@@ -161,16 +226,21 @@ func (j *Journal) Close() error {
 	j.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if _, err := j.w.ExecContext(ctx, "PRAGMA optimize"); err != nil {
-			j.log.Warn("journal optimize at close", "err", err)
+		if j.w != nil {
+			if _, err := j.w.ExecContext(ctx, "PRAGMA optimize"); err != nil {
+				j.log.Warn("journal optimize at close", "err", err)
+			}
 		}
 		j.stmts.Range(func(_, v any) bool { v.(*sql.Stmt).Close(); return true })
 		for _, st := range j.wstmts {
 			st.Close()
 		}
 		errR := j.r.Close()
-		errW := j.w.Close()
-		errL := j.lock.release()
+		var errW, errL error
+		if j.w != nil {
+			errW = j.w.Close()
+			errL = j.lock.release()
+		}
 		j.closeErr = errors.Join(errR, errW, errL)
 		if j.closeErr != nil {
 			j.closeErr = fmt.Errorf("storage: close %s: %w", j.path, j.closeErr)

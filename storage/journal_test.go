@@ -397,6 +397,22 @@ func TestVoid(t *testing.T) {
 	if _, err := j.Void(ctx, "nope", "r", "boss"); !errors.Is(err, model.ErrNotFound) {
 		t.Fatalf("void missing: %v", err)
 	}
+	// The last line: a reason that holds a card number, or was not cleaned, never reaches the
+	// file, whoever called.
+	for _, bad := range []string{"card 6222021234567890128", " padded", "bell\x07", ""} {
+		var ve *model.ValidationError
+		if _, err := j.Void(ctx, id(2), bad, "boss"); !errors.As(err, &ve) || ve.Issues[0].Field != model.FieldVoidReason {
+			t.Fatalf("void with reason %q: %v", bad, err)
+		}
+	}
+	if o, _ := j.Get(ctx, id(2)); o.Status != model.StatusPending {
+		t.Fatalf("a refused reason changed the order: %s", o.Status)
+	}
+	withCard := testSale(7, t0)
+	withCard.Remark = "card 6222021234567890128"
+	if _, err := j.Insert(ctx, withCard, "boss"); err == nil || !strings.Contains(err.Error(), "card number") {
+		t.Fatalf("a remark with a card number was journaled: %v", err)
+	}
 	claimed, _ := j.Claim(ctx, time.Now().Add(time.Hour), 1, time.Minute)
 	if len(claimed) != 1 {
 		t.Fatal("nothing claimed")
@@ -651,4 +667,58 @@ func TestImportSeqCancelledJournalsNothing(t *testing.T) {
 	}
 	// The journal is usable afterwards.
 	mustInsert(t, j, testSale(1, t0))
+}
+
+// TestOpenReadOnly: a second process may read a journal another one owns and is writing, and
+// sees what that one commits; every write of the reader is refused; a backup works.
+func TestOpenReadOnly(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "j.db")
+	if _, err := OpenReadOnly(ctx, path, nil); err == nil {
+		t.Fatal("a journal that does not exist opened for reading")
+	}
+	owner, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer owner.Close()
+	mustInsert(t, owner, testSale(1, t0))
+	r, err := OpenReadOnly(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if !r.ReadOnly() || owner.ReadOnly() {
+		t.Fatal("ReadOnly")
+	}
+	mustInsert(t, owner, testSale(2, t0))
+	page, err := r.List(ctx, model.Filter{}, model.Cursor{}, 10)
+	if err != nil || len(page) != 2 {
+		t.Fatalf("the reader sees %d orders (%v), want the owner's 2", len(page), err)
+	}
+	if _, err := r.Insert(ctx, testSale(3, t0), "x"); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("insert through a reader: %v", err)
+	}
+	if _, err := r.Claim(ctx, time.Now().Add(time.Hour), 1, time.Minute); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("claim through a reader: %v", err)
+	}
+	if _, err := r.ReleaseLeases(ctx); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("release through a reader: %v", err)
+	}
+	dest := filepath.Join(t.TempDir(), "copy.db")
+	if err := r.Backup(ctx, dest); err != nil {
+		t.Fatalf("backup through a reader: %v", err)
+	}
+	cp, err := Open(ctx, dest, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cp.Close()
+	if c, _ := cp.Counts(ctx); c[model.StatusPending] != 2 {
+		t.Errorf("the backup holds %v", c)
+	}
+	// The owner still owns it: a second writer is refused, naming it.
+	if _, err := Open(ctx, path, nil); !errors.Is(err, model.ErrInUse) {
+		t.Errorf("second writer: %v", err)
+	}
 }

@@ -130,6 +130,9 @@ func checkSale(s model.Sale) error {
 	if s.TradeTime.IsZero() {
 		return fmt.Errorf("order %s: trade_time is empty", s.OrderID)
 	}
+	if model.ContainsCardNumber(s.Remark) || model.ContainsCardNumber(s.ExtendParam) {
+		return fmt.Errorf("order %s: remark or extend_param holds a card number", s.OrderID)
+	}
 	if _, err := s.MarshalDTO(); err != nil {
 		return fmt.Errorf("order %s: encode: %w", s.OrderID, err)
 	}

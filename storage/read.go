@@ -275,8 +275,18 @@ func (j *Journal) Backup(ctx context.Context, dest string) error {
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
-		// query_only refuses it on some builds; the writer can always do it.
-		if _, err2 := j.w.ExecContext(ctx, "VACUUM INTO ?", dest); err2 != nil {
+		// query_only refuses it (it counts the copy as a write): the writer can always do it,
+		// and a journal open for reading uses a connection of its own that only reads this file.
+		w := j.w
+		if w == nil {
+			own, oerr := sql.Open("sqlite", j.path+"?"+dsnParams)
+			if oerr != nil {
+				return fmt.Errorf("storage: backup to %s: %w", dest, oerr)
+			}
+			defer own.Close()
+			w = own
+		}
+		if _, err2 := w.ExecContext(ctx, "VACUUM INTO ?", dest); err2 != nil {
 			return fmt.Errorf("storage: backup to %s: %w", dest, errors.Join(err, err2))
 		}
 	}

@@ -56,8 +56,12 @@ const (
 // ReleaseLeases turns orders left uploading by a crash into retrying, due now: the outcome of
 // their last call is unknown, and the same order_id makes a re-send safe.
 func (j *Journal) ReleaseLeases(ctx context.Context) (int, error) {
+	db, err := j.writer()
+	if err != nil {
+		return 0, fmt.Errorf("storage: release leases: %w", err)
+	}
 	now := ms(j.now())
-	res, err := j.w.ExecContext(ctx, releaseSQL, now, now, uploaderBy)
+	res, err := db.ExecContext(ctx, releaseSQL, now, now, uploaderBy)
 	if err != nil {
 		return 0, fmt.Errorf("storage: release leases: %w", err)
 	}
@@ -70,7 +74,11 @@ func (j *Journal) Claim(ctx context.Context, now time.Time, limit int, lease tim
 	if limit <= 0 {
 		return nil, nil
 	}
-	tx, err := j.w.BeginTx(ctx, nil)
+	db, err := j.writer()
+	if err != nil {
+		return nil, fmt.Errorf("storage: claim: %w", err)
+	}
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("storage: claim: %w", err)
 	}

@@ -31,7 +31,11 @@ type txWriter struct {
 }
 
 func (j *Journal) begin(ctx context.Context) (*txWriter, error) {
-	tx, err := j.w.BeginTx(ctx, nil)
+	db, err := j.writer()
+	if err != nil {
+		return nil, err
+	}
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
@@ -381,6 +385,14 @@ func changedFields(a, b model.Sale) string {
 func (j *Journal) Void(ctx context.Context, orderID, reason, by string) (model.Order, error) {
 	fail := func(err error) (model.Order, error) {
 		return model.Order{}, fmt.Errorf("storage: void %s: %w", orderID, err)
+	}
+	// The last line: whatever the caller checked, a reason that is not clean, too long or holds
+	// a card number never reaches the file.
+	if r, is := model.CleanReason(reason); is.HasErrors() || r != reason {
+		if !is.HasErrors() {
+			is = model.Issues{{Field: model.FieldVoidReason, Severity: model.SevError, Code: "field.control"}}
+		}
+		return model.Order{}, fmt.Errorf("storage: void %s: %w", orderID, &model.ValidationError{Issues: is})
 	}
 	w, err := j.begin(ctx)
 	if err != nil {
