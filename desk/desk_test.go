@@ -66,7 +66,10 @@ func (f *fakeUploader) Retry(_ context.Context, _ string, ids ...string) error {
 	f.retried += len(ids)
 	return nil
 }
-func (f *fakeUploader) RetryFailed(context.Context, string) (int, error) { f.retriedAll++; return 0, nil }
+func (f *fakeUploader) RetryFailed(context.Context, string) (int, error) {
+	f.retriedAll++
+	return 0, nil
+}
 
 func TestSaveNewAndEdit(t *testing.T) {
 	up := &fakeUploader{}
