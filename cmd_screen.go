@@ -95,7 +95,7 @@ func (c *cli) screen(ctx context.Context, e *env, isDemo bool) error {
 
 	store := e.cfg.Store
 	err = ui.Run(ctx, ui.Deps{
-		Journal: e.j, Uploader: u, Lang: e.lang, Rules: e.rules,
+		Journal: e.j, Desk: e.desk(u), Uploader: u, Lang: e.lang, Rules: e.rules,
 		StoreNo: store.StoreNo, TerminalNo: store.TerminalNo, BankShopNo: store.BankShopNo,
 		CommType: model.CommType(store.CommunicateType),
 		Store:    store.StoreNo, Demo: isDemo, Log: e.log.With("part", "ui"),

@@ -23,6 +23,8 @@ import (
 	"banksale/desk"
 	"banksale/model"
 	"banksale/storage"
+	"banksale/sync"
+	"banksale/ui"
 )
 
 // version is set at release time with -ldflags "-X main.version=…".
@@ -440,3 +442,13 @@ func rangeOf(from, to string, now time.Time) (time.Time, time.Time, error) {
 	}
 	return f, t, nil
 }
+
+// The parts main wires together, checked against the interfaces their users declare.
+var (
+	_ ui.Journal    = (*storage.Journal)(nil)
+	_ ui.Desk       = (*desk.Desk)(nil)
+	_ ui.Uploader   = (*sync.Uploader)(nil)
+	_ desk.Journal  = (*storage.Journal)(nil)
+	_ desk.Uploader = (*sync.Uploader)(nil)
+	_ sync.Store    = (*storage.Journal)(nil)
+)

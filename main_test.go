@@ -441,6 +441,16 @@ func TestVoidReportExportBackup(t *testing.T) {
 	if code, _, _ := te.run("void", "NOPE", "--reason", "x"); code != exitRefused {
 		t.Errorf("void unknown: %d", code)
 	}
+	// A reason with a card number is refused with the sentence the screen shows (the desk's),
+	// and nothing is journaled.
+	_, is := model.CleanReason("card 6222021234567890128")
+	if code, _, errs := te.run("void", "T00000004", "--reason", "card 6222021234567890128"); code != exitUsage ||
+		!strings.Contains(errs, is[0].Message(model.EN)) || strings.Contains(errs, "6222021234567890128") {
+		t.Errorf("void with a card number in the reason: %d %q", code, errs)
+	}
+	if code, out, _ := te.run("show", "T00000004", "--json"); code != 0 || !strings.Contains(out, `"status":"pending"`) {
+		t.Errorf("after a refused void: %s", out)
+	}
 	code, out, _ := te.run("show", "T00000003", "--json")
 	var v showJSON
 	_ = json.Unmarshal([]byte(out), &v)

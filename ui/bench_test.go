@@ -40,7 +40,7 @@ func openBig(tb testing.TB) (*storage.Journal, string) {
 	return j, path
 }
 
-func bigDeps(j Journal) Deps {
+func bigDeps(j testJournal) Deps {
 	d := testDeps(j, model.ZH)
 	d.Now = time.Now
 	return d
@@ -68,7 +68,7 @@ func BenchmarkCursorMove1M(b *testing.B) {
 		hs.send(down)
 		_ = hs.m.View()
 	}
-	if len(hs.m.jr.rows) > hs.m.jr.window(hs.m)+hs.m.jr.chunk(hs.m) {
+	if len(hs.m.jr.rows) > hs.m.jr.window()+hs.m.jr.chunk() {
 		b.Fatalf("window grew to %d", len(hs.m.jr.rows))
 	}
 }
@@ -148,7 +148,7 @@ func TestPeakMemoryChild(t *testing.T) {
 	}
 	defer j.Close()
 	hs := newHarness(t, bigDeps(j), 120, 40)
-	for range 20_000 / hs.m.jr.pageRows(hs.m) {
+	for range 20_000 / hs.m.jr.pageRows() {
 		hs.press("pgdown")
 		_ = hs.m.View()
 	}
@@ -179,10 +179,10 @@ func BenchmarkFormKeystroke1M(b *testing.B) {
 		}
 	}
 	hs.press("f")
-	if hs.m.form == nil {
+	if hs.form() == nil {
 		b.Fatal("no refund form")
 	} // a refund of the newest order: Related is read on every key too
-	hs.m.form.focusField(hs.m, model.FieldPosTraceNo)
+	hs.form().focusField(model.FieldPosTraceNo)
 	keys := []string{"1", "2", "3", "backspace", "backspace", "backspace"}
 	i := 0
 	for b.Loop() {
@@ -194,5 +194,5 @@ func BenchmarkFormKeystroke1M(b *testing.B) {
 
 func (h *harness) selectOrderAt(i int) {
 	h.m.jr.cur = i
-	h.m.jr.clampView(h.m)
+	h.m.jr.clampView()
 }

@@ -1,8 +1,3 @@
-// Package ui is banksale's terminal screen: the journal of orders with their live upload state,
-// the entry form for sales, voids and refunds, an order's detail, the day summary and help.
-//
-// It talks to the journal and the uploader only through the small interfaces below, and does
-// no I/O inside Update: every read or write runs in a tea.Cmd that answers with a message.
 package ui
 
 import (
@@ -11,20 +6,15 @@ import (
 	"time"
 
 	"banksale/model"
-	"banksale/storage"
-	"banksale/sync"
 )
 
-// Journal is what the screens need from the journal; *storage.Journal satisfies it.
+// Journal is what the screens read of the journal; *storage.Journal satisfies it. Every
+// change goes through Desk.
 type Journal interface {
 	List(ctx context.Context, f model.Filter, after model.Cursor, limit int) ([]model.Order, error)
 	ListBefore(ctx context.Context, f model.Filter, before model.Cursor, limit int) ([]model.Order, error)
 	Counts(ctx context.Context) (map[model.Status]int, error)
 	Get(ctx context.Context, orderID string) (model.Order, error)
-	Insert(ctx context.Context, s model.Sale, by string) (model.Order, error)
-	Edit(ctx context.Context, s model.Sale, by string) (model.Order, error)
-	Void(ctx context.Context, orderID, reason, by string) (model.Order, error)
-	NextOrderID(ctx context.Context, storeNo string, day time.Time) (string, error)
 	Related(ctx context.Context, originalID, excludeOrderID string) (model.Related, error)
 	Duplicates(ctx context.Context, s model.Sale) (model.Issues, error)
 	DaySummary(ctx context.Context, day time.Time) (model.Summary, error)
@@ -32,24 +22,27 @@ type Journal interface {
 	Audit(ctx context.Context, orderID string) ([]model.AuditEntry, error)
 }
 
-// Uploader is what the screens need from the uploader; *sync.Uploader satisfies it.
-type Uploader interface {
-	Notify()
-	Subscribe() (<-chan model.Event, func())
-	State() model.UploadState
-	Retry(ctx context.Context, by string, ids ...string) error
-	RetryFailed(ctx context.Context, by string) (int, error)
-	Resume()
+// Desk is what a supervisor can do, the same for the screen as for the command line;
+// *desk.Desk satisfies it. Its refusals are model's error kinds.
+type Desk interface {
+	SaveNew(ctx context.Context, d model.Draft) (model.Order, error)
+	SaveEdit(ctx context.Context, d model.Draft) (model.Order, error)
+	Cancel(ctx context.Context, orderID, reason string) (model.Order, error)
+	Retry(ctx context.Context, ids ...string) (int, error)
+	RetryFailed(ctx context.Context) (int, error)
+	NextOrderID(ctx context.Context, storeNo string) (string, error)
 }
 
-var (
-	_ Journal  = (*storage.Journal)(nil)
-	_ Uploader = (*sync.Uploader)(nil)
-)
+// Uploader is what the screen watches of the uploader; *sync.Uploader satisfies it.
+type Uploader interface {
+	Subscribe() (<-chan model.Event, func())
+	State() model.UploadState
+}
 
 // Deps is everything the screen needs, decided by main.
 type Deps struct {
 	Journal  Journal
+	Desk     Desk
 	Uploader Uploader // nil: no uploader in this process (the screen says so)
 	Lang     model.Lang
 	Rules    model.Rules // VoidSaleType, RefundWarnDays, CardKey, Operator, IP, MAC
@@ -63,4 +56,8 @@ type Deps struct {
 
 	// Now is the clock; nil means time.Now. Tests fix it so screens are stable.
 	Now func() time.Time
+
+	// For tests, which drive time and the uploader's events themselves: no timers are started
+	// (NoTick), and the uploader's events are not read by the program (ManualEvents).
+	NoTick, ManualEvents bool
 }

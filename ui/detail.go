@@ -13,6 +13,7 @@ import (
 
 // detail shows one order: every field grouped, the upload attempts and the audit trail.
 type detail struct {
+	c        *common
 	id       string
 	order    model.Order
 	attempts []model.Attempt
@@ -30,14 +31,14 @@ type detailMsg struct {
 	err      error
 }
 
-func (m *Model) openDetail(id string) tea.Cmd {
-	m.det = &detail{id: id}
-	m.screen = scrDetail
-	return m.det.load(m, id)
+// newDetail opens order id's detail.
+func newDetail(c *common, id string) (*detail, tea.Cmd) {
+	d := &detail{c: c, id: id}
+	return d, d.load(id)
 }
 
-func (d *detail) load(m *Model, id string) tea.Cmd {
-	j, ctx := m.d.Journal, m.ctx
+func (d *detail) load(id string) tea.Cmd {
+	j, ctx := d.c.d.Journal, d.c.ctx
 	return func() tea.Msg {
 		o, err := j.Get(ctx, id)
 		if err != nil {
@@ -52,58 +53,89 @@ func (d *detail) load(m *Model, id string) tea.Cmd {
 	}
 }
 
+// update handles the detail's keys and wheel, its answers, and changes to its order.
+func (d *detail) update(msg tea.Msg) (tea.Cmd, []action) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return d.key(msg)
+	case tea.MouseWheelMsg:
+		switch msg.Mouse().Button {
+		case tea.MouseWheelUp:
+			d.scroll(-3)
+		case tea.MouseWheelDown:
+			d.scroll(3)
+		}
+	case tea.WindowSizeMsg:
+		d.scroll(0)
+	case detailMsg:
+		d.apply(msg)
+	case orderChanged:
+		if msg.order.OrderID == d.id {
+			return d.load(d.id), nil
+		}
+	case refreshMsg:
+		if msg.id == d.id || msg.id == "-" {
+			return d.load(d.id), nil
+		}
+	case answer:
+		return answerCancel(d.c, msg), nil
+	}
+	return nil, nil
+}
+
 func (d *detail) apply(msg detailMsg) {
 	if msg.id != d.id {
 		return
 	}
 	if msg.err != nil {
 		d.err = msg.err.Error()
-		return
+	} else {
+		d.err = ""
+		d.order, d.attempts, d.audit, d.loaded = msg.order, msg.attempts, msg.audit, true
 	}
-	d.err = ""
-	d.order, d.attempts, d.audit, d.loaded = msg.order, msg.attempts, msg.audit, true
+	d.scroll(0)
 }
 
-func (d *detail) bodyHeight(m *Model) int { return max(1, m.h-3) }
+func (d *detail) bodyHeight() int { return max(1, d.c.h-3) }
 
-func (d *detail) scroll(delta int, m *Model) {
-	d.scrollY = min(max(0, d.scrollY+delta), max(0, len(d.lines(m))-d.bodyHeight(m)))
+// scroll moves the body by delta lines, within it.
+func (d *detail) scroll(delta int) {
+	d.scrollY = min(max(0, d.scrollY+delta), max(0, len(d.lines())-d.bodyHeight()))
 }
 
-func (d *detail) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
+func (d *detail) key(msg tea.KeyPressMsg) (tea.Cmd, []action) {
+	k := d.c.keys
 	switch {
 	case key.Matches(msg, k.Back, k.Quit):
-		m.det = nil
-		m.screen = scrJournal
-		return tea.Batch(m.jr.reloadAround(m, d.id), m.ensureTick())
+		return nil, []action{actBack{}, actRefresh{d.id}}
 	case key.Matches(msg, k.ForceQt):
-		return m.quit()
+		return nil, []action{actQuit{}}
 	case key.Matches(msg, k.Help):
-		m.back, m.screen = scrDetail, scrHelp
-		return nil
+		return nil, []action{actHelp{}}
 	case key.Matches(msg, k.Up):
-		d.scroll(-1, m)
+		d.scroll(-1)
 	case key.Matches(msg, k.Down):
-		d.scroll(1, m)
+		d.scroll(1)
 	case key.Matches(msg, k.PageUp):
-		d.scroll(-d.bodyHeight(m), m)
+		d.scroll(-d.bodyHeight())
 	case key.Matches(msg, k.PageDown):
-		d.scroll(d.bodyHeight(m), m)
+		d.scroll(d.bodyHeight())
 	default:
 		if d.loaded {
-			return m.orderAction(msg, d.order)
+			return orderKey(d.c, msg, d.order)
 		}
 	}
-	return nil
+	return nil, nil
 }
 
-func (d *detail) lines(m *Model) []string {
+func (d *detail) keys() helpFor { return d.c.keys.detailHelp() }
+
+func (d *detail) lines() []string {
 	if d.err != "" {
-		return []string{m.st.err.Render(m.t("err", termtext.Clean(d.err)))}
+		return []string{d.c.st.err.Render(d.c.t("err", termtext.Clean(d.err)))}
 	}
 	if !d.loaded {
-		return []string{m.t("loading")}
+		return []string{d.c.t("loading")}
 	}
 	o := d.order
 	var out []string
@@ -111,48 +143,48 @@ func (d *detail) lines(m *Model) []string {
 		if v == "" {
 			return
 		}
-		out = append(out, "  "+termtext.Fit(label(m, field), formLabelW)+" "+termtext.Cut(termtext.Clean(v), m.w-formIndent))
+		out = append(out, "  "+termtext.Fit(d.c.label(field), formLabelW)+" "+termtext.Cut(termtext.Clean(v), d.c.w-formIndent))
 	}
-	group := func(key string) { out = append(out, m.st.bold.Render("[ "+m.t(key)+" ]")) }
+	group := func(key string) { out = append(out, d.c.st.bold.Render("[ "+d.c.t(key)+" ]")) }
 
-	status := m.st.status[o.Status].Render(o.Status.Label(m.lang))
-	out = append(out, "  "+termtext.Fit(m.t("det.status"), formLabelW)+" "+status)
+	status := d.c.st.status[o.Status].Render(o.Status.Label(d.c.lang))
+	out = append(out, "  "+termtext.Fit(d.c.t("det.status"), formLabelW)+" "+status)
 	if o.Status == model.StatusRetrying && !o.NextAttemptAt.IsZero() {
-		out = append(out, "  "+termtext.Fit(m.t("det.next"), formLabelW)+" "+model.FormatTime(o.NextAttemptAt)+" ("+countdown(o.NextAttemptAt.Sub(m.now()))+")")
+		out = append(out, "  "+termtext.Fit(d.c.t("det.next"), formLabelW)+" "+model.FormatTime(o.NextAttemptAt)+" ("+countdown(o.NextAttemptAt.Sub(d.c.now()))+")")
 	}
 	if e := shortErr(o); e != "" && o.Status != model.StatusUploaded {
 		code := ""
 		if o.LastCode != 0 || o.LastSubCode != "" {
 			code = fmt.Sprintf(" [%d %s]", o.LastCode, termtext.Clean(o.LastSubCode))
 		}
-		for i, l := range termtext.Wrap(e+code, m.w-formIndent) {
+		for i, l := range termtext.Wrap(e+code, d.c.w-formIndent) {
 			lab := termtext.Fit("", formLabelW)
 			if i == 0 {
-				lab = termtext.Fit(m.t("det.lasterr"), formLabelW)
+				lab = termtext.Fit(d.c.t("det.lasterr"), formLabelW)
 			}
 			out = append(out, "  "+lab+" "+l)
 		}
 	}
-	todo := m.t("todo." + string(o.Status))
-	for i, l := range termtext.Wrap(todo, m.w-formIndent) {
+	todo := d.c.t("todo." + string(o.Status))
+	for i, l := range termtext.Wrap(todo, d.c.w-formIndent) {
 		lab := termtext.Fit("", formLabelW)
 		if i == 0 {
-			lab = termtext.Fit(m.t("det.todo"), formLabelW)
+			lab = termtext.Fit(d.c.t("det.todo"), formLabelW)
 		}
-		out = append(out, "  "+lab+" "+m.st.bold.Render(l))
+		out = append(out, "  "+lab+" "+d.c.st.bold.Render(l))
 	}
 	if o.VoidReason != "" {
-		out = append(out, "  "+termtext.Fit(m.t("det.reason"), formLabelW)+" "+termtext.Cut(termtext.Clean(o.VoidReason), m.w-formIndent))
+		out = append(out, "  "+termtext.Fit(d.c.t("det.reason"), formLabelW)+" "+termtext.Cut(termtext.Clean(o.VoidReason), d.c.w-formIndent))
 	}
 
-	out = append(out, m.st.bold.Render("[ "+m.t("det.attempts")+" ]"))
+	out = append(out, d.c.st.bold.Render("[ "+d.c.t("det.attempts")+" ]"))
 	if len(d.attempts) == 0 {
-		out = append(out, "  "+m.t("det.noatt"))
+		out = append(out, "  "+d.c.t("det.noatt"))
 	}
 	for _, a := range d.attempts {
 		outcome := a.Outcome
 		if _, ok := catalog["out."+a.Outcome]; ok {
-			outcome = m.t("out." + a.Outcome)
+			outcome = d.c.t("out." + a.Outcome)
 		}
 		l := fmt.Sprintf("  %2d %s %s", a.N, a.StartedAt.In(model.CST).Format("01-02 15:04:05"), termtext.Fit(termtext.Clean(outcome), 8))
 		if a.Code != 0 || a.SubCode != "" {
@@ -162,20 +194,20 @@ func (d *detail) lines(m *Model) []string {
 		if a.RequestID != "" {
 			l += " req " + termtext.Clean(a.RequestID)
 		}
-		out = append(out, termtext.Cut(l, m.w))
+		out = append(out, termtext.Cut(l, d.c.w))
 		if a.Message != "" {
-			for _, w := range termtext.Wrap(termtext.Clean(a.Message), m.w-6) {
-				out = append(out, "      "+m.st.faint.Render(w))
+			for _, w := range termtext.Wrap(termtext.Clean(a.Message), d.c.w-6) {
+				out = append(out, "      "+d.c.st.faint.Render(w))
 			}
 		}
 	}
 	group("grp.trade")
-	out = append(out, "  "+termtext.Fit(label(m, model.FieldSubSaleType), formLabelW)+" "+o.SubSaleType.Label(m.lang)+" ("+string(o.SubSaleType)+")  "+label(m, model.FieldSaleType)+" "+string(o.SaleType))
-	out = append(out, "  "+termtext.Fit(label(m, model.FieldPaymentChannel), formLabelW)+" "+o.PaymentChannel.Label(m.lang)+" ("+string(o.PaymentChannel)+")")
+	out = append(out, "  "+termtext.Fit(d.c.label(model.FieldSubSaleType), formLabelW)+" "+o.SubSaleType.Label(d.c.lang)+" ("+string(o.SubSaleType)+")  "+d.c.label(model.FieldSaleType)+" "+string(o.SaleType))
+	out = append(out, "  "+termtext.Fit(d.c.label(model.FieldPaymentChannel), formLabelW)+" "+o.PaymentChannel.Label(d.c.lang)+" ("+string(o.PaymentChannel)+")")
 	kv(model.FieldOrderID, o.OrderID)
 	kv(model.FieldOriginalOrderID, o.OriginalOrderID)
 	kv(model.FieldTradeTime, model.FormatTime(o.TradeTime))
-	out = append(out, "  "+termtext.Fit(label(m, model.FieldTradeAmount), formLabelW)+" "+m.st.bold.Render(o.TradeAmount.String()))
+	out = append(out, "  "+termtext.Fit(d.c.label(model.FieldTradeAmount), formLabelW)+" "+d.c.st.bold.Render(o.TradeAmount.String()))
 	kv(model.FieldPosTraceNo, o.PosTraceNo)
 	kv(model.FieldTradeRefNo, o.TradeRefNo)
 
@@ -198,7 +230,7 @@ func (d *detail) lines(m *Model) []string {
 	}
 	kv(model.FieldStoreNo, o.StoreNo)
 	if o.CommunicateType != "" {
-		kv(model.FieldCommunicateType, o.CommunicateType.Label(m.lang))
+		kv(model.FieldCommunicateType, o.CommunicateType.Label(d.c.lang))
 	}
 	kv(model.FieldRemark, o.Remark)
 	kv(model.FieldExtendParam, o.ExtendParam)
@@ -210,30 +242,29 @@ func (d *detail) lines(m *Model) []string {
 	kv(model.FieldMAC, o.MAC)
 	kv(model.FieldRback, o.Rback)
 	if !o.CreatedAt.IsZero() {
-		out = append(out, "  "+termtext.Fit(m.t("det.created"), formLabelW)+" "+model.FormatTime(o.CreatedAt)+" "+termtext.Clean(o.CreatedBy))
+		out = append(out, "  "+termtext.Fit(d.c.t("det.created"), formLabelW)+" "+model.FormatTime(o.CreatedAt)+" "+termtext.Clean(o.CreatedBy))
 	}
 	if !o.UpdatedAt.IsZero() {
-		out = append(out, "  "+termtext.Fit(m.t("det.updated"), formLabelW)+" "+model.FormatTime(o.UpdatedAt)+" "+termtext.Clean(o.UpdatedBy))
+		out = append(out, "  "+termtext.Fit(d.c.t("det.updated"), formLabelW)+" "+model.FormatTime(o.UpdatedAt)+" "+termtext.Clean(o.UpdatedBy))
 	}
 
-	out = append(out, m.st.bold.Render("[ "+m.t("det.audit")+" ]"))
+	out = append(out, d.c.st.bold.Render("[ "+d.c.t("det.audit")+" ]"))
 	for _, a := range d.audit {
 		l := fmt.Sprintf("  %s %s %s %s", a.At.In(model.CST).Format("01-02 15:04:05"), termtext.Fit(termtext.Clean(a.By), 8), termtext.Fit(termtext.Clean(a.Action), 7), termtext.Clean(a.Detail))
-		out = append(out, termtext.Cut(l, m.w))
+		out = append(out, termtext.Cut(l, d.c.w))
 	}
 	return out
 }
 
-func (d *detail) view(m *Model) []string {
-	title := m.st.title.Render(m.t("det.title", termtext.Clean(d.id)))
-	body := d.lines(m)
-	bh := d.bodyHeight(m)
-	d.scrollY = min(d.scrollY, max(0, len(body)-bh))
-	vis := body[d.scrollY:min(len(body), d.scrollY+bh)]
+func (d *detail) view() ([]string, *tea.Cursor) {
+	title := d.c.st.title.Render(d.c.t("det.title", termtext.Clean(d.id)))
+	body := d.lines()
+	bh := d.bodyHeight()
+	vis := body[min(d.scrollY, len(body)):min(len(body), d.scrollY+bh)]
 	out := []string{title}
 	out = append(out, vis...)
 	for len(out) < 1+bh {
 		out = append(out, "")
 	}
-	return append(out, m.footer(m.keys.detailHelp())...)
+	return append(out, d.c.footer(d.keys())...), nil
 }

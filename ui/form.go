@@ -60,6 +60,8 @@ func (f *field) setPick(v string) {
 // no cross-field rules), validates on every keystroke with model.Draft.Build, and checks the
 // journal (the original sale, duplicates) in commands, never in Update.
 type form struct {
+	c      *common
+	id     int // which form this is: an answer for an earlier one is dropped
 	mode   formMode
 	orig   *model.Order // edit: the order edited; void/refund: the sale undone
 	fields []*field
@@ -97,25 +99,29 @@ type form struct {
 	lineOf []int // body line of each field, for clicks and scrolling
 }
 
-type formMsgKind int
-
-const (
-	fmOrderID formMsgKind = iota + 1
-	fmCheck
-	fmSaved
+// The answers of the form's commands; form is the number of the form that asked.
+type (
+	// orderIDMsg is the next free order number, offered to a new order.
+	orderIDMsg struct {
+		form    int
+		orderID string
+		err     error
+	}
+	// checkMsg is what the cross-order rules need: the original sale and the duplicates.
+	checkMsg struct {
+		form, gen int
+		rel       model.Related
+		relFor    string
+		relErr    error
+		dups      model.Issues
+	}
+	// savedMsg is the desk's answer to a save.
+	savedMsg struct {
+		form  int
+		order model.Order
+		err   error
+	}
 )
-
-type formMsg struct {
-	kind    formMsgKind
-	gen     int
-	orderID string
-	rel     model.Related
-	relFor  string
-	relErr  error
-	dups    model.Issues
-	order   model.Order
-	err     error
-}
 
 const (
 	formLabelW = 14
@@ -123,13 +129,14 @@ const (
 	formIndent = 2 + formLabelW + 1
 )
 
-func (m *Model) openForm(mode formMode, o *model.Order) tea.Cmd {
-	f := &form{mode: mode}
+// newForm opens the entry form: a new sale, an edit of o, or a void or refund of the sale o.
+func newForm(c *common, mode formMode, o *model.Order) (*form, tea.Cmd) {
+	f := &form{c: c, id: c.forms, mode: mode}
 	if o != nil {
-		c := *o
-		f.orig = &c
+		cp := *o
+		f.orig = &cp
 	}
-	l := m.lang
+	l := f.c.lang
 	newText := func(name, group, placeholder string, limit int) *field {
 		in := textinput.New()
 		in.Prompt = ""
@@ -181,13 +188,16 @@ func (m *Model) openForm(mode formMode, o *model.Order) tea.Cmd {
 		newText(model.FieldRemark, gS, "", 64),
 		newText(model.FieldExtendParam, gS, "", 64),
 	}
+	// A new sale starts from the store's defaults; an edit from the order; a void or refund
+	// from model's prefill of its sale.
+	commDefault := string(f.c.d.CommType)
+	if commDefault == "" {
+		commDefault = string(model.CommNetwork)
+	}
 	d := model.Draft{
 		PaymentChannel: string(model.ChannelBankCard), SubSaleType: string(model.SubSale),
-		PayTypeNo: "1", StoreNo: m.d.StoreNo, TerminalNo: m.d.TerminalNo, BankShopNo: m.d.BankShopNo,
-		CommunicateType: string(m.d.CommType),
-	}
-	if d.CommunicateType == "" {
-		d.CommunicateType = string(model.CommNetwork)
+		PayTypeNo: "1", StoreNo: f.c.d.StoreNo, TerminalNo: f.c.d.TerminalNo, BankShopNo: f.c.d.BankShopNo,
+		CommunicateType: commDefault,
 	}
 	switch mode {
 	case modeEdit:
@@ -195,23 +205,15 @@ func (m *Model) openForm(mode formMode, o *model.Order) tea.Cmd {
 		d.OperateTime = "" // stamped again at save: this is when the record was (re)entered
 		f.cardMasked, f.cardDigest = o.CardNo, o.EncrypteSummary
 	case modeVoid, modeRefund:
-		s := o.Sale
-		d.SubSaleType = string(model.SubVoid)
+		d = model.VoidDraft(o.Sale)
 		if mode == modeRefund {
-			d.SubSaleType = string(model.SubRefund)
+			d = model.RefundDraft(o.Sale)
 		}
-		d.OriginalOrderID = s.OrderID
-		d.PaymentChannel = string(s.PaymentChannel)
-		d.CardNo, d.BankCode = s.CardNo, s.BankCode
-		d.TerminalNo, d.BankShopNo, d.BatchNo = s.TerminalNo, s.BankShopNo, s.BatchNo
-		d.StoreNo = s.StoreNo
-		if s.CommunicateType != "" {
-			d.CommunicateType = string(s.CommunicateType)
+		d.PayTypeNo = "1" // the tender line is on the new receipt
+		if d.CommunicateType == "" {
+			d.CommunicateType = commDefault
 		}
-		if mode == modeVoid {
-			d.TradeAmount = s.TradeAmount.Yuan()
-		}
-		f.cardMasked, f.cardDigest = s.CardNo, s.EncrypteSummary
+		f.cardMasked, f.cardDigest = d.CardNo, d.EncrypteSummary
 	}
 	for _, fl := range f.fields {
 		v := d.Get(fl.name)
@@ -231,20 +233,17 @@ func (m *Model) openForm(mode formMode, o *model.Order) tea.Cmd {
 		f.focus = f.index(model.FieldTradeTime)
 	}
 	f.initial = f.snapshot()
-	m.form = f
-	m.screen = scrForm
-	m.flash = ""
-	f.layout(m)
-	cmds := []tea.Cmd{f.setFocus(m, f.focus)}
+	cmds := []tea.Cmd{f.setFocus(f.focus)}
 	if mode != modeEdit {
-		j, ctx, store, day := m.d.Journal, m.ctx, d.StoreNo, m.now()
+		dk, ctx, store, id := f.c.d.Desk, f.c.ctx, d.StoreNo, f.id
 		cmds = append(cmds, func() tea.Msg {
-			id, err := j.NextOrderID(ctx, store, day)
-			return formMsg{kind: fmOrderID, orderID: id, err: err}
+			next, err := dk.NextOrderID(ctx, store)
+			return orderIDMsg{form: id, orderID: next, err: err}
 		})
 	}
-	cmds = append(cmds, f.changed(m))
-	return tea.Batch(cmds...)
+	cmds = append(cmds, f.changed())
+	f.layout()
+	return f, tea.Batch(cmds...)
 }
 
 func (f *form) index(name string) int {
@@ -309,17 +308,17 @@ func (f *form) draft() model.Draft {
 	return d
 }
 
-func (f *form) rules(m *Model) model.Rules {
-	r := m.d.Rules
-	r.Now = m.now()
+func (f *form) rules() model.Rules {
+	r := f.c.d.Rules
+	r.Now = f.c.now()
 	r.AmountInFen = false
 	return r
 }
 
 // validate runs every rule that needs no I/O: the single-order rules, then the cross-order
 // ones against what the last check command read from the journal.
-func (f *form) validate(m *Model) {
-	r := f.rules(m)
+func (f *form) validate() {
+	r := f.rules()
 	sale, is := f.draft().Build(r)
 	if f.cardMasked != "" && f.get(model.FieldCardNo).value() == f.cardMasked {
 		is = append(is, f.cardIssues...)
@@ -346,22 +345,22 @@ func dedupe(is model.Issues) model.Issues {
 }
 
 // changed re-validates and asks the journal about the original sale and duplicates.
-func (f *form) changed(m *Model) tea.Cmd {
+func (f *form) changed() tea.Cmd {
 	f.saveIss = nil
-	f.validate(m)
-	return f.check(m)
+	f.validate()
+	return f.check()
 }
 
 // check reads what the cross-order rules need. One read at a time: keys typed meanwhile
 // are checked together when it answers (each read in flight holds a connection and its cache).
-func (f *form) check(m *Model) tea.Cmd {
+func (f *form) check() tea.Cmd {
 	if f.checking {
 		f.checkAgain = true
 		return nil
 	}
 	f.checking = true
 	f.gen++
-	gen, sale, j, ctx := f.gen, f.sale, m.d.Journal, m.ctx
+	id, gen, sale, j, ctx := f.id, f.gen, f.sale, f.c.d.Journal, f.c.ctx
 	orig := ""
 	if sale.SubSaleType == model.SubVoid || sale.SubSaleType == model.SubRefund {
 		orig = sale.OriginalOrderID
@@ -371,7 +370,7 @@ func (f *form) check(m *Model) tea.Cmd {
 		exclude = f.orig.OrderID
 	}
 	return func() tea.Msg {
-		msg := formMsg{kind: fmCheck, gen: gen, relFor: orig}
+		msg := checkMsg{form: id, gen: gen, relFor: orig}
 		if orig != "" {
 			msg.rel, msg.relErr = j.Related(ctx, orig, exclude)
 		}
@@ -385,103 +384,131 @@ func (f *form) check(m *Model) tea.Cmd {
 	}
 }
 
-func (f *form) handle(m *Model, msg formMsg) tea.Cmd {
-	switch msg.kind {
-	case fmOrderID:
-		fl := f.get(model.FieldOrderID)
-		if msg.err != nil {
-			m.log.Warn("next order id", "err", msg.err)
-			return nil
+// update handles the form's keys, mouse and paste, and the answers of its commands.
+func (f *form) update(msg tea.Msg) (tea.Cmd, []action) {
+	var cmd tea.Cmd
+	var acts []action
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		cmd, acts = f.key(msg)
+	case tea.PasteMsg:
+		cmd, acts = f.key(msg)
+	case tea.MouseWheelMsg:
+		switch msg.Mouse().Button {
+		case tea.MouseWheelUp:
+			f.scrollBy(-3)
+		case tea.MouseWheelDown:
+			f.scrollBy(3)
 		}
-		if fl.in.Value() == "" {
-			fl.in.SetValue(msg.orderID)
-			// a generated number is not a change the supervisor made
-			f.initial = f.snapshot()
-			return f.changed(m)
+	case tea.MouseClickMsg:
+		if ms := msg.Mouse(); ms.Button == tea.MouseLeft {
+			cmd = f.click(ms.Y)
 		}
-	case fmCheck:
-		f.checking = false
-		if f.checkAgain {
-			f.checkAgain = false
-			return f.check(m) // keys came while it read: this answer is already old
+	case tea.WindowSizeMsg:
+		f.ensureVisible()
+	case answer:
+		if msg.kind == askDiscard && msg.yes {
+			acts = []action{actBack{}}
 		}
-		if msg.gen != f.gen {
-			return nil
+	case orderIDMsg:
+		if msg.form == f.id {
+			cmd = f.offerOrderID(msg)
 		}
-		if msg.relErr != nil {
-			m.log.Warn("form check", "err", msg.relErr)
+	case checkMsg:
+		if msg.form == f.id {
+			cmd = f.checked(msg)
 		}
-		f.rel, f.relFor, f.dups = msg.rel, msg.relFor, msg.dups
-		if msg.relErr != nil {
-			f.relFor = ""
+	case savedMsg:
+		if msg.form == f.id {
+			f.saving = false
+			acts = f.saved(msg)
 		}
-		f.validate(m)
-	case fmSaved:
-		f.saving = false
-		return f.saved(m, msg)
+	default:
+		return nil, nil // not the form's: nothing changed
 	}
+	f.layout()
+	return cmd, acts
+}
+
+func (f *form) offerOrderID(msg orderIDMsg) tea.Cmd {
+	fl := f.get(model.FieldOrderID)
+	if msg.err != nil {
+		f.c.log.Warn("next order id", "err", msg.err)
+		return nil
+	}
+	if fl.in.Value() != "" {
+		return nil
+	}
+	fl.in.SetValue(msg.orderID)
+	// a generated number is not a change the supervisor made
+	f.initial = f.snapshot()
+	return f.changed()
+}
+
+func (f *form) checked(msg checkMsg) tea.Cmd {
+	f.checking = false
+	if f.checkAgain {
+		f.checkAgain = false
+		return f.check() // keys came while it read: this answer is already old
+	}
+	if msg.gen != f.gen {
+		return nil
+	}
+	if msg.relErr != nil {
+		f.c.log.Warn("form check", "err", msg.relErr)
+	}
+	f.rel, f.relFor, f.dups = msg.rel, msg.relFor, msg.dups
+	if msg.relErr != nil {
+		f.relFor = ""
+	}
+	f.validate()
 	return nil
 }
 
-func (f *form) saved(m *Model, msg formMsg) tea.Cmd {
+// saved takes the desk's answer: saved, the form closes; refused, it says why and stays.
+func (f *form) saved(msg savedMsg) []action {
 	var ve *model.ValidationError
 	var ce *model.ConflictError
 	err := msg.err
 	switch {
 	case err == nil, errors.Is(err, model.ErrExists):
-		text := m.t("saved", msg.order.OrderID)
+		text := f.c.t("saved", msg.order.OrderID)
 		if err != nil {
-			text = m.t("form.exists", msg.order.OrderID)
+			text = f.c.t("form.exists", msg.order.OrderID)
 		}
-		m.closeForm()
-		m.setFlash(text, false)
-		return tea.Batch(m.jr.reloadAround(m, msg.order.OrderID), m.loadCounts(), m.ensureTick())
+		return []action{actBack{}, actFlash{text, false}, actRefresh{msg.order.OrderID}}
 	case errors.As(err, &ve):
 		f.saveIss = ve.Issues
 		f.tried = true
-		f.validate(m)
-		f.msg, f.msgBad = m.t("form.refuse", len(f.issues.Errors()), f.firstProblem(m)), true
+		f.validate()
+		f.msg, f.msgBad = f.c.t("form.refuse", len(f.issues.Errors()), f.firstProblem()), true
 	case errors.As(err, &ce):
-		f.msg, f.msgBad = m.t("form.conflict", termtext.Clean(ce.OrderID)), true
-		f.focusField(m, model.FieldOrderID)
+		f.msg, f.msgBad = f.c.t("form.conflict", termtext.Clean(ce.OrderID)), true
+		f.focusField(model.FieldOrderID)
 	case errors.Is(err, model.ErrNotEditable):
-		f.msg, f.msgBad = m.t("not.editable", f.sale.OrderID), true
+		f.msg, f.msgBad = f.c.t("not.editable", f.sale.OrderID), true
 	case errors.Is(err, model.ErrBusy):
-		f.msg, f.msgBad = m.t("busy", f.sale.OrderID), true
+		f.msg, f.msgBad = f.c.t("busy", f.sale.OrderID), true
 	default:
-		f.msg, f.msgBad = m.t("err", termtext.Clean(err.Error())), true
+		f.msg, f.msgBad = f.c.t("err", termtext.Clean(err.Error())), true
 	}
 	return nil
 }
 
-func (m *Model) closeForm() {
-	m.form = nil
-	if m.det != nil {
-		m.screen = scrDetail
-	} else {
-		m.screen = scrJournal
-	}
-}
+func (f *form) keys() helpFor { return f.c.keys.formHelp() }
 
-func (f *form) firstProblem(m *Model) string {
+func (f *form) firstProblem() string {
 	for _, fl := range f.fields {
 		for _, i := range f.issues.For(fl.name) {
 			if i.Severity == model.SevError {
-				return label(m, i.Field) + ": " + i.Message(m.lang)
+				return f.c.label(i.Field) + ": " + i.Message(f.c.lang)
 			}
 		}
 	}
 	for _, i := range f.issues.Errors() {
-		return label(m, i.Field) + ": " + i.Message(m.lang)
+		return f.c.label(i.Field) + ": " + i.Message(f.c.lang)
 	}
 	return ""
-}
-
-func label(m *Model, field string) string {
-	if _, ok := catalog["f."+field]; ok {
-		return m.t("f." + field)
-	}
-	return model.FieldLabel(field, m.lang)
 }
 
 func warnSig(is model.Issues) string {
@@ -492,51 +519,46 @@ func warnSig(is model.Issues) string {
 	return b.String()
 }
 
-func (f *form) save(m *Model) tea.Cmd {
+func (f *form) save() tea.Cmd {
 	if f.saving {
 		return nil
 	}
-	f.maskCard(m)
+	f.normalize(f.fields[f.focus]) // what is saved is what the field will show once left
 	f.tried = true
-	f.validate(m)
+	f.validate()
 	if f.issues.HasErrors() {
-		f.msg, f.msgBad = m.t("form.refuse", len(f.issues.Errors()), f.firstProblem(m)), true
+		f.msg, f.msgBad = f.c.t("form.refuse", len(f.issues.Errors()), f.firstProblem()), true
 		for i, fl := range f.fields {
 			if f.fieldIssues(fl).HasErrors() {
-				return f.setFocus(m, i)
+				return f.setFocus(i)
 			}
 		}
 		return nil
 	}
 	if w := f.issues.Warnings(); len(w) > 0 && f.confirmed != warnSig(f.issues) {
 		f.confirmed = warnSig(f.issues)
-		f.msg, f.msgBad = m.t("form.confirm", len(w)), true
+		f.msg, f.msgBad = f.c.t("form.confirm", len(w)), true
 		return nil
 	}
 	f.saving = true
-	f.msg, f.msgBad = m.t("form.saving"), false
-	sale, j, u, ctx, by, mode := f.sale, m.d.Journal, m.d.Uploader, m.ctx, m.by(), f.mode
+	f.msg, f.msgBad = f.c.t("form.saving"), false
+	save := f.c.d.Desk.SaveNew
+	if f.mode == modeEdit {
+		save = f.c.d.Desk.SaveEdit
+	}
+	draft, ctx, id, orderID := f.draft(), f.c.ctx, f.id, f.sale.OrderID
 	return func() tea.Msg {
-		var o model.Order
-		var err error
-		if mode == modeEdit {
-			o, err = j.Edit(ctx, sale, by)
-		} else {
-			o, err = j.Insert(ctx, sale, by)
-		}
-		if (err == nil || errors.Is(err, model.ErrExists)) && u != nil {
-			u.Notify()
-		}
+		o, err := save(ctx, draft)
 		if o.OrderID == "" {
-			o.OrderID = sale.OrderID
+			o.OrderID = orderID
 		}
-		return formMsg{kind: fmSaved, order: o, err: err}
+		return savedMsg{form: id, order: o, err: err}
 	}
 }
 
 // maskCard replaces a full card number by its masked form the moment the field is left: it
 // is never drawn again, and only the digest is kept beside it.
-func (f *form) maskCard(m *Model) {
+func (f *form) maskCard() {
 	fl := f.get(model.FieldCardNo)
 	v := fl.in.Value()
 	if v == "" || v == f.cardMasked || strings.ContainsAny(v, "*xX") {
@@ -551,7 +573,7 @@ func (f *form) maskCard(m *Model) {
 	if digits < 10 {
 		return
 	}
-	card, is := model.ParseCard(v, m.d.Rules.CardKey, model.Channel(f.get(model.FieldPaymentChannel).value()))
+	card, is := model.ParseCard(v, f.c.d.Rules.CardKey, model.Channel(f.get(model.FieldPaymentChannel).value()))
 	masked := card.Masked
 	if masked == "" {
 		// Not a valid number, but still too long to leave on screen. Its first six and last
@@ -580,41 +602,47 @@ func (f *form) maskCard(m *Model) {
 	}
 }
 
-func (f *form) setFocus(m *Model, i int) tea.Cmd {
+func (f *form) setFocus(i int) tea.Cmd {
 	if i < 0 || i >= len(f.fields) {
 		return nil
 	}
 	old := f.fields[f.focus]
 	if f.focus != i {
 		old.touched = true
-		switch old.name {
-		case model.FieldCardNo:
-			f.maskCard(m)
-		case model.FieldTradeTime:
-			// "now" or "14:05" becomes the time it means, so what is saved is what is shown
-			if t, err := model.ParseTime(old.in.Value(), m.now()); err == nil && strings.TrimSpace(old.in.Value()) != "" {
-				old.in.SetValue(model.FormatTime(t))
-			}
-		case model.FieldTradeAmount:
-			if a, err := model.ParseAmount(old.in.Value()); err == nil && strings.TrimSpace(old.in.Value()) != "" {
-				old.in.SetValue(a.Yuan())
-			}
-		}
-		f.validate(m)
+		f.normalize(old)
+		f.validate()
 	}
 	old.in.Blur()
 	f.pickOpen = false
 	f.focus = i
-	f.ensureVisible(m)
+	f.ensureVisible()
 	if f.fields[i].pick {
 		return nil
 	}
 	return f.fields[i].in.Focus()
 }
 
-func (f *form) focusField(m *Model, name string) { f.setFocus(m, f.index(name)) }
+// normalize writes out what a field means once it is left: a full card number becomes its
+// masked form, "now" or "14:05" the time, "1,234.5" the amount, so what is saved is what is shown.
+func (f *form) normalize(fl *field) {
+	v := fl.in.Value()
+	switch fl.name {
+	case model.FieldCardNo:
+		f.maskCard()
+	case model.FieldTradeTime:
+		if t, err := model.ParseTime(v, f.c.now()); err == nil && strings.TrimSpace(v) != "" {
+			fl.in.SetValue(model.FormatTime(t))
+		}
+	case model.FieldTradeAmount:
+		if a, err := model.ParseAmount(v); err == nil && strings.TrimSpace(v) != "" {
+			fl.in.SetValue(a.Yuan())
+		}
+	}
+}
 
-func (f *form) step(m *Model, d int) tea.Cmd {
+func (f *form) focusField(name string) { f.setFocus(f.index(name)) }
+
+func (f *form) step(d int) tea.Cmd {
 	i := f.focus
 	for n := 0; n < len(f.fields); n++ {
 		i = (i + d + len(f.fields)) % len(f.fields)
@@ -622,7 +650,7 @@ func (f *form) step(m *Model, d int) tea.Cmd {
 			break
 		}
 	}
-	return tea.Batch(f.setFocus(m, i), f.changed(m))
+	return tea.Batch(f.setFocus(i), f.changed())
 }
 
 func (f *form) pickOptions() []int {
@@ -637,8 +665,21 @@ func (f *form) pickOptions() []int {
 	return idx
 }
 
-func (f *form) key(m *Model, msg tea.Msg) tea.Cmd {
-	k := m.keys
+// key handles a key or a paste: esc (or ctrl+c) leaves, asking first when something was
+// typed; anything else edits.
+func (f *form) key(msg tea.Msg) (tea.Cmd, []action) {
+	if kp, ok := msg.(tea.KeyPressMsg); ok && !f.pickOpen && (key.Matches(kp, f.c.keys.Back) || kp.String() == "ctrl+c") {
+		f.msg = ""
+		if f.dirty() {
+			return nil, []action{actAsk{yesNo(askDiscard, f.c.t("form.discard"))}}
+		}
+		return nil, []action{actBack{}}
+	}
+	return f.edit(msg), nil
+}
+
+func (f *form) edit(msg tea.Msg) tea.Cmd {
+	k := f.c.keys
 	fl := f.fields[f.focus]
 	kp, isKey := msg.(tea.KeyPressMsg)
 	if isKey && f.pickOpen {
@@ -654,7 +695,7 @@ func (f *form) key(m *Model, msg tea.Msg) tea.Cmd {
 			}
 			f.pickOpen = false
 			fl.touched = true
-			return f.changed(m)
+			return f.changed()
 		case "esc":
 			f.pickOpen = false
 		case "backspace":
@@ -669,47 +710,40 @@ func (f *form) key(m *Model, msg tea.Msg) tea.Cmd {
 				f.pickCur = 0
 			}
 		}
-		f.ensureVisible(m)
+		f.ensureVisible()
 		return nil
 	}
 	if isKey {
 		f.msg = ""
 		switch {
 		case key.Matches(kp, k.Save):
-			return f.save(m)
-		case key.Matches(kp, k.Back), kp.String() == "ctrl+c":
-			if f.dirty() {
-				m.prompt = &prompt{kind: askDiscard, yesNo: true, label: m.t("form.discard")}
-				return nil
-			}
-			m.closeForm()
-			return nil
+			return f.save()
 		case key.Matches(kp, k.Prev):
-			return f.step(m, -1)
+			return f.step(-1)
 		case key.Matches(kp, k.Next):
 			if kp.String() == "enter" && fl.pick && f.focus == len(f.fields)-1 {
-				return f.save(m)
+				return f.save()
 			}
-			return f.step(m, 1)
+			return f.step(1)
 		}
 		if fl.pick {
 			switch kp.String() {
 			case "left":
 				fl.sel = (fl.sel - 1 + len(fl.opts)) % len(fl.opts)
 				fl.touched = true
-				return f.changed(m)
+				return f.changed()
 			case "right":
 				fl.sel = (fl.sel + 1) % len(fl.opts)
 				fl.touched = true
-				return f.changed(m)
+				return f.changed()
 			case "space":
 				f.pickOpen, f.pickFilter, f.pickCur = true, "", fl.sel
-				f.ensureVisible(m)
+				f.ensureVisible()
 				return nil
 			}
 			if t := kp.Key().Text; t != "" && len(fl.opts) > 4 {
 				f.pickOpen, f.pickFilter, f.pickCur = true, t, 0
-				f.ensureVisible(m)
+				f.ensureVisible()
 			}
 			return nil
 		}
@@ -726,7 +760,7 @@ func (f *form) key(m *Model, msg tea.Msg) tea.Cmd {
 			// typing over a masked number starts a new card
 			f.cardMasked, f.cardDigest, f.cardIssues = "", "", nil
 		}
-		return tea.Batch(cmd, f.changed(m))
+		return tea.Batch(cmd, f.changed())
 	}
 	return cmd
 }
@@ -757,108 +791,108 @@ func (f *form) otherIssues() model.Issues {
 	return out
 }
 
-func (f *form) title(m *Model) string {
+func (f *form) title() string {
 	switch f.mode {
 	case modeEdit:
-		return m.t("form.edit", termtext.Clean(f.orig.OrderID))
+		return f.c.t("form.edit", termtext.Clean(f.orig.OrderID))
 	case modeVoid:
-		return m.t("form.void", termtext.Clean(f.orig.OrderID))
+		return f.c.t("form.void", termtext.Clean(f.orig.OrderID))
 	case modeRefund:
-		return m.t("form.refund", termtext.Clean(f.orig.OrderID))
+		return f.c.t("form.refund", termtext.Clean(f.orig.OrderID))
 	}
-	return m.t("form.new")
+	return f.c.t("form.new")
 }
 
 // context is the second line: the sale a void or refund undoes, and what is left to refund.
-func (f *form) context(m *Model) string {
+func (f *form) context() string {
 	if f.mode == modeEdit && f.orig != nil && f.orig.Status == model.StatusRejected {
 		// the gateway's words are what the supervisor has to correct
 		e := shortErr(*f.orig)
 		if f.orig.LastSubCode != "" {
 			e += " [" + termtext.Clean(f.orig.LastSubCode) + "]"
 		}
-		return m.st.err.Render(m.t("form.rejected", e))
+		return f.c.st.err.Render(f.c.t("form.rejected", e))
 	}
 	if f.orig == nil || f.mode == modeEdit {
 		if f.mode == modeNew {
-			return m.st.faint.Render(m.t("form.howto"))
+			return f.c.st.faint.Render(f.c.t("form.howto"))
 		}
 		return ""
 	}
 	o := f.orig
-	s := m.t("form.orig", termtext.Clean(o.OrderID), o.TradeTime.In(model.CST).Format("01-02 15:04"), o.TradeAmount.String()) + " " + o.Status.Label(m.lang)
+	s := f.c.t("form.orig", termtext.Clean(o.OrderID), o.TradeTime.In(model.CST).Format("01-02 15:04"), o.TradeAmount.String()) + " " + o.Status.Label(f.c.lang)
 	if f.mode == modeRefund && f.relFor == o.OrderID {
-		s = m.st.bold.Render(m.t("form.refundable", f.rel.Refundable().String())) + "  " + s
+		s = f.c.st.bold.Render(f.c.t("form.refundable", f.rel.Refundable().String())) + "  " + s
 	}
 	return s
 }
 
 // hint is what shows right of a field: the value as the program understood it.
-func (f *form) hint(m *Model, fl *field) string {
+func (f *form) hint(fl *field) string {
 	v := strings.TrimSpace(fl.value())
 	switch fl.name {
 	case model.FieldTradeAmount:
 		if a, err := model.ParseAmount(v); err == nil && v != "" {
 			s := a.String()
 			if f.subType() == model.SubRefund && f.relFor != "" {
-				s += "  " + m.t("form.refundable", f.rel.Refundable().String())
+				s += "  " + f.c.t("form.refundable", f.rel.Refundable().String())
 			}
 			return s
 		}
 	case model.FieldTradeTime:
 		if v != "" {
-			if t, err := model.ParseTime(v, m.now()); err == nil {
+			if t, err := model.ParseTime(v, f.c.now()); err == nil {
 				return model.FormatTime(t)
 			}
 		}
-		return m.t("hint.time")
+		return f.c.t("hint.time")
 	case model.FieldCardNo:
 		if v == "" {
-			return m.t("hint.card")
+			return f.c.t("hint.card")
 		}
 	case model.FieldOrderID:
 		if f.mode != modeEdit {
-			return m.t("hint.order_id")
+			return f.c.t("hint.order_id")
 		}
 	case model.FieldSubSaleType, model.FieldPaymentChannel, model.FieldCommunicateType:
 		if f.fields[f.focus] == fl {
-			return m.t("hint.pick")
+			return f.c.t("hint.pick")
 		}
 		if fl.name == model.FieldSubSaleType {
 			// sale_type is not typed: it follows from the sub type
-			st := model.SaleTypeFor(f.subType(), m.d.Rules.VoidSaleType)
-			return label(m, model.FieldSaleType) + " " + string(st) + " " + st.Label(m.lang)
+			st := model.SaleTypeFor(f.subType(), f.c.d.Rules.VoidSaleType)
+			return f.c.label(model.FieldSaleType) + " " + string(st) + " " + st.Label(f.c.lang)
 		}
 	case model.FieldBankCode:
 		if f.fields[f.focus] == fl {
-			return m.t("hint.bank")
+			return f.c.t("hint.bank")
 		}
 	}
 	return ""
 }
 
-// body renders the fields, grouped, with their problems under them.
-func (f *form) body(m *Model) []string {
-	var lines []string
-	f.lineOf = make([]int, len(f.fields))
+// body renders the fields, grouped, with their problems under them, and says on which of its
+// lines each field is.
+func (f *form) body() (lines []string, lineOf []int) {
+	lineOf = make([]int, len(f.fields))
 	group := ""
 	inputW := formInputW
 	for i, fl := range f.fields {
 		if f.hidden(i) {
-			f.lineOf[i] = len(lines)
+			lineOf[i] = len(lines)
 			continue
 		}
 		if fl.group != group {
 			group = fl.group
-			lines = append(lines, m.st.bold.Render("[ "+m.t(group)+" ]"))
+			lines = append(lines, f.c.st.bold.Render("[ "+f.c.t(group)+" ]"))
 		}
-		f.lineOf[i] = len(lines)
+		lineOf[i] = len(lines)
 		focused := i == f.focus
 		mark := "  "
-		lab := termtext.Fit(label(m, fl.name), formLabelW)
+		lab := termtext.Fit(f.c.label(fl.name), formLabelW)
 		if focused {
 			mark = "> "
-			lab = m.st.bold.Render(lab)
+			lab = f.c.st.bold.Render(lab)
 		}
 		var val string
 		if fl.pick {
@@ -870,25 +904,25 @@ func (f *form) body(m *Model) []string {
 			// hint beside it says how to change it
 			val = termtext.Fit(lbl, inputW+1)
 			if focused {
-				val = m.st.sel.Render(lbl) + strings.Repeat(" ", max(0, inputW+1-termtext.Width(lbl)))
+				val = f.c.st.sel.Render(lbl) + strings.Repeat(" ", max(0, inputW+1-termtext.Width(lbl)))
 			}
 		} else {
 			// the input draws one cell past its width for the cursor
 			val = termtext.Fit(fl.in.View(), inputW+1)
 		}
 		line := mark + lab + " " + val
-		if h := f.hint(m, fl); h != "" {
-			line += " " + m.st.faint.Render(termtext.Cut(h, m.w-formIndent-inputW-2))
+		if h := f.hint(fl); h != "" {
+			line += " " + f.c.st.faint.Render(termtext.Cut(h, f.c.w-formIndent-inputW-2))
 		}
 		lines = append(lines, line)
 		if focused && f.pickOpen {
 			opts := f.pickOptions()
-			lines = append(lines, strings.Repeat(" ", formIndent)+m.st.faint.Render(m.t("form.pick.filter")+": "+f.pickFilter+"_"))
+			lines = append(lines, strings.Repeat(" ", formIndent)+f.c.st.faint.Render(f.c.t("form.pick.filter")+": "+f.pickFilter+"_"))
 			start := max(0, f.pickCur-5)
 			for n, oi := range opts[start:min(len(opts), start+8)] {
 				l := termtext.Fit(fl.opts[oi].label, 30)
 				if start+n == f.pickCur {
-					l = m.st.sel.Render("> " + l)
+					l = f.c.st.sel.Render("> " + l)
 				} else {
 					l = "  " + l
 				}
@@ -899,34 +933,34 @@ func (f *form) body(m *Model) []string {
 			shown := map[string]bool{}
 			for _, is := range f.fieldIssues(fl) {
 				// several matching orders give the same sentence: once is enough
-				if k := is.Message(m.lang); !shown[k] {
+				if k := is.Message(f.c.lang); !shown[k] {
 					shown[k] = true
-					lines = append(lines, f.issueLines(m, is, formIndent)...)
+					lines = append(lines, f.issueLines(is, formIndent)...)
 				}
 			}
 		}
 	}
-	lines = append(lines, m.st.bold.Render("[ "+m.t("grp.auto")+" ]"))
-	auto := fmt.Sprintf("%s %s  %s %s  IP %s  MAC %s", m.t("f.cashier"), termtext.Clean(f.sale.Cashier),
-		m.t("f.operate_time"), m.t("auto.atsave"), termtext.Clean(f.sale.IP), termtext.Clean(f.sale.MAC))
-	lines = append(lines, "  "+termtext.Cut(auto, m.w-2))
+	lines = append(lines, f.c.st.bold.Render("[ "+f.c.t("grp.auto")+" ]"))
+	auto := fmt.Sprintf("%s %s  %s %s  IP %s  MAC %s", f.c.t("f.cashier"), termtext.Clean(f.sale.Cashier),
+		f.c.t("f.operate_time"), f.c.t("auto.atsave"), termtext.Clean(f.sale.IP), termtext.Clean(f.sale.MAC))
+	lines = append(lines, "  "+termtext.Cut(auto, f.c.w-2))
 	for _, is := range f.otherIssues() {
-		lines = append(lines, f.issueLines(m, is, 2)...)
+		lines = append(lines, f.issueLines(is, 2)...)
 	}
-	return lines
+	return lines, lineOf
 }
 
-func (f *form) issueLines(m *Model, is model.Issue, indent int) []string {
-	word, st := m.t("lbl.error"), m.st.err
+func (f *form) issueLines(is model.Issue, indent int) []string {
+	word, st := f.c.t("lbl.error"), f.c.st.err
 	if is.Severity != model.SevError {
-		word, st = m.t("lbl.warn"), m.st.warn
+		word, st = f.c.t("lbl.warn"), f.c.st.warn
 	}
-	text := word + ": " + termtext.Clean(is.Message(m.lang))
+	text := word + ": " + termtext.Clean(is.Message(f.c.lang))
 	if indent == 2 {
-		text = word + ": " + label(m, is.Field) + ": " + termtext.Clean(is.Message(m.lang))
+		text = word + ": " + f.c.label(is.Field) + ": " + termtext.Clean(is.Message(f.c.lang))
 	}
 	var out []string
-	for _, l := range termtext.Wrap(text, m.w-indent) {
+	for _, l := range termtext.Wrap(text, f.c.w-indent) {
 		out = append(out, strings.Repeat(" ", indent)+st.Render(l))
 	}
 	if len(out) > 2 {
@@ -935,15 +969,21 @@ func (f *form) issueLines(m *Model, is model.Issue, indent int) []string {
 	return out
 }
 
-func (f *form) bodyHeight(m *Model) int { return max(3, m.h-5) }
+func (f *form) bodyHeight() int { return max(3, f.c.h-5) }
 
-// layout re-fits the form after a resize.
-func (f *form) layout(m *Model) { f.ensureVisible(m) }
+// layout places the fields after any change: where each one is, and a scroll that stays
+// within the body.
+func (f *form) layout() {
+	lines, lineOf := f.body()
+	f.lineOf = lineOf
+	f.scroll = min(max(0, f.scroll), max(0, len(lines)-f.bodyHeight()))
+}
 
 // ensureVisible scrolls so the focused field, its problems and an open list are on screen.
-func (f *form) ensureVisible(m *Model) {
-	lines := f.body(m)
-	bh := f.bodyHeight(m)
+func (f *form) ensureVisible() {
+	lines, lineOf := f.body()
+	f.lineOf = lineOf
+	bh := f.bodyHeight()
 	start := f.lineOf[f.focus]
 	end := start + 1
 	if f.focus+1 < len(f.fields) {
@@ -963,26 +1003,23 @@ func (f *form) ensureVisible(m *Model) {
 	f.scroll = min(max(0, f.scroll), max(0, len(lines)-bh))
 }
 
-func (f *form) scrollBy(m *Model, d int) {
-	f.scroll = min(max(0, f.scroll+d), max(0, len(f.body(m))-f.bodyHeight(m)))
-}
+func (f *form) scrollBy(d int) { f.scroll += d } // layout keeps it within the body
 
-func (f *form) click(m *Model, y int) tea.Cmd {
+func (f *form) click(y int) tea.Cmd {
 	line := y - 2 + f.scroll
 	for i := len(f.fields) - 1; i >= 0; i-- {
 		if !f.hidden(i) && !f.readonly(i) && f.lineOf[i] == line {
-			return tea.Batch(f.setFocus(m, i), f.changed(m))
+			return tea.Batch(f.setFocus(i), f.changed())
 		}
 	}
 	return nil
 }
 
-func (f *form) view(m *Model) ([]string, *tea.Cursor) {
-	lines := []string{m.st.title.Render(f.title(m)), termtext.Cut(f.context(m), m.w)}
-	body := f.body(m)
-	bh := f.bodyHeight(m)
-	f.scroll = min(f.scroll, max(0, len(body)-bh))
-	vis := body[f.scroll:min(len(body), f.scroll+bh)]
+func (f *form) view() ([]string, *tea.Cursor) {
+	lines := []string{f.c.st.title.Render(f.title()), termtext.Cut(f.context(), f.c.w)}
+	body, lineOf := f.body()
+	bh := f.bodyHeight()
+	vis := body[min(f.scroll, len(body)):min(len(body), f.scroll+bh)]
 	for len(vis) < bh {
 		vis = append(vis, "")
 	}
@@ -992,26 +1029,26 @@ func (f *form) view(m *Model) ([]string, *tea.Cursor) {
 	var sum string
 	switch {
 	case ne == 0 && nw == 0:
-		sum = m.st.ok.Render(m.t("form.ok"))
+		sum = f.c.st.ok.Render(f.c.t("form.ok"))
 	case ne > 0:
-		sum = m.st.err.Render(termtext.Cut(m.t("form.problems", ne, nw)+"  "+f.firstProblem(m), m.w))
+		sum = f.c.st.err.Render(termtext.Cut(f.c.t("form.problems", ne, nw)+"  "+f.firstProblem(), f.c.w))
 	default:
-		sum = m.st.warn.Render(m.t("form.problems", ne, nw))
+		sum = f.c.st.warn.Render(f.c.t("form.problems", ne, nw))
 	}
 	lines = append(lines, sum)
 	msg := ""
 	if f.msg != "" {
-		st := m.st.ok
+		st := f.c.st.ok
 		if f.msgBad {
-			st = m.st.err
+			st = f.c.st.err
 		}
-		msg = st.Render(termtext.Cut(f.msg, m.w))
+		msg = st.Render(termtext.Cut(f.msg, f.c.w))
 	}
-	lines = append(lines, msg, m.help.View(m.keys.formHelp()))
+	lines = append(lines, msg, f.c.help.View(f.keys()))
 	var cur *tea.Cursor
 	fl := f.fields[f.focus]
-	if !fl.pick && !f.pickOpen && m.prompt == nil {
-		y := 2 + f.lineOf[f.focus] - f.scroll
+	if !fl.pick && !f.pickOpen {
+		y := 2 + lineOf[f.focus] - f.scroll
 		if y >= 2 && y < 2+bh {
 			cur = tea.NewCursor(formIndent+inputCursorX(fl.in), y)
 			cur.Shape = tea.CursorBar

@@ -40,21 +40,21 @@ func TestFormNewSaleUploads(t *testing.T) {
 	startUploader(t, u)
 	hs.press("n")
 	hs.contains("New sale", "HZ01202611260001", "generated; you may change it")
-	if hs.m.form.fields[hs.m.form.focus].name != model.FieldPaymentChannel {
-		t.Fatalf("the form starts on %s, want the channel", hs.m.form.fields[hs.m.form.focus].name)
+	if hs.form().fields[hs.form().focus].name != model.FieldPaymentChannel {
+		t.Fatalf("the form starts on %s, want the channel", hs.form().fields[hs.form().focus].name)
 	}
 	const card = "6222021234567890128" // 19 digits, Luhn-valid
 	typeSale(hs, card)
 	hs.lacks(card, "6222 02")
 	hs.contains("¥1,234.56", "2026-11-26 14:30:00", "308 招商银行", "622202*********0128")
-	if got := hs.m.form.get(model.FieldTradeTime).value(); got != "2026-11-26 14:30:00" {
+	if got := hs.form().get(model.FieldTradeTime).value(); got != "2026-11-26 14:30:00" {
 		t.Errorf("the time typed as 14:30 reads %q once left", got)
 	}
-	if got := hs.m.form.get(model.FieldTradeAmount).value(); got != "1234.56" {
+	if got := hs.form().get(model.FieldTradeAmount).value(); got != "1234.56" {
 		t.Errorf("the amount typed as 1,234.56 reads %q once left", got)
 	}
 	hs.press("ctrl+s")
-	if hs.m.screen != scrJournal {
+	if hs.on() != "journal" {
 		t.Fatalf("not saved:\n%s", hs.screen())
 	}
 	hs.contains("Saved HZ01202611260001")
@@ -86,8 +86,8 @@ func TestFormErrorsBlockWarningsAskOnce(t *testing.T) {
 	hs.lacks("error:") // a fresh form is not a wall of red
 	hs.press("ctrl+s")
 	hs.contains("Cannot save", "error:")
-	if hs.m.form.fields[hs.m.form.focus].name != model.FieldTradeTime {
-		t.Fatalf("save did not go to the first error: %s", hs.m.form.fields[hs.m.form.focus].name)
+	if hs.form().fields[hs.form().focus].name != model.FieldTradeTime {
+		t.Fatalf("save did not go to the first error: %s", hs.form().fields[hs.form().focus].name)
 	}
 	hs.typ("now")
 	hs.press("tab")
@@ -103,11 +103,11 @@ func TestFormErrorsBlockWarningsAskOnce(t *testing.T) {
 	hs.typ("30012399999")
 	hs.press("ctrl+s")
 	hs.contains("warnings: 1", "press ctrl+s again")
-	if hs.m.screen != scrForm {
+	if hs.on() != "form" {
 		t.Fatal("saved without confirming the warning")
 	}
 	hs.press("ctrl+s")
-	if hs.m.screen != scrJournal {
+	if hs.on() != "journal" {
 		t.Fatalf("the second ctrl+s did not save:\n%s", hs.screen())
 	}
 	if _, err := j.Get(context.Background(), "HZ01202611260001"); err != nil {
@@ -119,7 +119,7 @@ func TestFormEscAsks(t *testing.T) {
 	j := openJournal(t)
 	hs := newHarness(t, testDeps(j, model.ZH), 80, 24)
 	hs.press("n", "esc")
-	if hs.m.screen != scrJournal {
+	if hs.on() != "journal" {
 		t.Fatal("esc on an untouched form asks nothing")
 	}
 	hs.press("n", "enter")
@@ -127,11 +127,11 @@ func TestFormEscAsks(t *testing.T) {
 	hs.press("esc")
 	hs.contains("放弃未保存的修改吗")
 	hs.press("n")
-	if hs.m.screen != scrForm {
+	if hs.on() != "form" {
 		t.Fatal("n keeps the form")
 	}
 	hs.press("esc", "y")
-	if hs.m.screen != scrJournal {
+	if hs.on() != "journal" {
 		t.Fatal("y discards")
 	}
 }
@@ -140,37 +140,37 @@ func TestFormCardMaskedOnLeave(t *testing.T) {
 	j := openJournal(t)
 	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
 	hs.press("n")
-	hs.m.form.focusField(hs.m, model.FieldCardNo)
+	hs.form().focusField(model.FieldCardNo)
 	hs.typ("6222-0212-3456-7890-128")
 	hs.press("shift+tab")
-	v := hs.m.form.get(model.FieldCardNo).in.Value()
+	v := hs.form().get(model.FieldCardNo).in.Value()
 	if v != "622202*********0128" {
 		t.Fatalf("card field holds %q after leaving", v)
 	}
-	if hs.m.form.cardDigest == "" {
+	if hs.form().cardDigest == "" {
 		t.Fatal("no digest kept")
 	}
 	hs.lacks("6222-0212", "1234567890")
 	// an invalid long number is masked too
-	hs.m.form.focusField(hs.m, model.FieldCardNo)
+	hs.form().focusField(model.FieldCardNo)
 	for range 30 {
 		hs.press("backspace")
 	}
 	hs.typ("62220212345")
 	hs.press("tab")
 	hs.lacks("62220212345")
-	if v := hs.m.form.get(model.FieldCardNo).in.Value(); v != "*******2345" {
+	if v := hs.form().get(model.FieldCardNo).in.Value(); v != "*******2345" {
 		t.Fatalf("an invalid 11-digit number left %q on screen: only the last four may stay", v)
 	}
 	hs.contains("error:")
 	// full-width digits count as digits: masked the same way, and no crash
-	hs.m.form.focusField(hs.m, model.FieldCardNo)
+	hs.form().focusField(model.FieldCardNo)
 	for range 30 {
 		hs.press("backspace")
 	}
 	hs.typ("６２２２０２１２３４５")
 	hs.press("tab")
-	if v := hs.m.form.get(model.FieldCardNo).in.Value(); v != "*******２３４５" {
+	if v := hs.form().get(model.FieldCardNo).in.Value(); v != "*******２３４５" {
 		t.Fatalf("full-width digits left %q on screen", v)
 	}
 }
@@ -179,13 +179,13 @@ func TestFormPickLists(t *testing.T) {
 	j := openJournal(t)
 	hs := newHarness(t, testDeps(j, model.ZH), 80, 24)
 	hs.press("n")
-	f := hs.m.form
-	f.focusField(hs.m, model.FieldPaymentChannel)
+	f := hs.form()
+	f.focusField(model.FieldPaymentChannel)
 	hs.press("right")
 	if got := f.get(model.FieldPaymentChannel).value(); got != string(model.ChannelQuickPass) {
 		t.Fatalf("right on the channel: %s", got)
 	}
-	f.focusField(hs.m, model.FieldSubSaleType)
+	f.focusField(model.FieldSubSaleType)
 	hs.press("right")
 	if f.subType() != model.SubVoid || f.hidden(f.index(model.FieldOriginalOrderID)) {
 		t.Fatal("a void shows the original order field")
@@ -196,14 +196,14 @@ func TestFormPickLists(t *testing.T) {
 	if f.subType() != model.SubRefund {
 		t.Fatalf("list pick: %s", f.subType())
 	}
-	f.focusField(hs.m, model.FieldBankCode)
+	f.focusField(model.FieldBankCode)
 	hs.typ("招商")
 	hs.contains("308 招商银行")
 	hs.press("enter")
 	if got := f.get(model.FieldBankCode).value(); got != "308" {
 		t.Fatalf("bank: %q", got)
 	}
-	f.focusField(hs.m, model.FieldCommunicateType)
+	f.focusField(model.FieldCommunicateType)
 	hs.press("left")
 	if got := f.get(model.FieldCommunicateType).value(); got != string(model.CommPhone) {
 		t.Fatalf("comm: %s", got)
@@ -220,7 +220,7 @@ func TestFormVoidAndRefundPrefilled(t *testing.T) {
 	hs := newHarness(t, testDeps(j, model.EN), 120, 40)
 	hs.selectOrder(fx.uploaded)
 	hs.press("v")
-	f := hs.m.form
+	f := hs.form()
 	orig, _ := j.Get(context.Background(), fx.uploaded)
 	for field, want := range map[string]string{
 		model.FieldOriginalOrderID: fx.uploaded, model.FieldTradeAmount: "1288.00", model.FieldCardNo: orig.CardNo,
@@ -239,7 +239,7 @@ func TestFormVoidAndRefundPrefilled(t *testing.T) {
 
 	hs.selectOrder(fx.uploaded)
 	hs.press("f")
-	f = hs.m.form
+	f = hs.form()
 	if f.get(model.FieldTradeAmount).value() != "" || f.get(model.FieldOriginalOrderID).value() != fx.uploaded {
 		t.Fatal("a refund starts with no amount and the original's id")
 	}
@@ -265,11 +265,11 @@ func TestFormEditRejected(t *testing.T) {
 	hs.selectOrder(fx.rejected)
 	hs.press("e")
 	hs.contains("修改订单 "+fx.rejected, "总部拒收: 非法参数: trade_ref_no")
-	f := hs.m.form
+	f := hs.form()
 	if f.readonly(f.index(model.FieldOrderID)) == false {
 		t.Fatal("the order id of an edit is read-only")
 	}
-	f.focusField(hs.m, model.FieldTradeRefNo)
+	f.focusField(model.FieldTradeRefNo)
 	for range 12 {
 		hs.press("backspace")
 	}
@@ -277,7 +277,7 @@ func TestFormEditRejected(t *testing.T) {
 	hs.press("ctrl+s") // the fixture's orders share a receipt number: warnings, confirmed once
 	hs.contains("再按 ctrl+s 保存")
 	hs.press("ctrl+s")
-	if hs.m.screen != scrJournal {
+	if hs.on() != "journal" {
 		t.Fatalf("edit not saved:\n%s", hs.screen())
 	}
 	o, _ := j.Get(context.Background(), fx.rejected)
@@ -289,11 +289,11 @@ func TestFormEditRejected(t *testing.T) {
 	}
 	// from the detail screen too
 	hs.press("enter", "e")
-	if hs.m.screen != scrForm {
+	if hs.on() != "form" {
 		t.Fatal("e from the detail screen")
 	}
 	hs.press("esc")
-	if hs.m.screen != scrDetail {
+	if hs.on() != "detail" {
 		t.Fatal("esc goes back to the detail screen")
 	}
 }
@@ -303,17 +303,17 @@ func TestFormConflict(t *testing.T) {
 	fx := fill(t, j)
 	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
 	hs.press("n")
-	f := hs.m.form
-	f.focusField(hs.m, model.FieldOrderID)
+	f := hs.form()
+	f.focusField(model.FieldOrderID)
 	for range 20 {
 		hs.press("backspace")
 	}
 	hs.typ(fx.uploaded)
-	f.focusField(hs.m, model.FieldPaymentChannel)
+	f.focusField(model.FieldPaymentChannel)
 	typeSale(hs, "")
 	hs.press("ctrl+s", "ctrl+s")
 	hs.contains("taken by a different order")
-	if hs.m.screen != scrForm {
+	if hs.on() != "form" {
 		t.Fatal("a conflict leaves the form open")
 	}
 }
@@ -329,15 +329,15 @@ func TestFormDuplicateWarning(t *testing.T) {
 	hs.typ("5")
 	hs.press("tab")
 	hs.typ(o.PosTraceNo) // same merchant, terminal, batch and trace
-	hs.m.form.focusField(hs.m, model.FieldBatchNo)
+	hs.form().focusField(model.FieldBatchNo)
 	hs.typ(o.BatchNo)
 	hs.press("tab")
-	for _, w := range hs.m.form.issues.Warnings() {
+	for _, w := range hs.form().issues.Warnings() {
 		if strings.HasPrefix(w.Code, "dup") {
 			return
 		}
 	}
-	t.Fatalf("no duplicate warning: %v", hs.m.form.issues)
+	t.Fatalf("no duplicate warning: %v", hs.form().issues)
 }
 
 var _ = model.ErrExists
@@ -346,7 +346,7 @@ func TestFormMouseAndResize(t *testing.T) {
 	j := openJournal(t)
 	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
 	hs.press("n")
-	f := hs.m.form
+	f := hs.form()
 	amount := f.index(model.FieldTradeAmount)
 	hs.send(tea.MouseClickMsg{X: 20, Y: 2 + f.lineOf[amount] - f.scroll, Button: tea.MouseLeft})
 	if f.focus != amount {
@@ -360,7 +360,7 @@ func TestFormMouseAndResize(t *testing.T) {
 	if v := hs.m.View(); v.Cursor.X != formIndent+4 {
 		t.Fatalf("cursor after two Chinese characters at x=%d, want %d", v.Cursor.X, formIndent+4)
 	}
-	f.focusField(hs.m, model.FieldExtendParam) // the last field: the form scrolls to it
+	f.focusField(model.FieldExtendParam) // the last field: the form scrolls to it
 	if f.scroll == 0 {
 		t.Fatal("the form did not scroll to its last field at 80x24")
 	}

@@ -13,6 +13,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
+	"banksale/desk"
 	"banksale/model"
 	"banksale/storage"
 	bsync "banksale/sync"
@@ -78,9 +79,31 @@ func openJournal(t testing.TB) *storage.Journal {
 	return j
 }
 
-func testDeps(j Journal, lang model.Lang) Deps {
+// testJournal is the real journal, possibly with fixed times: what the screens read and the
+// desk writes.
+type testJournal interface {
+	Journal
+	desk.Journal
+}
+
+// testDeps are the screen's dependencies on j. The desk is made by newHarness, once the test
+// has said whether an uploader runs.
+func testDeps(j testJournal, lang model.Lang) Deps {
 	return Deps{Journal: j, Lang: lang, Rules: testRules(), StoreNo: "HZ01", TerminalNo: "10290001",
 		BankShopNo: "102330159410001", CommType: model.CommNetwork, Store: "HZ01 西湖店", Now: func() time.Time { return clock }}
+}
+
+// withDesk gives d the real desk on its journal, and on its uploader when it has one.
+func withDesk(d Deps) Deps {
+	if d.Desk != nil {
+		return d
+	}
+	var up desk.Uploader
+	if u, ok := d.Uploader.(desk.Uploader); ok {
+		up = u
+	}
+	d.Desk = desk.New(d.Journal.(desk.Journal), up, desk.Config{Rules: d.Rules, StoreNo: d.StoreNo, CommType: d.CommType, Now: d.Now})
+	return d
 }
 
 // fixture fills j with one order in every status (and a void and a refund).
@@ -169,8 +192,9 @@ type harness struct {
 
 func newHarness(t testing.TB, d Deps, w, h int) *harness {
 	t.Helper()
+	d = withDesk(d)
+	d.NoTick, d.ManualEvents = true, true
 	m := New(context.Background(), d)
-	m.noTick, m.manualEvents = true, true
 	t.Cleanup(m.Close)
 	hs := &harness{t: t, m: m}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
@@ -284,6 +308,35 @@ func (h *harness) lacks(bad ...string) {
 	}
 }
 
+// on names the screen on top: journal, form, detail, summary or help.
+func (h *harness) on() string {
+	switch h.m.top().(type) {
+	case *journal:
+		return "journal"
+	case *form:
+		return "form"
+	case *detail:
+		return "detail"
+	case *summary:
+		return "summary"
+	case *helpScreen:
+		return "help"
+	}
+	return fmt.Sprintf("%T", h.m.top())
+}
+
+// form is the form on top, or nil.
+func (h *harness) form() *form {
+	f, _ := h.m.top().(*form)
+	return f
+}
+
+// detail is the detail screen on top, or nil.
+func (h *harness) detail() *detail {
+	d, _ := h.m.top().(*detail)
+	return d
+}
+
 func (h *harness) selected() model.Order {
 	o, _ := h.m.jr.selected()
 	return o
@@ -295,7 +348,7 @@ func (h *harness) selectOrder(id string) {
 	for i, o := range h.m.jr.rows {
 		if o.OrderID == id {
 			h.m.jr.cur = i
-			h.m.jr.clampView(h.m)
+			h.m.jr.clampView()
 			return
 		}
 	}

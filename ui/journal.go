@@ -18,6 +18,7 @@ import (
 // window reads the next chunk in a command, and rows far behind are let go, so a journal of a
 // million orders costs the same memory and time as one of a hundred.
 type journal struct {
+	c      *common
 	tab    int       // index into tabs
 	day    time.Time // zero: every day
 	search string
@@ -45,7 +46,7 @@ var tabs = []tabDef{
 	{"tab.voided", []model.Status{model.StatusVoided}},
 }
 
-func newJournal() journal { return journal{keepOffset: -1} }
+func newJournal(c *common) *journal { return &journal{c: c, keepOffset: -1} }
 
 // Screen rows: 0 title, 1 uploader state, 2 counts, 3 tabs and filters, 4 column heads, then
 // the orders; at the bottom the selected order in words, the message line and the key help.
@@ -56,11 +57,11 @@ const (
 	jrChromeBot = 3
 )
 
-func (j *journal) pageRows(m *Model) int { return max(1, m.h-jrChromeTop-jrChromeBot) }
+func (j *journal) pageRows() int { return max(1, j.c.h-jrChromeTop-jrChromeBot) }
 
 // chunk is how many rows one read brings; window is how many are kept.
-func (j *journal) chunk(m *Model) int  { return max(50, 2*j.pageRows(m)) }
-func (j *journal) window(m *Model) int { return 4 * j.chunk(m) }
+func (j *journal) chunk() int  { return max(50, 2*j.pageRows()) }
+func (j *journal) window() int { return 4 * j.chunk() }
 
 func (j *journal) filter() model.Filter {
 	f := model.Filter{Statuses: tabs[j.tab].statuses, Search: j.search}
@@ -94,11 +95,11 @@ type pageMsg struct {
 var oldestCursor = model.Cursor{TradeTime: time.Date(1900, 1, 1, 0, 0, 0, 0, model.CST)}
 
 // reload reads the first page of the current filter, newest first, or the page around anchor.
-func (j *journal) reload(m *Model, anchor *model.Order) tea.Cmd {
+func (j *journal) reload(anchor *model.Order) tea.Cmd {
 	j.gen++
 	j.keepOffset = -1
 	j.busy = true
-	gen, f, n, jn, ctx := j.gen, j.filter(), j.chunk(m), m.d.Journal, m.ctx
+	gen, f, n, jn, ctx := j.gen, j.filter(), j.chunk(), j.c.d.Journal, j.c.ctx
 	if anchor == nil {
 		return func() tea.Msg {
 			rows, err := jn.List(ctx, f, model.Cursor{}, n)
@@ -123,12 +124,12 @@ func readAround(ctx context.Context, jn Journal, f model.Filter, a model.Order, 
 
 // reloadAround re-reads the page around order id (read fresh from the journal, since it may
 // be new or have moved), or around the selected row when id is "" or "-".
-func (j *journal) reloadAround(m *Model, id string) tea.Cmd {
+func (j *journal) reloadAround(id string) tea.Cmd {
 	if id == "" || id == "-" {
 		if o, ok := j.selected(); ok {
 			id = o.OrderID
 		} else {
-			return j.reload(m, nil)
+			return j.reload(nil)
 		}
 	}
 	j.gen++
@@ -138,7 +139,7 @@ func (j *journal) reloadAround(m *Model, id string) tea.Cmd {
 		// the same order stays on the same screen line: a refresh must not make the list jump
 		j.keepOffset = j.cur - j.top
 	}
-	gen, f, n, jn, ctx := j.gen, j.filter(), j.chunk(m), m.d.Journal, m.ctx
+	gen, f, n, jn, ctx := j.gen, j.filter(), j.chunk(), j.c.d.Journal, j.c.ctx
 	return func() tea.Msg {
 		a, err := jn.Get(ctx, id)
 		if err != nil {
@@ -149,10 +150,10 @@ func (j *journal) reloadAround(m *Model, id string) tea.Cmd {
 	}
 }
 
-func (j *journal) loadOldest(m *Model) tea.Cmd {
+func (j *journal) loadOldest() tea.Cmd {
 	j.gen++
 	j.busy = true
-	gen, f, n, jn, ctx := j.gen, j.filter(), j.chunk(m), m.d.Journal, m.ctx
+	gen, f, n, jn, ctx := j.gen, j.filter(), j.chunk(), j.c.d.Journal, j.c.ctx
 	return func() tea.Msg {
 		rows, err := jn.ListBefore(ctx, f, oldestCursor, n)
 		return pageMsg{gen: gen, kind: pageReset, rows: rows, newerLimit: n, oldest: true, err: err}
@@ -160,13 +161,13 @@ func (j *journal) loadOldest(m *Model) tea.Cmd {
 }
 
 // fill reads the next chunk when the cursor comes within a screen of the window's edge.
-func (j *journal) fill(m *Model) tea.Cmd {
-	j.clampView(m)
+func (j *journal) fill() tea.Cmd {
+	j.clampView()
 	if j.busy || !j.loaded {
 		return nil
 	}
-	pr := j.pageRows(m)
-	gen, f, n, jn, ctx := j.gen, j.filter(), j.chunk(m), m.d.Journal, m.ctx
+	pr := j.pageRows()
+	gen, f, n, jn, ctx := j.gen, j.filter(), j.chunk(), j.c.d.Journal, j.c.ctx
 	switch {
 	case j.moreBelow && len(j.rows) > 0 && j.cur >= len(j.rows)-2*pr:
 		j.busy = true
@@ -186,18 +187,18 @@ func (j *journal) fill(m *Model) tea.Cmd {
 	return nil
 }
 
-func (j *journal) apply(m *Model, p pageMsg) tea.Cmd {
+func (j *journal) apply(p pageMsg) tea.Cmd {
 	if p.gen != j.gen {
 		return nil
 	}
 	j.busy = false
 	if p.err != nil {
 		j.err = p.err.Error()
-		m.log.Warn("journal page", "err", p.err)
+		j.c.log.Warn("journal page", "err", p.err)
 		return nil
 	}
 	j.err = ""
-	pr := j.pageRows(m)
+	pr := j.pageRows()
 	switch p.kind {
 	case pageReset:
 		j.loaded = true
@@ -228,7 +229,7 @@ func (j *journal) apply(m *Model, p pageMsg) tea.Cmd {
 	case pageBelow:
 		j.rows = append(j.rows, p.rows...)
 		j.moreBelow = len(p.rows) >= p.limit
-		if over := len(j.rows) - j.window(m); over > 0 && j.cur-over >= pr {
+		if over := len(j.rows) - j.window(); over > 0 && j.cur-over >= pr {
 			j.rows = append([]model.Order(nil), j.rows[over:]...)
 			j.cur -= over
 			j.top -= over
@@ -240,16 +241,16 @@ func (j *journal) apply(m *Model, p pageMsg) tea.Cmd {
 		j.cur += n
 		j.top += n
 		j.moreAbove = n >= p.limit
-		if over := len(j.rows) - j.window(m); over > 0 && j.cur < len(j.rows)-over-pr {
+		if over := len(j.rows) - j.window(); over > 0 && j.cur < len(j.rows)-over-pr {
 			j.rows = j.rows[:len(j.rows)-over]
 			j.moreBelow = true
 		}
 	}
-	return j.fill(m)
+	return j.fill()
 }
 
-func (j *journal) clampView(m *Model) {
-	pr := j.pageRows(m)
+func (j *journal) clampView() {
+	pr := j.pageRows()
 	if len(j.rows) == 0 {
 		j.cur, j.top = 0, 0
 		return
@@ -266,7 +267,7 @@ func (j *journal) clampView(m *Model) {
 
 // update puts a changed order in place: the cursor stays on the same order and nothing else
 // moves, so rows change live without a flicker or a jump.
-func (j *journal) update(o model.Order) {
+func (j *journal) put(o model.Order) {
 	for i := range j.rows {
 		if j.rows[i].OrderID == o.OrderID {
 			j.rows[i] = o
@@ -282,142 +283,199 @@ func (j *journal) selected() (model.Order, bool) {
 	return j.rows[j.cur], true
 }
 
-func (j *journal) visible(m *Model) []model.Order {
+func (j *journal) visible() []model.Order {
 	if j.top >= len(j.rows) {
 		return nil
 	}
-	return j.rows[j.top:min(len(j.rows), j.top+j.pageRows(m))]
+	return j.rows[j.top:min(len(j.rows), j.top+j.pageRows())]
 }
 
-func (j *journal) move(m *Model, delta int) tea.Cmd {
+func (j *journal) move(delta int) tea.Cmd {
 	if len(j.rows) == 0 {
 		return nil
 	}
 	j.cur = min(max(j.cur+delta, 0), len(j.rows)-1)
-	return tea.Batch(j.fill(m), m.ensureTick())
+	return j.fill()
 }
 
-func (j *journal) click(m *Model, x, y int) tea.Cmd {
+func (j *journal) click(x, y int) tea.Cmd {
 	if y == jrTabsLine {
-		for i, r := range j.tabRanges(m) {
+		for i, r := range j.tabRanges() {
 			if x >= r[0] && x < r[1] && i != j.tab {
 				j.tab = i
-				return j.reload(m, nil)
+				return j.reload(nil)
 			}
 		}
 		return nil
 	}
-	if y < jrFirstRow || y >= jrFirstRow+j.pageRows(m) {
+	if y < jrFirstRow || y >= jrFirstRow+j.pageRows() {
 		return nil
 	}
 	if i := j.top + y - jrFirstRow; i < len(j.rows) {
 		j.cur = i
-		return j.fill(m)
+		return j.fill()
 	}
 	return nil
 }
 
-func (j *journal) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
-	pr := j.pageRows(m)
+// update handles the journal's keys and mouse, its pages, and what changed elsewhere.
+func (j *journal) update(msg tea.Msg) (tea.Cmd, []action) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return j.key(msg)
+	case tea.MouseWheelMsg:
+		switch msg.Mouse().Button {
+		case tea.MouseWheelUp:
+			return j.move(-3), nil
+		case tea.MouseWheelDown:
+			return j.move(3), nil
+		}
+	case tea.MouseClickMsg:
+		if ms := msg.Mouse(); ms.Button == tea.MouseLeft {
+			return j.click(ms.X, ms.Y), nil
+		}
+	case tea.WindowSizeMsg:
+		return j.fill(), nil
+	case pageMsg:
+		return j.apply(msg), nil
+	case orderChanged:
+		j.put(msg.order)
+	case refreshMsg:
+		return j.reloadAround(msg.id), nil
+	case answer:
+		return j.answer(msg)
+	}
+	return nil, nil
+}
+
+func (j *journal) key(msg tea.KeyPressMsg) (tea.Cmd, []action) {
+	k := j.c.keys
+	pr := j.pageRows()
 	o, ok := j.selected()
 	switch {
 	case key.Matches(msg, k.Up):
-		return j.move(m, -1)
+		return j.move(-1), nil
 	case key.Matches(msg, k.Down):
-		return j.move(m, 1)
+		return j.move(1), nil
 	case key.Matches(msg, k.PageUp):
 		j.top = max(0, j.top-pr)
-		return j.move(m, -pr)
+		return j.move(-pr), nil
 	case key.Matches(msg, k.PageDown):
 		j.top += pr
-		return j.move(m, pr)
+		return j.move(pr), nil
 	case key.Matches(msg, k.Home):
-		return j.reload(m, nil)
+		return j.reload(nil), nil
 	case key.Matches(msg, k.End):
-		return j.loadOldest(m)
+		return j.loadOldest(), nil
 	case key.Matches(msg, k.Tabs):
-		t := int(msg.String()[0] - '1')
-		if t != j.tab {
+		if t := int(msg.String()[0] - '1'); t != j.tab {
 			j.tab = t
-			return j.reload(m, nil)
+			return j.reload(nil), nil
 		}
-		return nil
+		return nil, nil
 	case key.Matches(msg, k.NextTab):
 		j.tab = (j.tab + 1) % len(tabs)
-		return j.reload(m, nil)
+		return j.reload(nil), nil
 	case key.Matches(msg, k.Day):
 		v := ""
 		if !j.day.IsZero() {
 			v = j.day.Format("2006-01-02")
 		}
-		return m.openPrompt(askDay, m.t("ask.day"), v)
+		return nil, []action{actAsk{lineOf(askDay, j.c.t("ask.day"), v)}}
 	case key.Matches(msg, k.Search):
-		return m.openPrompt(askSearch, m.t("ask.search"), j.search)
+		return nil, []action{actAsk{lineOf(askSearch, j.c.t("ask.search"), j.search)}}
 	case key.Matches(msg, k.New):
-		return m.openForm(modeNew, nil)
+		return nil, []action{actForm{modeNew, nil}}
 	case key.Matches(msg, k.Summary):
-		return m.openSummary()
+		day := j.day
+		if day.IsZero() {
+			day = j.c.today()
+		}
+		return nil, []action{actSummary{day}}
 	case key.Matches(msg, k.Help):
-		m.back, m.screen = scrJournal, scrHelp
-		return nil
+		return nil, []action{actHelp{}}
 	case key.Matches(msg, k.Quit, k.ForceQt):
-		return m.quit()
+		return nil, []action{actQuit{}}
 	case key.Matches(msg, k.RetryAll):
-		return m.retryAll()
+		return retryAll(j.c)
 	}
 	if !ok {
 		if key.Matches(msg, k.Void, k.Refund, k.Edit, k.Cancel, k.Retry, k.Detail) {
-			m.setFlash(m.t("no.sel"), true)
+			return nil, []action{actFlash{j.c.t("no.sel"), true}}
 		}
-		return nil
+		return nil, nil
 	}
-	switch {
-	case key.Matches(msg, k.Detail):
-		return m.openDetail(o.OrderID)
-	default:
-		return m.orderAction(msg, o)
+	if key.Matches(msg, k.Detail) {
+		return nil, []action{actDetail{o.OrderID}}
 	}
+	return orderKey(j.c, msg, o)
 }
 
-// orderAction is what the journal and the detail screen share: the keys that act on one order.
-func (m *Model) orderAction(msg tea.KeyPressMsg, o model.Order) tea.Cmd {
-	k := m.keys
-	switch {
-	case key.Matches(msg, k.Void):
-		if o.SubSaleType != model.SubSale {
-			m.setFlash(m.t("not.sale"), true)
-			return nil
+// answer takes the reply to a question the journal asked: a search, a day, a cancel reason.
+func (j *journal) answer(a answer) (tea.Cmd, []action) {
+	switch a.kind {
+	case askSearch:
+		if a.esc {
+			if j.search == "" {
+				return nil, nil
+			}
+			j.search = ""
+			return j.reload(nil), nil
 		}
-		return m.openForm(modeVoid, &o)
-	case key.Matches(msg, k.Refund):
-		if o.SubSaleType != model.SubSale {
-			m.setFlash(m.t("not.sale"), true)
-			return nil
+		j.search = termtext.Clean(a.value)
+		return j.reload(nil), nil
+	case askDay:
+		if a.esc {
+			return nil, nil
 		}
-		return m.openForm(modeRefund, &o)
-	case key.Matches(msg, k.Edit):
-		if o.Status != model.StatusPending && o.Status != model.StatusRejected {
-			m.setFlash(m.t("not.editable", o.OrderID), true)
-			return nil
+		if a.value == "" {
+			j.day = time.Time{}
+			return j.reload(nil), nil
 		}
-		return m.openForm(modeEdit, &o)
-	case key.Matches(msg, k.Cancel):
-		switch o.Status {
-		case model.StatusUploaded, model.StatusVoided:
-			m.setFlash(m.t("not.cancelable", o.OrderID), true)
-			return nil
-		case model.StatusUploading:
-			m.setFlash(m.t("busy", o.OrderID), true)
-			return nil
+		day, ok := parseDay(a.value, j.c.now())
+		if !ok {
+			return nil, []action{actFlash{j.c.t("bad.day", a.value), true}}
 		}
-		cmd := m.openPrompt(askCancelReason, m.t("ask.cancel", o.OrderID), "")
-		m.prompt.orderID = o.OrderID
-		return cmd
-	case key.Matches(msg, k.Retry):
-		return m.retry(o)
+		j.day = day
+		return j.reload(nil), nil
+	case askCancelReason:
+		return answerCancel(j.c, a), nil
 	}
-	return nil
+	return nil, nil
+}
+
+// parseDay reads a day typed for the filter: yyyy-MM-dd, MM-dd, or "today".
+func parseDay(v string, now time.Time) (time.Time, bool) {
+	switch strings.ToLower(v) {
+	case "today", "今天", "t":
+		y, mo, d := now.Date()
+		return time.Date(y, mo, d, 0, 0, 0, 0, model.CST), true
+	}
+	if t, err := time.ParseInLocation("2006-01-02", v, model.CST); err == nil {
+		return t, true
+	}
+	if t, err := time.ParseInLocation("01-02", v, model.CST); err == nil {
+		return time.Date(now.Year(), t.Month(), t.Day(), 0, 0, 0, 0, model.CST), true
+	}
+	if t, err := time.ParseInLocation("20060102", v, model.CST); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+func (j *journal) keys() helpFor { return j.c.keys.journalHelp() }
+
+// animating: a spinner on an uploading row, a countdown on a retrying one.
+func (j *journal) animating() (spin, count bool) {
+	for _, o := range j.visible() {
+		switch o.Status {
+		case model.StatusUploading:
+			spin = true
+		case model.StatusRetrying:
+			count = true
+		}
+	}
+	return spin, count
 }
 
 // columns of the order table, in display order. Which ones show depends on the width: the
@@ -428,20 +486,20 @@ type column struct {
 	right bool
 }
 
-func (j *journal) columns(m *Model) []column {
+func (j *journal) columns() []column {
 	statusW, typeW, chW := 0, 0, 0
 	for _, s := range model.Statuses {
-		statusW = max(statusW, termtext.Width(s.Label(m.lang)))
+		statusW = max(statusW, termtext.Width(s.Label(j.c.lang)))
 	}
 	statusW += 4 // " 59s" countdown or spinner
 	for _, s := range []model.SubType{model.SubSale, model.SubVoid, model.SubRefund} {
-		typeW = max(typeW, termtext.Width(s.Label(m.lang)))
+		typeW = max(typeW, termtext.Width(s.Label(j.c.lang)))
 	}
 	for _, c := range []model.Channel{model.ChannelQuickPass, model.ChannelBankCard} {
-		chW = max(chW, termtext.Width(m.t("ch.short."+string(c))))
+		chW = max(chW, termtext.Width(j.c.t("ch.short."+string(c))))
 	}
 	timeW := 11
-	if m.w >= 120 {
+	if j.c.w >= 120 {
 		timeW = 19
 	}
 	want := map[string]column{
@@ -458,15 +516,15 @@ func (j *journal) columns(m *Model) []column {
 	used := -1
 	for _, id := range []string{"status", "order", "amount", "type", "time", "channel", "card", "attempts"} {
 		c := want[id]
-		if used+1+c.w > m.w && id == "card" {
+		if used+1+c.w > j.c.w && id == "card" {
 			c.w = 6 // last four only: still matches the slip
 		}
-		if used+1+c.w <= m.w {
+		if used+1+c.w <= j.c.w {
 			chosen[id] = c
 			used += 1 + c.w
 		}
 	}
-	if rest := m.w - used - 1; rest >= 10 {
+	if rest := j.c.w - used - 1; rest >= 10 {
 		chosen["error"] = column{"error", rest, false}
 	}
 	var cols []column
@@ -478,17 +536,17 @@ func (j *journal) columns(m *Model) []column {
 	return cols
 }
 
-func (j *journal) headLine(m *Model, cols []column) string {
+func (j *journal) headLine(cols []column) string {
 	var parts []string
 	for _, c := range cols {
-		t := m.t("col." + c.id)
+		t := j.c.t("col." + c.id)
 		if c.right {
 			parts = append(parts, termtext.FitRight(t, c.w))
 		} else {
 			parts = append(parts, termtext.Fit(t, c.w))
 		}
 	}
-	return m.st.head.Render(strings.Join(parts, " "))
+	return j.c.st.head.Render(strings.Join(parts, " "))
 }
 
 // countdown says how long until t, in a few ASCII cells.
@@ -507,13 +565,13 @@ func countdown(d time.Duration) string {
 
 var spinFrames = []string{"|", "/", "-", "\\"}
 
-func (m *Model) statusMark(o model.Order) string {
+func (j *journal) statusMark(o model.Order) string {
 	switch o.Status {
 	case model.StatusUploading:
-		return spinFrames[m.frame%len(spinFrames)]
+		return spinFrames[j.c.frame%len(spinFrames)]
 	case model.StatusRetrying:
 		if !o.NextAttemptAt.IsZero() {
-			return countdown(o.NextAttemptAt.Sub(m.now()))
+			return countdown(o.NextAttemptAt.Sub(j.c.now()))
 		}
 	}
 	return ""
@@ -532,25 +590,25 @@ func shortErr(o model.Order) string {
 	return ""
 }
 
-func (m *Model) channelShort(c model.Channel) string {
-	if _, ok := catalog["ch.short."+string(c)]; ok {
-		return m.t("ch.short." + string(c))
+func (c *common) channelShort(ch model.Channel) string {
+	if _, ok := catalog["ch.short."+string(ch)]; ok {
+		return c.t("ch.short." + string(ch))
 	}
-	return termtext.Clean(string(c))
+	return termtext.Clean(string(ch))
 }
 
-func (j *journal) rowLine(m *Model, cols []column, o model.Order, selected bool) string {
+func (j *journal) rowLine(cols []column, o model.Order, selected bool) string {
 	parts := make([]string, 0, len(cols))
 	for _, c := range cols {
 		var cell string
 		switch c.id {
 		case "status":
-			label := o.Status.Label(m.lang)
-			mark := m.statusMark(o)
+			label := o.Status.Label(j.c.lang)
+			mark := j.statusMark(o)
 			lw := c.w - 4
 			cell = termtext.Fit(label, lw) + " " + termtext.Fit(mark, 3)
 			if !selected {
-				cell = m.st.status[o.Status].Render(termtext.Fit(label, lw)) + " " + termtext.Fit(mark, 3)
+				cell = j.c.st.status[o.Status].Render(termtext.Fit(label, lw)) + " " + termtext.Fit(mark, 3)
 			}
 		case "order":
 			cell = termtext.Fit(termtext.Clean(o.OrderID), c.w)
@@ -561,9 +619,9 @@ func (j *journal) rowLine(m *Model, cols []column, o model.Order, selected bool)
 				cell = termtext.Fit(o.TradeTime.In(model.CST).Format("01-02 15:04"), c.w)
 			}
 		case "type":
-			cell = termtext.Fit(o.SubSaleType.Label(m.lang), c.w)
+			cell = termtext.Fit(o.SubSaleType.Label(j.c.lang), c.w)
 		case "channel":
-			cell = termtext.Fit(m.channelShort(o.PaymentChannel), c.w)
+			cell = termtext.Fit(j.c.channelShort(o.PaymentChannel), c.w)
 		case "amount":
 			cell = termtext.FitRight(o.TradeAmount.String(), c.w)
 		case "card":
@@ -585,13 +643,13 @@ func (j *journal) rowLine(m *Model, cols []column, o model.Order, selected bool)
 	}
 	line := strings.Join(parts, " ")
 	if selected {
-		return m.st.sel.Render(termtext.Fit(line, m.w))
+		return j.c.st.sel.Render(termtext.Fit(line, j.c.w))
 	}
 	return line
 }
 
 // explain says in one line where the selected order stands and what to do about it.
-func (j *journal) explain(m *Model) string {
+func (j *journal) explain() string {
 	o, ok := j.selected()
 	if !ok {
 		return ""
@@ -602,55 +660,55 @@ func (j *journal) explain(m *Model) string {
 		if !o.UpdatedAt.IsZero() {
 			when = " " + o.UpdatedAt.In(model.CST).Format("15:04:05")
 		}
-		return m.st.ok.Render(m.t("sel.uploaded", when))
+		return j.c.st.ok.Render(j.c.t("sel.uploaded", when))
 	case model.StatusPending:
 		if o.OriginalOrderID != "" {
 			for _, r := range j.rows {
 				if r.OrderID == o.OriginalOrderID && r.Status != model.StatusUploaded {
-					return m.t("sel.pending") + "; " + m.t("sel.waitorig")
+					return j.c.t("sel.pending") + "; " + j.c.t("sel.waitorig")
 				}
 			}
 		}
-		return m.t("sel.pending")
+		return j.c.t("sel.pending")
 	case model.StatusUploading:
-		return m.t("sel.uploading")
+		return j.c.t("sel.uploading")
 	case model.StatusRetrying:
-		return m.st.warn.Render(m.t("sel.retrying", countdown(o.NextAttemptAt.Sub(m.now())), shortErr(o)))
+		return j.c.st.warn.Render(j.c.t("sel.retrying", countdown(o.NextAttemptAt.Sub(j.c.now())), shortErr(o)))
 	case model.StatusRejected:
-		return m.st.err.Render(m.t("sel.rejected", shortErr(o)))
+		return j.c.st.err.Render(j.c.t("sel.rejected", shortErr(o)))
 	case model.StatusVoided:
-		return m.t("sel.voided", termtext.Clean(o.VoidReason))
+		return j.c.t("sel.voided", termtext.Clean(o.VoidReason))
 	}
 	return ""
 }
 
-func (j *journal) tabRanges(m *Model) [][2]int {
+func (j *journal) tabRanges() [][2]int {
 	var rs [][2]int
 	x := 0
 	for i := range tabs {
-		w := termtext.Width(j.tabLabel(m, i)) + 2
+		w := termtext.Width(j.tabLabel(i)) + 2
 		rs = append(rs, [2]int{x, x + w})
 		x += w
 	}
 	return rs
 }
 
-func (j *journal) tabLabel(m *Model, i int) string {
-	l := fmt.Sprintf("%d %s", i+1, m.t(tabs[i].key))
+func (j *journal) tabLabel(i int) string {
+	l := fmt.Sprintf("%d %s", i+1, j.c.t(tabs[i].key))
 	if i == 1 {
-		if n := m.counts[model.StatusRejected]; n > 0 {
+		if n := j.c.counts[model.StatusRejected]; n > 0 {
 			l += fmt.Sprintf(" %d", n)
 		}
 	}
 	return l
 }
 
-func (j *journal) tabsLine(m *Model) string {
+func (j *journal) tabsLine() string {
 	var b strings.Builder
 	for i := range tabs {
-		l := j.tabLabel(m, i)
+		l := j.tabLabel(i)
 		if i == j.tab {
-			b.WriteString(m.st.tabOn.Render("[" + l + "]"))
+			b.WriteString(j.c.st.tabOn.Render("[" + l + "]"))
 		} else {
 			b.WriteString(" " + l + " ")
 		}
@@ -658,41 +716,41 @@ func (j *journal) tabsLine(m *Model) string {
 	// only the filters in force are shown; otherwise a hint of the keys that set them
 	var fs []string
 	if !j.day.IsZero() {
-		fs = append(fs, m.t("filter.day")+": "+j.day.Format("2006-01-02"))
+		fs = append(fs, j.c.t("filter.day")+": "+j.day.Format("2006-01-02"))
 	}
 	if j.search != "" {
-		fs = append(fs, m.t("filter.search")+": "+j.search)
+		fs = append(fs, j.c.t("filter.search")+": "+j.search)
 	}
 	if len(fs) == 0 {
-		return b.String() + " " + m.st.faint.Render(m.t("filter.hint"))
+		return b.String() + " " + j.c.st.faint.Render(j.c.t("filter.hint"))
 	}
-	return b.String() + " " + m.st.bold.Render(termtext.Cut(strings.Join(fs, "  "), max(10, m.w-termtext.Width(b.String())-1)))
+	return b.String() + " " + j.c.st.bold.Render(termtext.Cut(strings.Join(fs, "  "), max(10, j.c.w-termtext.Width(b.String())-1)))
 }
 
-func (j *journal) view(m *Model) []string {
-	lines := m.header()
-	lines = append(lines, j.tabsLine(m))
-	cols := j.columns(m)
-	lines = append(lines, j.headLine(m, cols))
-	pr := j.pageRows(m)
-	vis := j.visible(m)
+func (j *journal) view() ([]string, *tea.Cursor) {
+	lines := j.c.header()
+	lines = append(lines, j.tabsLine())
+	cols := j.columns()
+	lines = append(lines, j.headLine(cols))
+	pr := j.pageRows()
+	vis := j.visible()
 	switch {
 	case j.err != "":
-		lines = append(lines, m.st.err.Render(termtext.Cut(m.t("err", termtext.Clean(j.err)), m.w)))
+		lines = append(lines, j.c.st.err.Render(termtext.Cut(j.c.t("err", termtext.Clean(j.err)), j.c.w)))
 	case !j.loaded:
-		lines = append(lines, m.t("loading"))
+		lines = append(lines, j.c.t("loading"))
 	case len(j.rows) == 0 && (j.tab != 0 || j.search != "" || !j.day.IsZero()):
-		lines = append(lines, m.t("empty.filter"))
+		lines = append(lines, j.c.t("empty.filter"))
 	case len(j.rows) == 0:
-		lines = append(lines, m.t("empty"))
+		lines = append(lines, j.c.t("empty"))
 	}
 	for i, o := range vis {
-		lines = append(lines, j.rowLine(m, cols, o, j.top+i == j.cur))
+		lines = append(lines, j.rowLine(cols, o, j.top+i == j.cur))
 	}
 	for len(lines) < jrChromeTop+pr {
 		lines = append(lines, "")
 	}
 	lines = lines[:jrChromeTop+pr]
-	lines = append(lines, termtext.Cut(j.explain(m), m.w))
-	return append(lines, m.footer(m.keys.journalHelp())...)
+	lines = append(lines, termtext.Cut(j.explain(), j.c.w))
+	return append(lines, j.c.footer(j.keys())...), nil
 }

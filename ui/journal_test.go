@@ -109,8 +109,8 @@ func TestJournalScreensAndBack(t *testing.T) {
 	hs.contains("Audit trail", "insert")
 	hs.press("down", "up", "pgup")
 	hs.press("esc")
-	if hs.m.screen != scrJournal || hs.selected().OrderID != f.retrying {
-		t.Fatalf("esc from detail: screen %d, on %s", hs.m.screen, hs.selected().OrderID)
+	if hs.on() != "journal" || hs.selected().OrderID != f.retrying {
+		t.Fatalf("esc from detail: screen %s, on %s", hs.on(), hs.selected().OrderID)
 	}
 	hs.press("s")
 	hs.contains("Day summary 2026-11-26", "Net", "¥32,265.00")
@@ -128,7 +128,7 @@ func TestJournalScreensAndBack(t *testing.T) {
 	hs.press("?")
 	hs.contains("Help")
 	hs.press("?")
-	if hs.m.screen != scrJournal {
+	if hs.on() != "journal" {
 		t.Fatal("? from help goes back")
 	}
 }
@@ -181,7 +181,7 @@ func TestJournalActionsRefused(t *testing.T) {
 	hs.selectOrder(f.uploading)
 	hs.press("x")
 	hs.contains("is uploading right now")
-	if hs.m.screen != scrJournal {
+	if hs.on() != "journal" {
 		t.Fatal("a refused action left the journal")
 	}
 }
@@ -260,7 +260,7 @@ func TestJournalLiveUpdates(t *testing.T) {
 	if hs.m.jr.cur != cur || hs.m.jr.top != top || hs.selected().OrderID != f.voided {
 		t.Fatalf("cursor moved: %d/%d → %d/%d on %s", cur, top, hs.m.jr.cur, hs.m.jr.top, hs.selected().OrderID)
 	}
-	hs.pump(2*time.Second, func() bool { return hs.m.counts[model.StatusUploaded] == 6 })
+	hs.pump(2*time.Second, func() bool { return hs.m.c.counts[model.StatusUploaded] == 6 })
 	hs.contains("uploaded 6", "rejected 2")
 }
 
@@ -361,7 +361,7 @@ func TestMouse(t *testing.T) {
 	if got := hs.selected().OrderID; got != f.voided {
 		t.Fatalf("wheel up selected %s", got)
 	}
-	x := hs.m.jr.tabRanges(hs.m)[3][0] + 1
+	x := hs.m.jr.tabRanges()[3][0] + 1
 	hs.send(tea.MouseClickMsg{X: x, Y: jrTabsLine, Button: tea.MouseLeft})
 	if hs.m.jr.tab != 3 || len(hs.m.jr.rows) != 3 {
 		t.Fatalf("click on tab 4: tab %d, %d rows", hs.m.jr.tab, len(hs.m.jr.rows))
@@ -396,7 +396,7 @@ func TestPagingKeepsAWindow(t *testing.T) {
 			t.Fatalf("step %d: %s is not older than %s", i, o.OrderID, last.OrderID)
 		}
 		last = o
-		if len(hs.m.jr.rows) > hs.m.jr.window(hs.m)+hs.m.jr.chunk(hs.m) {
+		if len(hs.m.jr.rows) > hs.m.jr.window()+hs.m.jr.chunk() {
 			t.Fatalf("window grew to %d rows", len(hs.m.jr.rows))
 		}
 		hs.press("down")
@@ -451,16 +451,16 @@ func TestUploaderStateWords(t *testing.T) {
 	for _, p := range paused {
 		st := model.UploadState{Mode: model.ModePaused, Code: p.code, Reason: "English words from the uploader", BannedUntil: clock.Add(time.Hour)}
 		for lang, want := range map[model.Lang]string{model.ZH: p.zh, model.EN: p.en} {
-			hs.m.lang = lang
+			hs.m.c.lang = lang
 			hs.send(eventMsg{model.Event{State: st}})
 			hs.contains(want)
 			hs.lacks("English words")
-			if w, _ := hs.m.stateWords(); ansi.StringWidth(w) > 80 {
+			if w, _ := hs.m.c.stateWords(); ansi.StringWidth(w) > 80 {
 				t.Errorf("code %d in %s is %d columns wide: %q", p.code, lang, ansi.StringWidth(w), w)
 			}
 		}
 	}
-	hs.m.lang = model.EN
+	hs.m.c.lang = model.EN
 	hs.send(eventMsg{model.Event{State: model.UploadState{Mode: model.ModePaused, Reason: "bad secret"}}})
 	hs.press("R")
 	hs.contains("Retrying 2 orders now")
@@ -476,26 +476,26 @@ func TestDetailKeys(t *testing.T) {
 	hs.press("e")
 	hs.contains("cannot be edited")
 	hs.press("v")
-	if hs.m.screen != scrForm || hs.m.form.mode != modeVoid {
+	if hs.on() != "form" || hs.form().mode != modeVoid {
 		t.Fatal("v from the detail screen opens a void")
 	}
 	hs.press("esc")
 	hs.press("f")
-	if hs.m.screen != scrForm || hs.m.form.mode != modeRefund {
+	if hs.on() != "form" || hs.form().mode != modeRefund {
 		t.Fatal("f from the detail screen opens a refund")
 	}
 	hs.press("esc", "?")
 	hs.contains("Help")
 	hs.press("esc")
-	if hs.m.screen != scrDetail {
+	if hs.on() != "detail" {
 		t.Fatal("help returns to the detail screen")
 	}
 	hs.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
-	if hs.m.det.scrollY == 0 {
+	if hs.detail().scrollY == 0 {
 		t.Fatal("the wheel scrolls the detail")
 	}
 	hs.press("q")
-	if hs.m.screen != scrJournal {
+	if hs.on() != "journal" {
 		t.Fatal("q leaves the detail screen")
 	}
 	hs.selectOrder(f.pending)
@@ -520,12 +520,40 @@ func TestNoCardKeyWarned(t *testing.T) {
 	hs := newHarness(t, d, 80, 24)
 	hs.contains("[no card digest key]")
 	hs.press("n")
-	f := hs.m.form
-	f.focusField(hs.m, model.FieldCardNo)
+	f := hs.form()
+	f.focusField(model.FieldCardNo)
 	hs.typ("6222021234567890128")
 	hs.press("tab")
 	if f.cardDigest != "" || !f.cardIssues.Has("card.no_key") {
 		t.Fatalf("without a key: digest %q, issues %v", f.cardDigest, f.cardIssues)
 	}
 	hs.contains("check: No card-digest key")
+}
+
+// TestCancelReasonWithCardRefused: a cancel reason typed on the screen goes through the desk,
+// which refuses one holding a card number with model's sentence, the one the command line
+// prints. Nothing is journaled, the number is not drawn again, and the question is asked anew.
+func TestCancelReasonWithCardRefused(t *testing.T) {
+	j := openJournal(t)
+	f := fill(t, j)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.selectOrder(f.pending)
+	hs.press("x")
+	const card = "6222021234567890128"
+	hs.typ("card " + card)
+	hs.press("enter")
+	_, is := model.CleanReason("card " + card)
+	hs.contains(is[0].Message(model.EN), "Reason to cancel "+f.pending)
+	hs.lacks(card)
+	if o, _ := j.Get(context.Background(), f.pending); o.Status != model.StatusPending || o.VoidReason != "" {
+		t.Fatalf("the order is %s with reason %q", o.Status, o.VoidReason)
+	}
+	if hs.m.prompt == nil || hs.m.prompt.kind != askCancelReason {
+		t.Fatal("the reason is not asked again")
+	}
+	hs.typ("customer changed mind")
+	hs.press("enter")
+	if o, _ := j.Get(context.Background(), f.pending); o.Status != model.StatusVoided || o.VoidReason != "customer changed mind" {
+		t.Fatalf("after a good reason: %s %q", o.Status, o.VoidReason)
+	}
 }

@@ -14,6 +14,7 @@ import (
 // summary is the day summary: count and amount per channel and type, the net, and how many
 // orders of the day have reached head office.
 type summary struct {
+	c      *common
 	day    time.Time
 	sum    model.Summary
 	loaded bool
@@ -26,20 +27,14 @@ type summaryMsg struct {
 	err error
 }
 
-func (m *Model) openSummary() tea.Cmd {
-	now := m.now()
-	y, mo, d := now.Date()
-	day := time.Date(y, mo, d, 0, 0, 0, 0, model.CST)
-	if !m.jr.day.IsZero() {
-		day = m.jr.day
-	}
-	m.sum = &summary{day: day}
-	m.screen = scrSummary
-	return m.sum.load(m)
+// newSummary opens the summary of day.
+func newSummary(c *common, day time.Time) (*summary, tea.Cmd) {
+	s := &summary{c: c, day: day}
+	return s, s.load()
 }
 
-func (s *summary) load(m *Model) tea.Cmd {
-	j, ctx, day := m.d.Journal, m.ctx, s.day
+func (s *summary) load() tea.Cmd {
+	j, ctx, day := s.c.d.Journal, s.c.ctx, s.day
 	return func() tea.Msg {
 		sum, err := j.DaySummary(ctx, day)
 		return summaryMsg{day: day, sum: sum, err: err}
@@ -57,22 +52,30 @@ func (s *summary) apply(msg summaryMsg) {
 	s.err, s.sum, s.loaded = "", msg.sum, true
 }
 
-func (s *summary) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
-	k := m.keys
+// update handles the summary's keys and its answers; an upload moves its status counts.
+func (s *summary) update(msg tea.Msg) (tea.Cmd, []action) {
+	switch msg := msg.(type) {
+	case tea.KeyPressMsg:
+		return s.key(msg)
+	case summaryMsg:
+		s.apply(msg)
+	case orderChanged:
+		return s.load(), nil
+	}
+	return nil, nil
+}
+
+func (s *summary) key(msg tea.KeyPressMsg) (tea.Cmd, []action) {
+	k := s.c.keys
 	switch {
 	case key.Matches(msg, k.Back, k.Quit):
-		m.sum = nil
-		m.screen = scrJournal
-		return m.ensureTick()
+		return nil, []action{actBack{}}
 	case key.Matches(msg, k.ForceQt):
-		return m.quit()
+		return nil, []action{actQuit{}}
 	case key.Matches(msg, k.Help):
-		m.back, m.screen = scrSummary, scrHelp
-		return nil
+		return nil, []action{actHelp{}}
 	case key.Matches(msg, k.Today):
-		now := m.now()
-		y, mo, d := now.Date()
-		s.day = time.Date(y, mo, d, 0, 0, 0, 0, model.CST)
+		s.day = s.c.today()
 	case key.Matches(msg, k.Days):
 		switch msg.String() {
 		case "left", "h":
@@ -81,53 +84,55 @@ func (s *summary) key(m *Model, msg tea.KeyPressMsg) tea.Cmd {
 			s.day = s.day.AddDate(0, 0, 1)
 		}
 	default:
-		return nil
+		return nil, nil
 	}
 	s.loaded = false
-	return s.load(m)
+	return s.load(), nil
 }
 
-func (s *summary) view(m *Model) []string {
-	out := []string{m.st.title.Render(m.t("sum.title", s.day.Format("2006-01-02"))) + "  " + m.st.faint.Render(weekday(m, s.day)), ""}
+func (s *summary) keys() helpFor { return s.c.keys.summaryHelp() }
+
+func (s *summary) view() ([]string, *tea.Cursor) {
+	out := []string{s.c.st.title.Render(s.c.t("sum.title", s.day.Format("2006-01-02"))) + "  " + s.c.st.faint.Render(weekday(s.c.lang, s.day)), ""}
 	switch {
 	case s.err != "":
-		out = append(out, m.st.err.Render(m.t("err", termtext.Clean(s.err))))
+		out = append(out, s.c.st.err.Render(s.c.t("err", termtext.Clean(s.err))))
 	case !s.loaded:
-		out = append(out, m.t("loading"))
+		out = append(out, s.c.t("loading"))
 	case len(s.sum.Rows) == 0:
-		out = append(out, m.t("sum.none"))
+		out = append(out, s.c.t("sum.none"))
 	default:
 		chW, typeW := 10, 10
-		head := termtext.Fit(m.t("col.channel"), chW) + " " + termtext.Fit(m.t("col.type"), typeW) + " " + termtext.FitRight(m.t("sum.count"), 8) + " " + termtext.FitRight(m.t("sum.amount"), 18)
-		out = append(out, m.st.head.Render(head))
+		head := termtext.Fit(s.c.t("col.channel"), chW) + " " + termtext.Fit(s.c.t("col.type"), typeW) + " " + termtext.FitRight(s.c.t("sum.count"), 8) + " " + termtext.FitRight(s.c.t("sum.amount"), 18)
+		out = append(out, s.c.st.head.Render(head))
 		total := 0
 		for _, r := range s.sum.Rows {
-			out = append(out, termtext.Fit(m.channelShort(r.Channel), chW)+" "+termtext.Fit(r.SubType.Label(m.lang), typeW)+" "+
+			out = append(out, termtext.Fit(s.c.channelShort(r.Channel), chW)+" "+termtext.Fit(r.SubType.Label(s.c.lang), typeW)+" "+
 				termtext.FitRight(fmt.Sprint(r.Count), 8)+" "+termtext.FitRight(signed(r.SubType, r.Amount), 18))
 			total += r.Count
 		}
-		out = append(out, termtext.Fit(m.t("sum.total"), chW+1+typeW)+" "+termtext.FitRight(fmt.Sprint(total), 8))
+		out = append(out, termtext.Fit(s.c.t("sum.total"), chW+1+typeW)+" "+termtext.FitRight(fmt.Sprint(total), 8))
 		out = append(out, "")
-		out = append(out, m.st.bold.Render(m.t("sum.net")+": "+s.sum.Net.String()))
+		out = append(out, s.c.st.bold.Render(s.c.t("sum.net")+": "+s.sum.Net.String()))
 	}
 	if s.loaded {
 		bs := s.sum.ByStatus
 		out = append(out, "")
 		waiting := bs[model.StatusPending] + bs[model.StatusUploading] + bs[model.StatusRetrying]
-		out = append(out, termtext.Fit(m.t("sum.uploaded"), 12)+termtext.FitRight(fmt.Sprint(bs[model.StatusUploaded]), 6))
-		out = append(out, termtext.Fit(m.t("sum.waiting"), 12)+termtext.FitRight(fmt.Sprint(waiting), 6))
-		line := termtext.Fit(m.t("sum.attention"), 12) + termtext.FitRight(fmt.Sprint(bs[model.StatusRejected]), 6)
+		out = append(out, termtext.Fit(s.c.t("sum.uploaded"), 12)+termtext.FitRight(fmt.Sprint(bs[model.StatusUploaded]), 6))
+		out = append(out, termtext.Fit(s.c.t("sum.waiting"), 12)+termtext.FitRight(fmt.Sprint(waiting), 6))
+		line := termtext.Fit(s.c.t("sum.attention"), 12) + termtext.FitRight(fmt.Sprint(bs[model.StatusRejected]), 6)
 		if bs[model.StatusRejected] > 0 {
-			line = m.st.err.Render(line)
+			line = s.c.st.err.Render(line)
 		}
 		out = append(out, line)
-		out = append(out, termtext.Fit(m.t("sum.voided"), 12)+termtext.FitRight(fmt.Sprint(bs[model.StatusVoided]), 6))
+		out = append(out, termtext.Fit(s.c.t("sum.voided"), 12)+termtext.FitRight(fmt.Sprint(bs[model.StatusVoided]), 6))
 	}
-	for len(out) < m.h-2 {
+	for len(out) < s.c.h-2 {
 		out = append(out, "")
 	}
-	out = out[:m.h-2]
-	return append(out, m.footer(m.keys.summaryHelp())...)
+	out = out[:s.c.h-2]
+	return append(out, s.c.footer(s.keys())...), nil
 }
 
 // signed shows voids and refunds as money going back.
@@ -138,9 +143,6 @@ func signed(t model.SubType, a model.Amount) string {
 	return "-" + a.String()
 }
 
-func weekday(m *Model, d time.Time) string {
-	if m.lang == model.ZH {
-		return [...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}[d.Weekday()]
-	}
-	return d.Weekday().String()
+func weekday(l model.Lang, d time.Time) string {
+	return l.Pick([...]string{"星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"}[d.Weekday()], d.Weekday().String())
 }

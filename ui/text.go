@@ -11,27 +11,26 @@ import (
 // match everywhere else in banksale.
 var catalog = map[string][2]string{
 	// header and uploader state
-	"app":              {"银行卡/云闪付补录", "Bank sales entry"},
-	"store":            {"门店", "Store"},
-	"operator":         {"操作员", "Operator"},
-	"demo":             {"演示模式(假网关)", "DEMO (fake gateway)"},
-	"nokey":            {"未设卡号摘要密钥", "no card digest key"},
-	"up.none":          {"上传: 本程序未启动上传", "Upload: not running in this program"},
-	"up.uploading":     {"上传中: %d 单正在发送", "Uploading: %d in flight"},
-	"up.idle.all":      {"空闲: 全部已上传总部", "Idle: everything has reached head office"},
-	"up.idle.wait":     {"空闲: %d 单等待自动重试", "Idle: %d waiting to retry by themselves"},
-	"up.idle.attn":     {"空闲: %d 单被拒绝, 需要处理 (按 2 查看)", "Idle: %d rejected, need you (press 2)"},
-	"up.paused":        {"已暂停: %s. 修正配置后按 R 继续", "PAUSED: %s. Fix the configuration, then press R"},
-	"up.paused.said":   {"已暂停: %s", "PAUSED: %s"},
-	"pause.sign":       {"已暂停: 网关拒绝签名(%d), 改好配置的 app_secret/sign_method 后重启本程序", "PAUSED: signature refused (%d): fix app_secret/sign_method, restart banksale"},
-	"pause.session":    {"已暂停: session 无效或过期(%d), 配置中换新的 session 后重启本程序", "PAUSED: session refused (%d), maybe expired: set a new one, restart banksale"},
-	"pause.appkey":     {"已暂停: 网关不认识 app_key(%d), 改好配置的 app_key 后重启本程序", "PAUSED: the gateway does not know this app_key (%d): fix it, restart banksale"},
-	"pause.clock":      {"已暂停: 本机时钟不准(%d), 本机为北京时间 %s, 校准后按 R", "PAUSED: clock off (%d): PC says %s Beijing; set the clock, press R"},
-	"pause.perm":       {"已暂停: 本应用无权上传(%d), 请总部开通接口权限后按 R", "PAUSED: this app may not upload (%d): ask head office for access, then press R"},
-	"pause.quota":      {"已暂停: 当天调用额度用完(%d), %s 自动继续, 已录入的不会丢", "PAUSED: daily quota spent (%d): resumes by itself %s; nothing is lost"},
-	"up.banned":        {"网关限流: %s 后自动继续", "Gateway ban: resumes by itself at %s"},
-	"up.stopped":       {"上传已停止", "Uploading stopped"},
-	"counts.attention": {"需处理", "need you"},
+	"app":            {"银行卡/云闪付补录", "Bank sales entry"},
+	"store":          {"门店", "Store"},
+	"operator":       {"操作员", "Operator"},
+	"demo":           {"演示模式(假网关)", "DEMO (fake gateway)"},
+	"nokey":          {"未设卡号摘要密钥", "no card digest key"},
+	"up.none":        {"上传: 本程序未启动上传", "Upload: not running in this program"},
+	"up.uploading":   {"上传中: %d 单正在发送", "Uploading: %d in flight"},
+	"up.idle.all":    {"空闲: 全部已上传总部", "Idle: everything has reached head office"},
+	"up.idle.wait":   {"空闲: %d 单等待自动重试", "Idle: %d waiting to retry by themselves"},
+	"up.idle.attn":   {"空闲: %d 单被拒绝, 需要处理 (按 2 查看)", "Idle: %d rejected, need you (press 2)"},
+	"up.paused":      {"已暂停: %s. 修正配置后按 R 继续", "PAUSED: %s. Fix the configuration, then press R"},
+	"up.paused.said": {"已暂停: %s", "PAUSED: %s"},
+	"pause.sign":     {"已暂停: 网关拒绝签名(%d), 改好配置的 app_secret/sign_method 后重启本程序", "PAUSED: signature refused (%d): fix app_secret/sign_method, restart banksale"},
+	"pause.session":  {"已暂停: session 无效或过期(%d), 配置中换新的 session 后重启本程序", "PAUSED: session refused (%d), maybe expired: set a new one, restart banksale"},
+	"pause.appkey":   {"已暂停: 网关不认识 app_key(%d), 改好配置的 app_key 后重启本程序", "PAUSED: the gateway does not know this app_key (%d): fix it, restart banksale"},
+	"pause.clock":    {"已暂停: 本机时钟不准(%d), 本机为北京时间 %s, 校准后按 R", "PAUSED: clock off (%d): PC says %s Beijing; set the clock, press R"},
+	"pause.perm":     {"已暂停: 本应用无权上传(%d), 请总部开通接口权限后按 R", "PAUSED: this app may not upload (%d): ask head office for access, then press R"},
+	"pause.quota":    {"已暂停: 当天调用额度用完(%d), %s 自动继续, 已录入的不会丢", "PAUSED: daily quota spent (%d): resumes by itself %s; nothing is lost"},
+	"up.banned":      {"网关限流: %s 后自动继续", "Gateway ban: resumes by itself at %s"},
+	"up.stopped":     {"上传已停止", "Uploading stopped"},
 	// tabs
 	"tab.all":       {"全部", "All"},
 	"tab.attention": {"需处理", "Attention"},
@@ -39,7 +38,6 @@ var catalog = map[string][2]string{
 	"tab.uploaded":  {"已上传", "Uploaded"},
 	"tab.voided":    {"已作废", "Voided"},
 	"filter.day":    {"日期", "Day"},
-	"filter.allday": {"全部", "all"},
 	"filter.search": {"搜索", "Search"},
 	"filter.hint":   {"d 按日期  / 搜索", "d: day  /: search"},
 	// columns
@@ -71,7 +69,6 @@ var catalog = map[string][2]string{
 	"ask.search":     {"搜索 订单号/小票号/凭证号/参考号 (回车, Esc 清空): ", "Search order/receipt/trace/ref no (enter; esc clears): "},
 	"ask.day":        {"日期 yyyy-MM-dd, MM-dd, 或空=全部 (回车): ", "Day yyyy-MM-dd, MM-dd, or empty = all (enter): "},
 	"bad.day":        {"看不懂的日期: %s (例: 2026-11-26 或 11-26)", "Not a date: %s (e.g. 2026-11-26 or 11-26)"},
-	"need.reason":    {"请写明作废原因", "Please give a reason"},
 	"cancelled":      {"已作废 %s", "Cancelled %s"},
 	"retried":        {"已安排立即重试 %s", "Retrying %s now"},
 	"retried.n":      {"已安排立即重试 %d 单", "Retrying %d orders now"},
@@ -125,7 +122,6 @@ var catalog = map[string][2]string{
 	"f.ip":                {"IP", "IP"},
 	"f.mac":               {"MAC", "MAC"},
 	"f.rback":             {"冲正标志", "Reversal flag"},
-	"hint.sub_sale_type":  {"左右键切换", "left/right to change"},
 	"hint.pick":           {"左右键切换, 空格键列表", "left/right, space: list"},
 	"hint.bank":           {"输入代码或空格选择", "type a code or space: list"},
 	"hint.card":           {"签购单上的卡号, 离开后只留掩码", "as on the slip; masked when you leave"},
@@ -146,7 +142,6 @@ var catalog = map[string][2]string{
 	"form.rejected":       {"总部拒收: %s. 改正后 ctrl+s 保存即重发", "Refused: %s. Correct it, ctrl+s resends it"},
 	"auto.atsave":         {"保存时", "at save"},
 	"form.pick.filter":    {"筛选", "filter"},
-	"form.cardkey":        {"未设置卡号摘要密钥: 不生成卡号摘要", "No card digest key set: no card digest is made"},
 	// detail
 	"det.title":      {"订单详情 %s", "Order %s"},
 	"det.status":     {"状态", "Status"},
@@ -165,7 +160,6 @@ var catalog = map[string][2]string{
 	"det.reason":     {"作废原因", "Reason cancelled"},
 	"det.created":    {"创建", "Created"},
 	"det.updated":    {"更新", "Updated"},
-	"att.head":       {"时间 结果 code sub_code 耗时 request_id 信息", "time outcome code sub_code latency request_id message"},
 	"out.uploaded":   {"成功", "uploaded"},
 	"out.retrying":   {"将重试", "will retry"},
 	"out.rejected":   {"被拒绝", "rejected"},
@@ -217,16 +211,14 @@ var catalog = map[string][2]string{
 	"k.scroll":   {"滚动", "scroll"},
 }
 
-// tr is the sentence for key in lang, formatted with args.
+// tr is the sentence for key in lang (model.Lang.Pick, the one rule banksale has for which
+// language a word is in), formatted with args. TestCatalog keeps every key used here.
 func tr(l model.Lang, key string, args ...any) string {
 	e, ok := catalog[key]
 	if !ok {
 		return key
 	}
-	s := e[1]
-	if l == model.ZH {
-		s = e[0]
-	}
+	s := l.Pick(e[0], e[1])
 	if len(args) > 0 {
 		return fmt.Sprintf(s, args...)
 	}

@@ -1,0 +1,162 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"charm.land/bubbles/v2/help"
+
+	"banksale/model"
+	"banksale/termtext"
+)
+
+// common is what every screen shares: the dependencies, the look, the keys, the language and
+// the clock, and the root's live state, which screens read and only the root writes (the
+// window's size, the uploader's state, the counts, the message line, the spinner's frame).
+type common struct {
+	ctx  context.Context
+	d    Deps
+	lang model.Lang
+	log  *slog.Logger
+	st   styles
+	keys keyMap
+	help help.Model
+
+	w, h     int
+	state    model.UploadState
+	counts   map[model.Status]int
+	frame    int
+	flash    string
+	flashBad bool
+	forms    int // forms opened so far: each form's answers carry its number
+}
+
+func (c *common) t(key string, args ...any) string { return tr(c.lang, key, args...) }
+
+// now is the clock in China time.
+func (c *common) now() time.Time { return c.d.Now().In(model.CST) }
+
+// today is midnight of the current day.
+func (c *common) today() time.Time {
+	y, mo, d := c.now().Date()
+	return time.Date(y, mo, d, 0, 0, 0, 0, model.CST)
+}
+
+// header is the top three lines of the journal: who and where, the uploader's state in words,
+// and the counts per status.
+func (c *common) header() []string {
+	title := c.st.title.Render("banksale") + "  " + c.t("app")
+	who := fmt.Sprintf("%s: %s  %s: %s", c.t("store"), termtext.Clean(c.storeName()), c.t("operator"), termtext.Clean(c.d.Rules.Operator))
+	if c.d.Demo {
+		who += "  " + c.st.warn.Render("["+c.t("demo")+"]")
+	}
+	if len(c.d.Rules.CardKey) == 0 {
+		// domain.md: without a key no card digest is made, and the status bar says so
+		who += "  " + c.st.warn.Render("["+c.t("nokey")+"]")
+	}
+	l1 := title + "  " + who
+	if termtext.Width(l1) > c.w {
+		l1 = c.st.title.Render("banksale") + "  " + who // the subtitle gives way to the warnings
+	}
+	state, bad := c.stateWords()
+	st := c.st.ok
+	if bad {
+		st = c.st.err
+	}
+	l2 := st.Render(state)
+	var cs []string
+	for _, s := range model.Statuses {
+		n := c.counts[s]
+		w := fmt.Sprintf("%s %d", s.Label(c.lang), n)
+		if n > 0 && s == model.StatusRejected {
+			w = c.st.status[s].Render(w)
+		}
+		cs = append(cs, w)
+	}
+	return []string{termtext.Cut(l1, c.w), termtext.Cut(l2, c.w), strings.Join(cs, "  ")}
+}
+
+func (c *common) storeName() string {
+	if c.d.Store != "" {
+		return c.d.Store
+	}
+	return c.d.StoreNo
+}
+
+// stateWords says in words what the uploader is doing and, when it needs a person, what to do.
+func (c *common) stateWords() (string, bool) {
+	if c.d.Uploader == nil {
+		return c.t("up.none"), true
+	}
+	s := c.state
+	switch s.Mode {
+	case model.ModePaused:
+		return c.pauseWords(s), true
+	case model.ModeBanned:
+		return c.t("up.banned", s.BannedUntil.In(model.CST).Format("15:04:05")), true
+	case model.ModeStopped:
+		return c.t("up.stopped"), true
+	case model.ModeUploading:
+		return c.t("up.uploading", max(s.InFlight, c.counts[model.StatusUploading])), false
+	}
+	if n := c.counts[model.StatusUploading]; n > 0 {
+		return c.t("up.uploading", n), false
+	}
+	if n := c.counts[model.StatusRejected]; n > 0 {
+		return c.t("up.idle.attn", n), true
+	}
+	if n := c.counts[model.StatusPending] + c.counts[model.StatusRetrying] + c.counts[model.StatusUploading]; n > 0 {
+		return c.t("up.idle.wait", n), false
+	}
+	return c.t("up.idle.all"), false
+}
+
+// pauseWords says why uploading is paused and what to do, in the screen's language and within
+// 80 columns. The uploader's Reason is English (it also goes to the log and the command line),
+// so the causes a supervisor can fix are worded here from model.CauseOf; anything else shows
+// Reason as it came.
+func (c *common) pauseWords(s model.UploadState) string {
+	switch model.CauseOf(s.Code) {
+	case model.CauseSignature:
+		return c.t("pause.sign", s.Code)
+	case model.CauseSession:
+		return c.t("pause.session", s.Code)
+	case model.CauseAppKey:
+		return c.t("pause.appkey", s.Code)
+	case model.CauseClock:
+		return c.t("pause.clock", s.Code, c.now().Format("01-02 15:04:05"))
+	case model.CausePermission, model.CauseForbidden:
+		return c.t("pause.perm", s.Code)
+	case model.CauseQuota:
+		return c.t("pause.quota", s.Code, s.BannedUntil.In(model.CST).Format("01-02 15:04"))
+	}
+	reason := termtext.Clean(s.Reason)
+	if strings.Contains(reason, "press R") {
+		return c.t("up.paused.said", reason)
+	}
+	return c.t("up.paused", reason)
+}
+
+// footer is the last two lines of a screen: the message line and the short key help.
+func (c *common) footer(h helpFor) []string {
+	msg := c.flash
+	if msg != "" {
+		if c.flashBad {
+			msg = c.st.err.Render(termtext.Cut(msg, c.w))
+		} else {
+			msg = c.st.ok.Render(termtext.Cut(msg, c.w))
+		}
+	}
+	return []string{msg, c.help.View(h)}
+}
+
+// label is a field's name on the form and the detail.
+func (c *common) label(field string) string {
+	if _, ok := catalog["f."+field]; ok {
+		return c.t("f." + field)
+	}
+	return model.FieldLabel(field, c.lang)
+}

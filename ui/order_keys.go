@@ -1,0 +1,113 @@
+package ui
+
+import (
+	"errors"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"banksale/model"
+)
+
+// orderKey is what the journal and the detail screen share: the keys that act on one order.
+// Whether a key may act is model's rule (Order.CanVoid, Status.CanEdit, …), asked here before
+// anything is opened so a refusal is immediate; the desk asks again when it acts.
+func orderKey(c *common, msg tea.KeyPressMsg, o model.Order) (tea.Cmd, []action) {
+	k := c.keys
+	bad := func(key string, args ...any) (tea.Cmd, []action) {
+		return nil, []action{actFlash{c.t(key, args...), true}}
+	}
+	switch {
+	case key.Matches(msg, k.Void):
+		if !o.CanVoid() {
+			return bad("not.sale")
+		}
+		return nil, []action{actForm{modeVoid, &o}}
+	case key.Matches(msg, k.Refund):
+		if !o.CanRefund() {
+			return bad("not.sale")
+		}
+		return nil, []action{actForm{modeRefund, &o}}
+	case key.Matches(msg, k.Edit):
+		if !o.Status.CanEdit() {
+			return bad("not.editable", o.OrderID)
+		}
+		return nil, []action{actForm{modeEdit, &o}}
+	case key.Matches(msg, k.Cancel):
+		switch {
+		case o.Status == model.StatusUploading:
+			return bad("busy", o.OrderID)
+		case !o.Status.CanCancel():
+			return bad("not.cancelable", o.OrderID)
+		}
+		return nil, []action{actAsk{cancelReason(c, o.OrderID)}}
+	case key.Matches(msg, k.Retry):
+		switch {
+		case c.d.Uploader == nil:
+			return bad("no.uploader")
+		case !o.Status.CanRetry():
+			return bad("not.retryable", o.OrderID)
+		}
+		return retryOrder(c, o.OrderID), nil
+	}
+	return nil, nil
+}
+
+// answerCancel carries out a cancel reason answered on the bottom line.
+func answerCancel(c *common, a answer) tea.Cmd {
+	if a.kind != askCancelReason || a.esc {
+		return nil
+	}
+	dk, ctx, l, id, reason := c.d.Desk, c.ctx, c.lang, a.orderID, a.value
+	return func() tea.Msg {
+		_, err := dk.Cancel(ctx, id, reason)
+		var ve *model.ValidationError
+		switch {
+		case err == nil:
+			return done(tr(l, "cancelled", id), false, id)
+		case errors.As(err, &ve):
+			// The desk's sentence, as the command line says it; ask again, afresh: what was
+			// typed may hold a card number, which must not be drawn again.
+			p := lineOf(askCancelReason, tr(l, "ask.cancel", id), "")
+			p.orderID, p.limit = id, model.MaxReason
+			return actionsMsg{actFlash{ve.Message(l), true}, actAsk{p}}
+		case errors.Is(err, model.ErrBusy):
+			return done(tr(l, "busy", id), true, "")
+		case errors.Is(err, model.ErrNotEditable):
+			return done(tr(l, "not.cancelable", id), true, "")
+		default:
+			return done(tr(l, "err", err.Error()), true, "")
+		}
+	}
+}
+
+func retryOrder(c *common, id string) tea.Cmd {
+	dk, ctx, l := c.d.Desk, c.ctx, c.lang
+	return func() tea.Msg {
+		if _, err := dk.Retry(ctx, id); err != nil {
+			return done(tr(l, "err", err.Error()), true, "")
+		}
+		return done(tr(l, "retried", id), false, id)
+	}
+}
+
+// retryAll retries every failed order and, when uploading is paused, resumes it.
+func retryAll(c *common) (tea.Cmd, []action) {
+	if c.d.Uploader == nil {
+		return nil, []action{actFlash{c.t("no.uploader"), true}}
+	}
+	dk, ctx, l := c.d.Desk, c.ctx, c.lang
+	paused := c.state.Mode == model.ModePaused
+	return func() tea.Msg {
+		n, err := dk.RetryFailed(ctx)
+		switch {
+		case err != nil:
+			return done(tr(l, "err", err.Error()), true, "")
+		case n == 0 && paused:
+			return done(tr(l, "resumed"), false, "")
+		case n == 0:
+			return done(tr(l, "retried.none"), false, "")
+		}
+		return done(tr(l, "retried.n", n), false, "-")
+	}, nil
+}
