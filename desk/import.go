@@ -168,10 +168,8 @@ func (d *Desk) Import(ctx context.Context, files []string, o ImportOptions) (Imp
 }
 
 func conflictMessage(id string, l model.Lang) string {
-	if l == model.ZH {
-		return fmt.Sprintf("订单号 %s 已在日志中,但内容不同:换一个订单号,或改正文件", id)
-	}
-	return fmt.Sprintf("order %s is already in the journal with different content: use another order_id or correct the file", id)
+	return fmt.Sprintf(l.Pick("订单号 %s 已在日志中,但内容不同:换一个订单号,或改正文件",
+		"order %s is already in the journal with different content: use another order_id or correct the file"), id)
 }
 
 // readFile reads one file ("-" is standard input) in the format its name and first bytes say.
