@@ -176,7 +176,13 @@ func (c *cli) exitStatus(cmd string, err error) int {
 	if cmd != "" {
 		prefix += " " + cmd
 	}
-	fmt.Fprintf(c.stderr, "%s: %v\n", prefix, err)
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap() // several refusals (retry of several orders): one line each
+	}
+	for _, e := range errs {
+		fmt.Fprintf(c.stderr, "%s: %v\n", prefix, e)
+	}
 	return code
 }
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -96,7 +97,8 @@ type form struct {
 	pickCur    int
 	pickFilter string
 
-	lineOf []int // body line of each field, for clicks and scrolling
+	lines  []string // the body as layout placed it
+	lineOf []int    // body line of each field, for clicks and scrolling
 }
 
 // The answers of the form's commands; form is the number of the form that asked.
@@ -415,8 +417,12 @@ func (f *form) update(msg tea.Msg) (tea.Cmd, []action) {
 			cmd = f.offerOrderID(msg)
 		}
 	case checkMsg:
-		if msg.form == f.id {
-			cmd = f.checked(msg)
+		if msg.form != f.id {
+			return nil, nil
+		}
+		before, relFor, refundable := f.issues, f.relFor, f.rel.Refundable()
+		if cmd = f.checked(msg); sameIssues(before, f.issues) && relFor == f.relFor && refundable == f.rel.Refundable() {
+			return cmd, nil // the journal had nothing new to say: the form looks the same
 		}
 	case savedMsg:
 		if msg.form == f.id {
@@ -428,6 +434,12 @@ func (f *form) update(msg tea.Msg) (tea.Cmd, []action) {
 	}
 	f.layout()
 	return cmd, acts
+}
+
+func sameIssues(a, b model.Issues) bool {
+	return slices.EqualFunc(a, b, func(x, y model.Issue) bool {
+		return x.Field == y.Field && x.Code == y.Code && x.Severity == y.Severity && slices.Equal(x.Args, y.Args)
+	})
 }
 
 func (f *form) offerOrderID(msg orderIDMsg) tea.Cmd {
@@ -971,36 +983,36 @@ func (f *form) issueLines(is model.Issue, indent int) []string {
 
 func (f *form) bodyHeight() int { return max(3, f.c.h-5) }
 
-// layout places the fields after any change: where each one is, and a scroll that stays
-// within the body.
-func (f *form) layout() {
-	lines, lineOf := f.body()
-	f.lineOf = lineOf
-	f.scroll = min(max(0, f.scroll), max(0, len(lines)-f.bodyHeight()))
-}
+// layout places the fields after any change: their lines, where each field is, and a scroll
+// that stays within them. view draws what layout placed.
+func (f *form) layout() { f.place(false) }
 
-// ensureVisible scrolls so the focused field, its problems and an open list are on screen.
-func (f *form) ensureVisible() {
-	lines, lineOf := f.body()
-	f.lineOf = lineOf
+// ensureVisible is layout that also scrolls the focused field, its problems and an open list
+// onto the screen.
+func (f *form) ensureVisible() { f.place(true) }
+
+func (f *form) place(show bool) {
+	f.lines, f.lineOf = f.body()
 	bh := f.bodyHeight()
-	start := f.lineOf[f.focus]
-	end := start + 1
-	if f.focus+1 < len(f.fields) {
-		end = max(end, f.lineOf[f.focus+1])
-	} else {
-		end = len(lines)
+	if show {
+		start := f.lineOf[f.focus]
+		end := start + 1
+		if f.focus+1 < len(f.fields) {
+			end = max(end, f.lineOf[f.focus+1])
+		} else {
+			end = len(f.lines)
+		}
+		if start > 0 && f.fields[f.focus].group != f.fields[max(0, f.focus-1)].group {
+			start-- // keep the group's heading with its first field
+		}
+		if end-f.scroll > bh {
+			f.scroll = end - bh
+		}
+		if start < f.scroll {
+			f.scroll = start
+		}
 	}
-	if start > 0 && f.fields[f.focus].group != f.fields[max(0, f.focus-1)].group {
-		start-- // keep the group's heading with its first field
-	}
-	if end-f.scroll > bh {
-		f.scroll = end - bh
-	}
-	if start < f.scroll {
-		f.scroll = start
-	}
-	f.scroll = min(max(0, f.scroll), max(0, len(lines)-bh))
+	f.scroll = min(max(0, f.scroll), max(0, len(f.lines)-bh))
 }
 
 func (f *form) scrollBy(d int) { f.scroll += d } // layout keeps it within the body
@@ -1017,7 +1029,7 @@ func (f *form) click(y int) tea.Cmd {
 
 func (f *form) view() ([]string, *tea.Cursor) {
 	lines := []string{f.c.st.title.Render(f.title()), termtext.Cut(f.context(), f.c.w)}
-	body, lineOf := f.body()
+	body := f.lines
 	bh := f.bodyHeight()
 	vis := body[min(f.scroll, len(body)):min(len(body), f.scroll+bh)]
 	for len(vis) < bh {
@@ -1048,7 +1060,7 @@ func (f *form) view() ([]string, *tea.Cursor) {
 	var cur *tea.Cursor
 	fl := f.fields[f.focus]
 	if !fl.pick && !f.pickOpen {
-		y := 2 + lineOf[f.focus] - f.scroll
+		y := 2 + f.lineOf[f.focus] - f.scroll
 		if y >= 2 && y < 2+bh {
 			cur = tea.NewCursor(formIndent+inputCursorX(fl.in), y)
 			cur.Shape = tea.CursorBar
