@@ -434,7 +434,13 @@ func (j *journal) answer(a answer) (tea.Cmd, []action) {
 		}
 		day, ok := parseDay(a.value, j.c.now())
 		if !ok {
-			return nil, []action{actFlash{j.c.t("bad.day", a.value), true}}
+			shown := a.value
+			if len([]rune(shown)) > len("2026-11-26") {
+				// Longer than any day: it may hold a card number typed into the wrong place,
+				// which is never drawn again once entered.
+				shown = "***"
+			}
+			return nil, []action{actFlash{j.c.t("bad.day", shown), true}}
 		}
 		j.day = day
 		return j.reload(nil), nil

@@ -96,6 +96,13 @@ func TestJournalSearchAndDay(t *testing.T) {
 	hs.typ("x")
 	hs.press("enter")
 	hs.contains("看不懂的日期")
+	// A card number typed into the day is not drawn again once entered.
+	const card = "6222021234567890128"
+	hs.press("d")
+	hs.typ(card)
+	hs.press("enter")
+	hs.contains("看不懂的日期")
+	hs.lacks(card)
 }
 
 func TestJournalScreensAndBack(t *testing.T) {
