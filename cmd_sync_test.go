@@ -126,8 +126,8 @@ func TestSyncUntilInterrupted(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	var out, errb bytes.Buffer
-	c := &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
-		getenv: func(k string) string { return te.env[k] }, now: time.Now}
+	c := te.cli("", &out, &errb)
+	c.now = time.Now
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, []string{"sync", "--config", te.config}, c) }()
 	deadline := time.Now().Add(30 * time.Second)

@@ -17,6 +17,7 @@ import (
 
 	"banksale/model"
 	"banksale/storage"
+	"banksale/storage/storagetest"
 	"banksale/sync/top/toptest"
 )
 
@@ -46,13 +47,18 @@ func newTestEnv(t *testing.T, extra string) *testEnv {
 func (te *testEnv) run(args ...string) (int, string, string) {
 	te.t.Helper()
 	var out, errb bytes.Buffer
-	c := &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
-		getenv: func(k string) string { return te.env[k] }, now: func() time.Time { return testNow }}
+	c := te.cli("", &out, &errb)
 	if len(args) > 0 {
 		args = append([]string{args[0], "--config", te.config}, args[1:]...)
 	}
 	code := run(context.Background(), args, c)
 	return code, out.String(), errb.String()
+}
+
+// cli is the outside world of a command run in-process: the test's environment and clock.
+func (te *testEnv) cli(stdin string, stdout, stderr *bytes.Buffer) *cli {
+	return &cli{stdin: strings.NewReader(stdin), stdout: stdout, stderr: stderr,
+		getenv: func(k string) string { return te.env[k] }, now: func() time.Time { return testNow }}
 }
 
 func (te *testEnv) write(name, text string) string {
@@ -65,21 +71,7 @@ func (te *testEnv) write(name, text string) string {
 }
 
 // luhnCard makes a 16-digit UnionPay number that passes Luhn.
-func luhnCard(i int) string {
-	body := fmt.Sprintf("622202%09d", i)
-	sum := 0
-	for k := 0; k < len(body); k++ {
-		d := int(body[len(body)-1-k] - '0')
-		if k%2 == 0 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return body + strconv.Itoa((10-sum%10)%10)
-}
+var luhnCard = storagetest.LuhnCard
 
 // goodRow is a sale that passes every rule without a warning.
 func goodRow(i int) map[string]string {
@@ -626,9 +618,7 @@ func TestListWhileSyncRuns(t *testing.T) {
 	done := make(chan int)
 	go func() {
 		var out, errb bytes.Buffer
-		c := &cli{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
-			getenv: func(k string) string { return te.env[k] }, now: func() time.Time { return testNow }}
-		done <- run(ctx, []string{"sync", "--config", te.config}, c)
+		done <- run(ctx, []string{"sync", "--config", te.config}, te.cli("", &out, &errb))
 	}()
 	defer func() { cancel(); <-done }()
 	// Wait until sync owns the journal and has uploaded the five.
@@ -646,9 +636,7 @@ func TestListWhileSyncRuns(t *testing.T) {
 	}
 	// Global flags may come before the command, as the usage line shows them.
 	var out2, errb2 bytes.Buffer
-	c := &cli{stdin: strings.NewReader(""), stdout: &out2, stderr: &errb2,
-		getenv: func(k string) string { return te.env[k] }, now: func() time.Time { return testNow }}
-	if code := run(context.Background(), []string{"--config", te.config, "list", "--json"}, c); code != exitOK || out2.String() != out {
+	if code := run(context.Background(), []string{"--config", te.config, "list", "--json"}, te.cli("", &out2, &errb2)); code != exitOK || out2.String() != out {
 		t.Fatalf("banksale --config F list --json: exit %d, stdout %q, stderr %q", code, out2.String(), errb2.String())
 	}
 }
@@ -680,8 +668,7 @@ func TestParseInterleaved(t *testing.T) {
 func TestImportFromStdin(t *testing.T) {
 	te := newTestEnv(t, "")
 	var out, errb bytes.Buffer
-	c := &cli{stdin: strings.NewReader(csvOf(t, []map[string]string{goodRow(1), goodRow(2)})), stdout: &out, stderr: &errb,
-		getenv: func(k string) string { return te.env[k] }, now: func() time.Time { return testNow }}
+	c := te.cli(csvOf(t, []map[string]string{goodRow(1), goodRow(2)}), &out, &errb)
 	if code := run(context.Background(), []string{"import", "--config", te.config, "-"}, c); code != 0 || !strings.Contains(out.String(), "2 journaled") {
 		t.Errorf("import -: %d %q %q", code, out.String(), errb.String())
 	}

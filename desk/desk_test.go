@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"banksale/model"
 	"banksale/storage"
+	"banksale/storage/storagetest"
 )
 
 // testNow is the clock of every test.
@@ -31,21 +31,7 @@ func newDesk(t testing.TB, up Uploader) (*Desk, *storage.Journal) {
 }
 
 // luhnCard makes a 16-digit UnionPay number that passes Luhn.
-func luhnCard(i int) string {
-	body := fmt.Sprintf("622202%09d", i)
-	sum := 0
-	for k := 0; k < len(body); k++ {
-		d := int(body[len(body)-1-k] - '0')
-		if k%2 == 0 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return body + strconv.Itoa((10-sum%10)%10)
-}
+var luhnCard = storagetest.LuhnCard
 
 // typed is a sale as a person types it in the form: amount in yuan.
 func typed(i int) model.Draft {

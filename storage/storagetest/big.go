@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -107,6 +108,24 @@ func Sale(i int) model.Sale {
 		s.CardNo, s.EncrypteSummary = o.CardNo, o.EncrypteSummary
 	}
 	return s
+}
+
+// LuhnCard is a 16-digit UnionPay card number (622202 and i) that passes Luhn: a full card
+// number for tests that must see one masked, refused or kept out of files.
+func LuhnCard(i int) string {
+	body := fmt.Sprintf("622202%09d", i)
+	sum := 0
+	for k := 0; k < len(body); k++ {
+		d := int(body[len(body)-1-k] - '0')
+		if k%2 == 0 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return body + strconv.Itoa((10-sum%10)%10)
 }
 
 // OrderID is synthetic order i's order_id.
