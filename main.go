@@ -208,18 +208,27 @@ ran out of time, 3 could not start (configuration, journal in use), 64 wrong usa
 }
 
 func cmdHelp(ctx context.Context, c *cli, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "--config" {
+	name := "" // the command asked about, past any flags (--config FILE may come with it)
+	for i := 0; i < len(args) && name == ""; i++ {
+		switch a := args[i]; {
+		case a == "--config" || a == "-config":
+			i++
+		case !strings.HasPrefix(a, "-"):
+			name = a
+		}
+	}
+	if name == "" {
 		usage(c.stdout)
 		return nil
 	}
 	for _, cmd := range commands {
-		if cmd.name == args[0] && cmd.name != "help" {
+		if cmd.name == name && cmd.name != "help" {
 			c2 := *c
 			c2.stderr = c.stdout
 			return cmd.run(ctx, &c2, []string{"-h"})
 		}
 	}
-	return usageError("unknown command %q", args[0])
+	return usageError("unknown command %q", name)
 }
 
 // flags makes a command's FlagSet with the --config flag every command has.
