@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -179,14 +178,14 @@ func (u *Uploader) judge(o model.Order, resp *top.Response, err error, start tim
 	out.Attempt.Message = message(te)
 
 	switch te.Class {
+	case top.ClassDuplicate:
+		// The gateway already holds this order_id (an earlier attempt got through but its answer
+		// was lost): that is the success we were waiting for.
+		out.Status = model.StatusUploaded
+		out.Attempt.Outcome = outcomeUploaded
+		return out, effect{}
+
 	case top.ClassRejected:
-		if alreadyExists(te.SubCode) {
-			// The gateway already holds this order_id for this very sale (an earlier attempt got
-			// through but its answer was lost): that is the success we were waiting for.
-			out.Status = model.StatusUploaded
-			out.Attempt.Outcome = outcomeUploaded
-			return out, effect{}
-		}
 		out.Status = model.StatusRejected
 		out.Attempt.Outcome = outcomeRejected
 		return out, effect{}
@@ -272,22 +271,6 @@ func backoff(base, ceiling time.Duration, failures int, int64n func(int64) int64
 		d = ceiling
 	}
 	return time.Duration(int64n(int64(d) + 1))
-}
-
-// alreadyExists reports whether a refusal's sub_code says the order_id is already recorded for
-// this same sale. "conflict" (the id is taken by a different payload) needs a person, and so does a
-// refusal that something does NOT exist (e.g. an original order unknown to the gateway).
-func alreadyExists(subCode string) bool {
-	s := strings.ToLower(subCode)
-	if strings.Contains(s, "conflict") {
-		return false
-	}
-	for _, neg := range []string{"not-exist", "not_exist", "notexist", "not-found", "non-exist", "nonexist", "no-exist", "not exist"} {
-		if strings.Contains(s, neg) {
-			return false
-		}
-	}
-	return strings.Contains(s, "exist") || strings.Contains(s, "duplicate")
 }
 
 // message is the gateway's words, or the transport error, kept short for the journal.

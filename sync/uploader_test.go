@@ -51,26 +51,6 @@ func TestBackoffBounds(t *testing.T) {
 	}
 }
 
-func TestAlreadyExists(t *testing.T) {
-	for sub, want := range map[string]bool{
-		"isv.order-id-exists":            true,
-		"isv.ORDER_EXIST":                true,
-		"isv.duplicate-order":            true,
-		"result.err_code:ORDER_EXISTED":  true,
-		"isv.order-id-conflict":          false,
-		"isv.duplicate-conflict":         false,
-		"isv.original-order-not-exist":   false,
-		"isv.invalid-parameter":          false,
-		"result.err_code:SYSTEM_ERROR":   false,
-		"":                               false,
-		"isv.order-not-found-or-existed": false,
-	} {
-		if got := alreadyExists(sub); got != want {
-			t.Errorf("alreadyExists(%q) = %v, want %v", sub, got, want)
-		}
-	}
-}
-
 // TestJudge maps every class of answer to the order's new status and the uploader's reaction.
 func TestJudge(t *testing.T) {
 	u := New(nil, nil, Config{BackoffBase: time.Second, BackoffCap: time.Minute, Seed: 1}, nil)
@@ -92,9 +72,9 @@ func TestJudge(t *testing.T) {
 		{name: "success", resp: &top.Response{RequestID: "r1"}, status: model.StatusUploaded, outcome: "uploaded", requestID: "r1"},
 		{name: "isv refusal", err: &top.Error{Class: top.ClassRejected, Code: 15, SubCode: "isv.invalid-parameter", SubMsg: "非法参数: order_id", RequestID: "r2"},
 			status: model.StatusRejected, outcome: "rejected", message: "非法参数: order_id", requestID: "r2"},
-		{name: "already there", err: &top.Error{Class: top.ClassRejected, Code: 15, SubCode: "isv.order-id-exists", SubMsg: "订单已存在"},
+		{name: "already there", err: &top.Error{Kind: top.KindDuplicate, Class: top.ClassDuplicate, Code: 15, SubCode: "isv.order-id-exists", SubMsg: "订单已存在"},
 			status: model.StatusUploaded, outcome: "uploaded"},
-		{name: "success=false duplicate", err: &top.Error{Class: top.ClassRejected, SubCode: "result.err_code:DUPLICATE", SubMsg: "重复"},
+		{name: "success=false duplicate", err: &top.Error{Kind: top.KindDuplicate, Class: top.ClassDuplicate, SubCode: "result.err_code:DUPLICATE", SubMsg: "重复"},
 			status: model.StatusUploaded, outcome: "uploaded"},
 		{name: "taken by another sale", err: &top.Error{Class: top.ClassRejected, Code: 15, SubCode: "isv.order-id-conflict", SubMsg: "订单号已被其他数据占用"},
 			status: model.StatusRejected, outcome: "rejected", message: "订单号已被其他数据占用"},

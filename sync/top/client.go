@@ -5,6 +5,8 @@ package top
 import (
 	"compress/gzip"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,15 +16,20 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"net/url"
+	"os"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
+
+	"golang.org/x/net/http/httpproxy"
 )
 
-// Defaults of Config.
+// Defaults of Config. The official Java SDK allows 15 s to connect and 30 s to read; a call cut
+// short turns a slow answer into an ambiguous one, which is safe but costs a re-send.
 const (
-	DefaultConnectTimeout = 5 * time.Second
-	DefaultTimeout        = 20 * time.Second
+	DefaultConnectTimeout = 10 * time.Second
+	DefaultTimeout        = 30 * time.Second
 	DefaultSignMethod     = SignHMACSHA256
 	// PartnerID is sent as partner_id, as the SDKs send their own name.
 	PartnerID = "banksale"
@@ -43,12 +50,21 @@ type Config struct {
 	Secret         string
 	Session        string        // sent only when set
 	SignMethod     string        // md5, hmac or hmac-sha256; "" = hmac-sha256
-	ConnectTimeout time.Duration // TCP connect and TLS handshake; 0 = 5s; not applied to a caller's Transport
-	Timeout        time.Duration // whole call: connect, send, wait, read; 0 = 20s
+	ConnectTimeout time.Duration // TCP connect and TLS handshake; 0 = 10s; not applied to a caller's Transport
+	Timeout        time.Duration // whole call: connect, send, wait, read; 0 = 30s
 	Simplify       bool
-	Logger         *slog.Logger
-	Now            func() time.Time  // nil = time.Now
-	Transport      http.RoundTripper // nil = own transport with ConnectTimeout
+	// Proxy is the proxy's URL, with user:password when it wants them; "" takes the environment's
+	// (HTTPS_PROXY, HTTP_PROXY). NO_PROXY is honoured either way.
+	Proxy string
+	// CAFile names PEM certificates trusted besides the system's: the root of a firewall that
+	// inspects HTTPS. "" = the system's only.
+	CAFile string
+	// Answers says which result.err_code values mean a duplicate or "busy, retry".
+	Answers   Answers
+	Getenv    func(string) string // the environment (NO_PROXY, HTTPS_PROXY…); nil = os.Getenv
+	Logger    *slog.Logger
+	Now       func() time.Time  // nil = time.Now
+	Transport http.RoundTripper // nil = own transport with ConnectTimeout, Proxy and CAFile
 }
 
 // Client calls the gateway. It is safe for concurrent use.
@@ -62,6 +78,7 @@ type Client struct {
 	log        *slog.Logger
 	now        func() time.Time
 	http       *http.Client
+	answers    Answers
 	secret     atomic.Pointer[string]
 }
 
@@ -93,6 +110,7 @@ func New(cfg Config) (*Client, error) {
 		return nil, err
 	}
 	c := &Client{
+		answers:    cfg.Answers,
 		url:        u,
 		appKey:     strings.TrimSpace(cfg.AppKey),
 		session:    strings.TrimSpace(cfg.Session),
@@ -113,23 +131,8 @@ func New(cfg Config) (*Client, error) {
 	}
 	rt := cfg.Transport
 	if rt == nil {
-		ct := cfg.ConnectTimeout
-		if ct <= 0 {
-			ct = DefaultConnectTimeout
-		}
-		dialer := &net.Dialer{Timeout: ct, KeepAlive: 30 * time.Second}
-		rt = &http.Transport{
-			Proxy:                 http.ProxyFromEnvironment,
-			DialContext:           dialer.DialContext,
-			TLSHandshakeTimeout:   ct,
-			MaxIdleConns:          64,
-			MaxIdleConnsPerHost:   32,
-			IdleConnTimeout:       90 * time.Second,
-			ExpectContinueTimeout: time.Second,
-			// We ask for gzip ourselves and decode it ourselves, so the answer's size limit applies
-			// to the decoded bytes.
-			DisableCompression: true,
-			ForceAttemptHTTP2:  true,
+		if rt, err = newTransport(cfg); err != nil {
+			return nil, err
 		}
 	}
 	c.http = &http.Client{
@@ -140,6 +143,81 @@ func New(cfg Config) (*Client, error) {
 	secret := cfg.Secret
 	c.secret.Store(&secret)
 	return c, nil
+}
+
+// newTransport is the client's own transport: the connect timeout, the proxy (the config's, or
+// the environment's) and the trusted roots.
+func newTransport(cfg Config) (*http.Transport, error) {
+	ct := cfg.ConnectTimeout
+	if ct <= 0 {
+		ct = DefaultConnectTimeout
+	}
+	getenv := cfg.Getenv
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	env := func(names ...string) string {
+		for _, n := range names {
+			if v := getenv(n); v != "" {
+				return v
+			}
+		}
+		return ""
+	}
+	pc := httpproxy.Config{
+		HTTPProxy:  env("HTTP_PROXY", "http_proxy"),
+		HTTPSProxy: env("HTTPS_PROXY", "https_proxy"),
+		NoProxy:    env("NO_PROXY", "no_proxy"),
+	}
+	if p := strings.TrimSpace(cfg.Proxy); p != "" {
+		u, err := url.Parse(p)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5") {
+			return nil, fmt.Errorf("top: proxy: want http://[user:password@]host:port")
+		}
+		pc.HTTPProxy, pc.HTTPSProxy = p, p
+	}
+	proxyFor := pc.ProxyFunc()
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if cfg.CAFile != "" {
+		pem, err := os.ReadFile(cfg.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("top: ca_file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("top: ca_file %s holds no PEM certificate", cfg.CAFile)
+		}
+		tlsConf.RootCAs = pool
+	}
+	dialer := &net.Dialer{Timeout: ct, KeepAlive: 30 * time.Second}
+	return &http.Transport{
+		Proxy:                  func(r *http.Request) (*url.URL, error) { return proxyFor(r.URL) },
+		OnProxyConnectResponse: proxyConnectResponse,
+		DialContext:            dialer.DialContext,
+		TLSClientConfig:        tlsConf,
+		TLSHandshakeTimeout:    ct,
+		MaxIdleConns:           64,
+		MaxIdleConnsPerHost:    32,
+		IdleConnTimeout:        90 * time.Second,
+		ExpectContinueTimeout:  time.Second,
+		// We ask for gzip ourselves and decode it ourselves, so the answer's size limit applies
+		// to the decoded bytes.
+		DisableCompression: true,
+		ForceAttemptHTTP2:  true,
+	}, nil
+}
+
+// errProxyAuth is a proxy's 407 to CONNECT, which net/http would report only as its status text.
+var errProxyAuth = errors.New("the proxy wants a user name and password (HTTP 407)")
+
+func proxyConnectResponse(_ context.Context, _ *url.URL, _ *http.Request, resp *http.Response) error {
+	if resp.StatusCode == http.StatusProxyAuthRequired {
+		return errProxyAuth
+	}
+	return nil
 }
 
 // SetSecret replaces the app secret; calls already signing keep the old one.
@@ -282,7 +360,7 @@ func (c *Client) call(ctx context.Context, method string, params map[string]stri
 		// The gateway answered (headers) but the body broke: it has seen the request.
 		return nil, transportError(err, true, hr.StatusCode)
 	}
-	resp, e := parseResponse(method, hr.StatusCode, raw)
+	resp, e := c.answers.parseResponse(method, hr.StatusCode, hr.Header.Get("Content-Type"), raw)
 	if e != nil {
 		return nil, e
 	}
@@ -309,13 +387,42 @@ func readBody(hr *http.Response) ([]byte, error) {
 	return b, nil
 }
 
-// transportError classifies a failure to get a whole answer.
+// transportError classifies a failure to get a whole answer: after the request was written the
+// gateway may have it (ambiguous); before, what stopped it decides the row.
 func transportError(err error, written bool, status int) *Error {
 	err = stripURL(err)
-	if written {
-		return &Error{Class: ClassAmbiguous, HTTPStatus: status, Msg: "no complete answer after the request was sent", Err: err}
+	k := transportKind(err, written)
+	e := errorOf(k, status)
+	e.Err = err
+	if k == KindNoAnswer {
+		e.Msg = "no complete answer after the request was sent"
+	} else {
+		e.Msg = "request not sent"
 	}
-	return &Error{Class: ClassTransient, HTTPStatus: status, Msg: "request not sent", Err: err}
+	return e
+}
+
+func transportKind(err error, written bool) Kind {
+	var cv *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var he x509.HostnameError
+	var ci x509.CertificateInvalidError
+	var dns *net.DNSError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &cv), errors.As(err, &ua), errors.As(err, &he), errors.As(err, &ci):
+		return KindCertificate
+	case errors.Is(err, errProxyAuth):
+		return KindProxyAuth
+	case written:
+		return KindNoAnswer
+	case errors.As(err, &dns):
+		return KindNoName
+	case errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH),
+		errors.Is(err, syscall.ENETDOWN), errors.As(err, &op) && op.Op == "dial":
+		return KindNetworkDown
+	}
+	return KindNotSent
 }
 
 // stripURL drops *url.Error's URL from the message: the query holds the session and the sign,

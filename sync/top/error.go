@@ -28,6 +28,9 @@ const (
 	ClassAmbiguous
 	// ClassProgramming: the client itself built a wrong request (method, format, version).
 	ClassProgramming
+	// ClassDuplicate: the gateway says it holds this order_id already. Whether that is this very
+	// sale (an earlier attempt got through) or another one is for the caller to judge.
+	ClassDuplicate
 )
 
 // String returns the class's stable lower-case name, used in logs and the journal.
@@ -45,16 +48,19 @@ func (c Class) String() string {
 		return "ambiguous"
 	case ClassProgramming:
 		return "programming"
+	case ClassDuplicate:
+		return "duplicate"
 	}
 	return "class(" + strconv.Itoa(int(c)) + ")"
 }
 
 // Valid reports whether c is one of the declared classes.
-func (c Class) Valid() bool { return c >= ClassTransient && c <= ClassProgramming }
+func (c Class) Valid() bool { return c >= ClassTransient && c <= ClassDuplicate }
 
 // Error is every failure of Client.Call: a gateway answer that is not a success, or a transport
 // failure (Err set). It never carries the secret, the session, the sign or any business parameter.
 type Error struct {
+	Kind       Kind // the catalogue's row
 	Class      Class
 	Code       int // the gateway's code; 0 for transport failures and result.success=false
 	Msg        string
@@ -64,13 +70,17 @@ type Error struct {
 	HTTPStatus int           // 0 when no HTTP answer arrived
 	Ban        time.Duration // throttled: how long the gateway asked us to stay away
 	Latency    time.Duration
-	Err        error // transport or decoding cause
+	Answer     string // an unreadable or unexpected answer as it came, at most MaxAnswer bytes
+	Err        error  // transport or decoding cause
 }
 
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("top: ")
 	b.WriteString(e.Class.String())
+	if e.Kind != "" && string(e.Kind) != e.Class.String() {
+		b.WriteString(" (" + string(e.Kind) + ")")
+	}
 	if e.Code != 0 {
 		fmt.Fprintf(&b, ": code %d", e.Code)
 		if e.Msg != "" {
@@ -142,32 +152,4 @@ func parseBan(texts ...string) time.Duration {
 		}
 	}
 	return DefaultBan
-}
-
-// classify maps a gateway error to a Class. The code decides first because the platform's own
-// codes mean the same for every API; sub_code decides for 15/50 ("remote service error") and for
-// codes this table does not know.
-func classify(code int, subCode string) Class {
-	switch code {
-	case 4, 5, 6, 7, 8:
-		return ClassThrottled
-	case 10:
-		return ClassTransient
-	case 11, 12, 13, 24, 25, 26, 27, 28, 29, 30, 31, 42:
-		return ClassConfiguration
-	case 9, 21, 22, 23, 32, 33, 34, 47:
-		return ClassProgramming
-	case 40, 41, 43:
-		return ClassRejected
-	}
-	sub := strings.ToLower(strings.TrimSpace(subCode))
-	switch {
-	case strings.HasPrefix(sub, "isp."):
-		return ClassTransient
-	case strings.HasPrefix(sub, "isv."):
-		return ClassRejected
-	}
-	// Code 15/50 without an isp.* sub_code, or a code we do not know: the gateway answered and did
-	// not take the order, so retrying the same bytes blindly is pointless; a person must look.
-	return ClassRejected
 }

@@ -17,40 +17,76 @@ func ResponseKey(method string) string {
 
 var errUnexpectedBody = errors.New("the body is not the expected JSON")
 
-// parseResponse turns an HTTP answer into a Response or an *Error. It never panics on any input
-// (FuzzParseResponse) and every failure it returns is an *Error with a valid Class.
-func parseResponse(method string, status int, body []byte) (*Response, *Error) {
+// Answers holds what a deployment knows of its gateway beyond the catalogue: the result.err_code
+// values that mean "this order_id is recorded already" and those that mean "busy, try again".
+type Answers struct {
+	DuplicateCodes, RetryCodes []string
+}
+
+func (a Answers) has(codes []string, code string) bool {
+	for _, c := range codes {
+		if strings.TrimSpace(c) == code && code != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// errorOf makes the *Error of a catalogue row.
+func errorOf(k Kind, status int) *Error {
+	return &Error{Kind: k, Class: RowOf(k).Class, HTTPStatus: status}
+}
+
+// parseResponse turns an HTTP answer into a Response or an *Error. Only result.success equal to
+// true is a success; every failure is an *Error of a catalogue row. It never panics on any input
+// (FuzzParseResponse), and the words it keeps are bounded (MaxRequestID, MaxCode, MaxText).
+func (a Answers) parseResponse(method string, status int, contentType string, body []byte) (*Response, *Error) {
 	top, objErr := decodeObject(body)
 
 	// An error_response is a definite answer whatever the HTTP status around it.
 	if objErr == nil {
 		if raw, ok := top["error_response"]; ok {
-			return nil, parseErrorResponse(raw, status)
+			return nil, parseErrorResponse(raw, status, body)
 		}
 	}
 
 	switch {
+	case status == 407:
+		e := errorOf(KindProxyAuth, status)
+		e.Msg = httpText(status)
+		return nil, e
 	case status >= 500:
-		// top-protocol.md: "Anything else (HTTP 5xx …) says nothing about whether the gateway
-		// recorded the sale: it is an ambiguous outcome." Issue 3 calls 5xx transient; both are
-		// retried with the same order_id, but a proxy or the gateway may fail after the backend took
-		// the order, so ambiguous is the honest class.
-		return nil, &Error{Class: ClassAmbiguous, HTTPStatus: status, Msg: httpText(status)}
+		// top-protocol.md: HTTP 5xx says nothing about whether the gateway recorded the sale.
+		e := errorOf(KindHTTP5xx, status)
+		e.Msg = httpText(status)
+		return nil, e
 	case status == 429:
-		return nil, &Error{Class: ClassThrottled, HTTPStatus: status, Msg: httpText(status), Ban: DefaultBan}
+		e := errorOf(KindCallLimit, status)
+		e.Msg, e.Ban = httpText(status), DefaultBan
+		return nil, e
 	case status == 408:
-		// The server gave up waiting for the request: it was not processed.
-		return nil, &Error{Class: ClassTransient, HTTPStatus: status, Msg: httpText(status)}
+		e := errorOf(KindHTTP408, status)
+		e.Msg = httpText(status)
+		return nil, e
 	case status >= 300 && status < 500:
-		// A redirect or a 4xx without TOP's JSON: the URL or a proxy in between is wrong; no
-		// order can go through until a person fixes the setting.
-		return nil, &Error{Class: ClassConfiguration, HTTPStatus: status, Msg: httpText(status)}
+		// A redirect or a 4xx without TOP's JSON: the address or a proxy in between is wrong.
+		e := errorOf(KindHTTPStatus, status)
+		e.Msg = httpText(status)
+		return nil, e
 	case status < 200:
-		return nil, &Error{Class: ClassAmbiguous, HTTPStatus: status, Msg: httpText(status), Err: errUnexpectedBody}
+		e := errorOf(KindNotJSON, status)
+		e.Msg, e.Err, e.Answer = httpText(status), errUnexpectedBody, boundBytes(body, MaxAnswer)
+		return nil, e
 	}
 
 	if objErr != nil {
-		return nil, &Error{Class: ClassAmbiguous, HTTPStatus: status, Err: fmt.Errorf("%w: %w", errUnexpectedBody, objErr)}
+		k := KindNotJSON
+		if looksLikePage(contentType, body) {
+			k = KindWebPage
+		}
+		e := errorOf(k, status)
+		e.Err, e.Answer = fmt.Errorf("%w: %w", errUnexpectedBody, objErr), boundBytes(body, MaxAnswer)
+		return nil, e
 	}
 
 	inner := top
@@ -58,71 +94,106 @@ func parseResponse(method string, status int, body []byte) (*Response, *Error) {
 	if raw, ok := top[ResponseKey(method)]; ok {
 		obj, err := decodeObject(raw)
 		if err != nil {
-			return nil, &Error{Class: ClassAmbiguous, HTTPStatus: status, Err: fmt.Errorf("%w: %s: %w", errUnexpectedBody, ResponseKey(method), err)}
+			e := errorOf(KindNotJSON, status)
+			e.Err, e.Answer = fmt.Errorf("%w: %s: %w", errUnexpectedBody, ResponseKey(method), err), boundBytes(body, MaxAnswer)
+			return nil, e
 		}
 		inner, innerRaw = obj, json.RawMessage(bytes.TrimSpace(raw))
 	} else if _, ok := top["result"]; !ok {
-		// Neither the wrapper nor the simplify=true form (e.g. another method's wrapper, or {}):
-		// we cannot tell what the gateway did.
-		return nil, &Error{Class: ClassAmbiguous, HTTPStatus: status, Err: errUnexpectedBody}
+		// Neither the wrapper nor the simplify=true form (another method's wrapper, or {}): we
+		// cannot tell what the gateway did.
+		e := errorOf(KindNotJSON, status)
+		e.Err, e.Answer = errUnexpectedBody, boundBytes(body, MaxAnswer)
+		return nil, e
 	}
 
-	requestID := jsonString(inner["request_id"])
-	if raw, ok := inner["result"]; ok {
-		if e := parseResultFailure(raw); e != nil {
-			e.RequestID, e.HTTPStatus = requestID, status
-			return nil, e
-		}
+	requestID := bound(jsonString(inner["request_id"]), MaxRequestID)
+	if e := a.parseResult(inner["result"], body); e != nil {
+		e.RequestID, e.HTTPStatus = requestID, status
+		return nil, e
 	}
 	return &Response{RequestID: requestID, Body: innerRaw, HTTPStatus: status}, nil
 }
 
-// parseErrorResponse reads {"code":15,"msg":..,"sub_code":..,"sub_msg":..,"request_id":..}.
-// The code is a number in the documentation and a string in some gateways' answers: both count.
-func parseErrorResponse(raw json.RawMessage, status int) *Error {
+// parseResult reads {"success":…,"err_code":…,"err_msg":…}. The API's metadata types success as
+// a required Boolean: only true (or "true") is a success. false is the gateway's refusal, which
+// may still say the order_id is known (a duplicate) or that it was busy; anything else — no
+// result, no success, another shape — is ambiguous and keeps the answer for a person.
+func (a Answers) parseResult(raw json.RawMessage, body []byte) *Error {
 	obj, err := decodeObject(raw)
 	if err != nil {
-		return &Error{Class: ClassAmbiguous, HTTPStatus: status, Err: fmt.Errorf("%w: error_response: %w", errUnexpectedBody, err)}
+		e := errorOf(KindNoSuccess, 0)
+		e.Msg, e.Answer = "no result in the answer", boundBytes(body, MaxAnswer)
+		return e
+	}
+	switch strings.ToLower(strings.TrimSpace(jsonScalarText(obj["success"]))) {
+	case "true":
+		return nil
+	case "false":
+	default:
+		e := errorOf(KindNoSuccess, 0)
+		e.Msg, e.SubMsg = "result without success=true", bound(jsonString(obj["err_msg"]), MaxText)
+		if c := jsonScalarText(obj["err_code"]); c != "" {
+			e.SubCode = "result.err_code:" + bound(c, MaxCode)
+		}
+		e.Answer = boundBytes(body, MaxAnswer)
+		return e
+	}
+	code := bound(jsonScalarText(obj["err_code"]), MaxCode)
+	msg := bound(jsonString(obj["err_msg"]), MaxText)
+	k := KindRefused
+	switch {
+	case a.has(a.DuplicateCodes, code) || saysDuplicate(msg):
+		k = KindDuplicate
+	case a.has(a.RetryCodes, code) || saysBusy(msg):
+		k = KindBusy
+	}
+	e := errorOf(k, 0)
+	e.SubCode, e.SubMsg, e.Msg = "result.err_code:"+code, msg, "result.success=false"
+	return e
+}
+
+// parseErrorResponse reads {"code":15,"msg":..,"sub_code":..,"sub_msg":..,"request_id":..}.
+// The code is a number in the documentation and a string in some gateways' answers: both count.
+func parseErrorResponse(raw json.RawMessage, status int, body []byte) *Error {
+	obj, err := decodeObject(raw)
+	if err != nil {
+		e := errorOf(KindUnreadable, status)
+		e.Err, e.Answer = fmt.Errorf("%w: error_response: %w", errUnexpectedBody, err), boundBytes(body, MaxAnswer)
+		return e
 	}
 	e := &Error{
-		Msg:        jsonString(obj["msg"]),
-		SubCode:    jsonString(obj["sub_code"]),
-		SubMsg:     jsonString(obj["sub_msg"]),
-		RequestID:  jsonString(obj["request_id"]),
+		Msg:        bound(jsonString(obj["msg"]), MaxText),
+		SubCode:    bound(jsonString(obj["sub_code"]), MaxCode),
+		SubMsg:     bound(jsonString(obj["sub_msg"]), MaxText),
+		RequestID:  bound(jsonString(obj["request_id"]), MaxRequestID),
 		HTTPStatus: status,
 	}
 	code, ok := jsonInt(obj["code"])
 	e.Code = code
 	if !ok && e.SubCode == "" {
-		// An error we cannot read: no code, no sub_code. The gateway said "error" but not which one,
-		// and it may not have been this request's fault; the outcome is unknown.
-		e.Class = ClassAmbiguous
-		e.Err = fmt.Errorf("%w: error_response without code", errUnexpectedBody)
+		// An error we cannot read: no code, no sub_code. The gateway said "error" but not which
+		// one, and it may not have been this request's fault; the outcome is unknown.
+		e.Kind, e.Class = KindUnreadable, RowOf(KindUnreadable).Class
+		e.Err, e.Answer = fmt.Errorf("%w: error_response without code", errUnexpectedBody), boundBytes(body, MaxAnswer)
 		return e
 	}
-	e.Class = classify(code, e.SubCode)
+	e.Kind = kindOfCode(code, e.SubCode, e.Msg, e.SubMsg)
+	e.Class = RowOf(e.Kind).Class
 	if e.Class == ClassThrottled {
 		e.Ban = parseBan(e.SubMsg, e.Msg)
 	}
 	return e
 }
 
-// parseResultFailure returns a rejection when result is an object with success=false.
-func parseResultFailure(raw json.RawMessage) *Error {
-	obj, err := decodeObject(raw)
-	if err != nil {
-		return nil // result of another shape (a list, a string): nothing says it failed
+// looksLikePage says whether a body that is not JSON is a web page: what a captive portal or a
+// proxy's login answers instead of the gateway.
+func looksLikePage(contentType string, body []byte) bool {
+	if strings.Contains(strings.ToLower(contentType), "html") {
+		return true
 	}
-	if !isFalse(obj["success"]) {
-		return nil
-	}
-	codeText := jsonScalarText(obj["err_code"])
-	return &Error{
-		Class:   ClassRejected,
-		SubCode: "result.err_code:" + codeText,
-		SubMsg:  jsonString(obj["err_msg"]),
-		Msg:     "result.success=false",
-	}
+	b := bytes.ToLower(bytes.TrimSpace(body))
+	return bytes.HasPrefix(b, []byte("<!doctype html")) || bytes.HasPrefix(b, []byte("<html"))
 }
 
 func decodeObject(b []byte) (map[string]json.RawMessage, error) {
@@ -185,11 +256,6 @@ func jsonInt(raw json.RawMessage) (int, bool) {
 		return 0, false
 	}
 	return n, true
-}
-
-func isFalse(raw json.RawMessage) bool {
-	t := strings.ToLower(strings.TrimSpace(jsonScalarText(raw)))
-	return t == "false"
 }
 
 func httpText(status int) string {

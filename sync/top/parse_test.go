@@ -23,12 +23,11 @@ func TestParseSuccess(t *testing.T) {
 		{"wrapped", `{"alibaba_mos_oc_trade_syncbanksale_response":{"result":{"err_code":null,"err_msg":"","success":true},"request_id":"r1"}}`,
 			"r1", `{"result":{"err_code":null,"err_msg":"","success":true},"request_id":"r1"}`},
 		{"simplify", `{"result":{"success":true},"request_id":"r2"}`, "r2", `{"result":{"success":true},"request_id":"r2"}`},
-		{"wrapped no result", `{"alibaba_mos_oc_trade_syncbanksale_response":{"request_id":"r3"}}`, "r3", `{"request_id":"r3"}`},
 		{"success as string", `{"result":{"success":"true","err_code":0},"request_id":"r4"}`, "r4", `{"result":{"success":"true","err_code":0},"request_id":"r4"}`},
 		{"spaces", " \n{\"result\":{\"success\":true},\"request_id\":\"r5\"}\n", "r5", `{"result":{"success":true},"request_id":"r5"}`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, e := parseResponse(testMethod, 200, []byte(tc.body))
+			resp, e := Answers{}.parseResponse(testMethod, 200, "", []byte(tc.body))
 			if e != nil {
 				t.Fatalf("error %v", e)
 			}
@@ -80,13 +79,15 @@ func TestParseFailures(t *testing.T) {
 		{"error_response on 500", 500, `{"error_response":{"code":15,"sub_code":"isp.top-remote-service-unavailable"}}`, ClassTransient, 15, "isp.top-remote-service-unavailable", "", "", 0},
 		{"success=false number", 200, `{"alibaba_mos_oc_trade_syncbanksale_response":{"result":{"err_code":1001,"err_msg":"门店不存在","success":false},"request_id":"x9"}}`,
 			ClassRejected, 0, "result.err_code:1001", "门店不存在", "x9", 0},
+		// Only success=true is a success: a wrapper without result says nothing was taken.
+		{"wrapped no result", 200, `{"alibaba_mos_oc_trade_syncbanksale_response":{"request_id":"r3"}}`, ClassAmbiguous, 0, "", "", "r3", 0},
 		{"success=false string", 200, `{"result":{"err_code":"E01","err_msg":"重复","success":false},"request_id":"x10"}`,
-			ClassRejected, 0, "result.err_code:E01", "重复", "x10", 0},
+			ClassDuplicate, 0, "result.err_code:E01", "重复", "x10", 0}, // 重复: the id is known already
 		{"success=false no code", 200, `{"result":{"success":"false"}}`, ClassRejected, 0, "result.err_code:", "", "", 0},
 		{"503 html", 503, `<html>503</html>`, ClassAmbiguous, 0, "", "", "", 0},
 		{"500 empty", 500, ``, ClassAmbiguous, 0, "", "", "", 0},
 		{"502 json", 502, `{"result":{"success":true}}`, ClassAmbiguous, 0, "", "", "", 0},
-		{"200 html", 200, `<html>gateway</html>`, ClassAmbiguous, 0, "", "", "", 0},
+		{"200 html", 200, `<html>gateway</html>`, ClassConfiguration, 0, "", "", "", 0}, // a captive portal's page
 		{"200 empty", 200, ``, ClassAmbiguous, 0, "", "", "", 0},
 		{"200 truncated", 200, `{"alibaba_mos_oc_trade_syncbanksale_response":{"result":{"success":tr`, ClassAmbiguous, 0, "", "", "", 0},
 		{"200 other wrapper", 200, `{"taobao_user_seller_get_response":{"request_id":"z"}}`, ClassAmbiguous, 0, "", "", "", 0},
@@ -102,7 +103,7 @@ func TestParseFailures(t *testing.T) {
 		{"408", 408, ``, ClassTransient, 0, "", "", "", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, e := parseResponse(testMethod, tc.status, []byte(tc.body))
+			resp, e := Answers{}.parseResponse(testMethod, tc.status, "", []byte(tc.body))
 			if e == nil {
 				t.Fatalf("success %+v, want %s", resp, tc.class)
 			}
@@ -135,14 +136,14 @@ func TestParseBan(t *testing.T) {
 }
 
 func TestClassString(t *testing.T) {
-	want := []string{"transient", "throttled", "configuration", "rejected", "ambiguous", "programming"}
+	want := []string{"transient", "throttled", "configuration", "rejected", "ambiguous", "programming", "duplicate"}
 	for i, w := range want {
 		c := Class(i + 1)
 		if c.String() != w || !c.Valid() {
 			t.Fatalf("%d: %s", i+1, c)
 		}
 	}
-	if Class(0).Valid() || Class(7).Valid() {
+	if Class(0).Valid() || Class(8).Valid() {
 		t.Fatal("out of range class valid")
 	}
 }
@@ -178,7 +179,7 @@ func FuzzParseResponse(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		resp, e := parseResponse(testMethod, status, body)
+		resp, e := Answers{}.parseResponse(testMethod, status, "", body)
 		if (resp == nil) == (e == nil) {
 			t.Fatalf("exactly one of resp/err must be set: %v %v", resp, e)
 		}
