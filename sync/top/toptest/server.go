@@ -42,7 +42,11 @@ type Options struct {
 	BanSeconds              int                               // length of a random ban (default 2)
 	SlowDelay               time.Duration                     // how long a Slow fault stalls (default 3s)
 	ExistsAnswer            bool                              // identical re-send → error sub_code isv.order-id-exists
-	Logger                  *slog.Logger
+	// ChineseDuplicates answers any re-sent order_id the gateway holds — the same sale or another
+	// one — as a real gateway may: result.success=false, a numeric err_code 1001 and err_msg
+	// 订单号已存在. It wins over ExistsAnswer.
+	ChineseDuplicates bool
+	Logger            *slog.Logger
 }
 
 // FaultKind is an injected failure.
@@ -58,9 +62,13 @@ const (
 	FaultResetAfter            // order recorded, then the connection closed without an answer
 	FaultSlow                  // order recorded, then the answer stalls SlowDelay (the client times out)
 	FaultMalformed             // order recorded, then HTTP 200 with a body that is not the expected JSON
+	FaultNoSuccess             // order recorded, then the method's answer with a result that lacks success
+	FaultBusy                  // result.success=false, err_msg 系统繁忙，请稍后重试; not recorded
+	FaultRow                   // the example answer of catalogue row Fault.Row; not recorded
 )
 
-var faultNames = [...]string{"none", "ban", "isp", "isv", "http503", "reset-before", "reset-after", "slow", "malformed"}
+var faultNames = [...]string{"none", "ban", "isp", "isv", "http503", "reset-before", "reset-after", "slow", "malformed",
+	"no-success", "busy", "row"}
 
 func (k FaultKind) String() string {
 	if k >= 0 && int(k) < len(faultNames) {
@@ -69,17 +77,21 @@ func (k FaultKind) String() string {
 	return fmt.Sprintf("fault(%d)", int(k))
 }
 
-// AllFaults lists every fault kind.
-var AllFaults = []FaultKind{FaultBan, FaultISP, FaultISV, FaultHTTP503, FaultResetBefore, FaultResetAfter, FaultSlow, FaultMalformed}
+// AllFaults lists every fault kind but FaultRow, which needs its row.
+var AllFaults = []FaultKind{FaultBan, FaultISP, FaultISV, FaultHTTP503, FaultResetBefore, FaultResetAfter, FaultSlow, FaultMalformed,
+	FaultNoSuccess, FaultBusy}
 
 // DefaultMix is every fault but ISV: an isv error is a permanent refusal of one order, which
 // a random fault should not turn a good order into.
-var DefaultMix = []FaultKind{FaultBan, FaultISP, FaultHTTP503, FaultResetBefore, FaultResetAfter, FaultSlow, FaultMalformed}
+var DefaultMix = []FaultKind{FaultBan, FaultISP, FaultHTTP503, FaultResetBefore, FaultResetAfter, FaultSlow, FaultMalformed,
+	FaultNoSuccess, FaultBusy}
 
-// Fault is the fault of one request. BanSeconds overrides Options.BanSeconds for FaultBan.
+// Fault is the fault of one request. BanSeconds overrides Options.BanSeconds for FaultBan; Row
+// names the catalogue row a FaultRow answers with.
 type Fault struct {
 	Kind       FaultKind
 	BanSeconds int
+	Row        top.Kind
 }
 
 // Request is what the server saw of one request and what it did.
@@ -348,6 +360,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.WriteString(w, "<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>")
 		finish("503")
 		return
+	case FaultRow:
+		rec.Fault = fault.Kind
+		ex := top.RowOf(fault.Row).Example
+		if ex.Status == 0 {
+			hijackClose(w) // a row that is no answer: the closest this server can do is none
+			finish("reset")
+			return
+		}
+		w.Header().Set("Content-Type", ex.ContentType)
+		w.WriteHeader(ex.Status)
+		_, _ = io.WriteString(w, ex.Body)
+		finish("row:" + string(fault.Row))
+		return
 	}
 	if r.Method != http.MethodPost {
 		fail(errHTTPAction)
@@ -382,6 +407,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		rec.Fault = fault.Kind
 		fail(errISP)
 		return
+	case FaultBusy:
+		rec.Fault = fault.Kind
+		s.writeResult(w, r, n, false, 500, "系统繁忙，请稍后重试")
+		finish("busy")
+		return
 	}
 	if dto == "" {
 		fail(topError{40, "Missing Required Arguments", "isv.missing-parameter", "缺少参数: " + DTOParam})
@@ -408,6 +438,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	case exists && !bytes.Equal(prev, rec.Payload):
 		s.conflicts++
 		s.mu.Unlock()
+		if s.opts.ChineseDuplicates {
+			s.writeResult(w, r, n, false, 1001, "订单号已存在")
+			finish("duplicate-conflict")
+			return
+		}
 		fail(topError{15, "Remote service error", "isv.order-id-conflict", "订单号已被其他数据占用: " + orderID})
 		return
 	case !exists:
@@ -416,6 +451,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	rec.Recorded = true
 
+	if exists && s.opts.ChineseDuplicates {
+		s.writeResult(w, r, n, false, 1001, "订单号已存在")
+		finish("duplicate")
+		return
+	}
 	if exists && s.opts.ExistsAnswer {
 		fail(topError{15, "Remote service error", "isv.order-id-exists", "订单已存在: " + orderID})
 		return
@@ -445,6 +485,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = io.WriteString(w, `{"`+top.ResponseKey(s.opts.Method)+`":{"result":{"success":tr`)
 		finish("malformed")
+		return
+	case FaultNoSuccess:
+		rec.Fault = fault.Kind
+		writeJSON(w, r, map[string]any{top.ResponseKey(s.opts.Method): map[string]any{
+			"result": map[string]any{"err_code": 500, "err_msg": "系统异常"}, "request_id": s.requestID(n)}})
+		finish("no-success")
 		return
 	}
 	s.writeSuccess(w, r, n, simplify)
@@ -545,6 +591,16 @@ func (s *Server) writeSuccess(w http.ResponseWriter, r *http.Request, n int, sim
 		return
 	}
 	writeJSON(w, r, map[string]any{top.ResponseKey(s.opts.Method): inner})
+}
+
+// writeResult answers the method's result with success and, when it failed, err_code (a number,
+// as the API's metadata types it) and err_msg.
+func (s *Server) writeResult(w http.ResponseWriter, r *http.Request, n int, success bool, code int, msg string) {
+	res := map[string]any{"success": success}
+	if !success {
+		res["err_code"], res["err_msg"] = code, msg
+	}
+	writeJSON(w, r, map[string]any{top.ResponseKey(s.opts.Method): map[string]any{"result": res, "request_id": s.requestID(n)}})
 }
 
 // gzipWriters are reused: a gzip.Writer's compressor state is far bigger than any answer, and

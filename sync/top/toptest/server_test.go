@@ -435,6 +435,8 @@ func TestFaults(t *testing.T) {
 		{toptest.FaultResetAfter, top.ClassAmbiguous, true, "reset", 0, ""},
 		{toptest.FaultSlow, top.ClassAmbiguous, true, "slow", 0, ""},
 		{toptest.FaultMalformed, top.ClassAmbiguous, true, "malformed", 0, ""},
+		{toptest.FaultNoSuccess, top.ClassAmbiguous, true, "no-success", 0, "result.err_code:500"},
+		{toptest.FaultBusy, top.ClassTransient, false, "busy", 0, "result.err_code:500"},
 	} {
 		t.Run(tc.kind.String(), func(t *testing.T) {
 			s := newServer(t, toptest.Options{Script: script(tc.kind), SlowDelay: 10 * time.Second})
@@ -469,6 +471,47 @@ func TestFaults(t *testing.T) {
 				t.Fatalf("retry request %+v", reqs[1])
 			}
 		})
+	}
+}
+
+// TestEveryRowOfTheCatalogue: the fake gateway gives every answer of the catalogue that is an
+// answer, so tests and the demo can meet each one; the client reads each back as its row.
+func TestEveryRowOfTheCatalogue(t *testing.T) {
+	for _, row := range top.Catalogue {
+		if row.Example.Status == 0 || row.Kind == top.KindOK {
+			continue
+		}
+		t.Run(string(row.Kind), func(t *testing.T) {
+			s := newServer(t, toptest.Options{Script: func(n int, _ string) toptest.Fault {
+				return toptest.Fault{Kind: toptest.FaultRow, Row: row.Kind}
+			}})
+			te := asTop(t, callErr(newClient(t, s, top.Config{}), params(t, "R1")))
+			if te.Kind != row.Kind {
+				t.Fatalf("got %s: %v", te.Kind, te)
+			}
+			if len(s.Orders()) != 0 {
+				t.Fatal("a row's answer recorded the order")
+			}
+		})
+	}
+}
+
+// TestChineseDuplicates: a re-send of an order the gateway holds — the same sale or another
+// under its id — is answered as a real gateway may, in Chinese with a numeric err_code.
+func TestChineseDuplicates(t *testing.T) {
+	s := newServer(t, toptest.Options{ChineseDuplicates: true})
+	c := newClient(t, s, top.Config{})
+	if err := callErr(c, params(t, "D1")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []map[string]string{params(t, "D1"), {toptest.DTOParam: strings.Replace(params(t, "D1")[toptest.DTOParam], "1250", "1251", 1)}} {
+		te := asTop(t, callErr(c, p))
+		if te.Kind != top.KindDuplicate || te.SubCode != "result.err_code:1001" || te.SubMsg != "订单号已存在" {
+			t.Fatalf("re-send: %v", te)
+		}
+	}
+	if len(s.Orders()) != 1 || s.Conflicts() != 1 {
+		t.Fatalf("%d orders, %d conflicts", len(s.Orders()), s.Conflicts())
 	}
 }
 
