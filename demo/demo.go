@@ -236,7 +236,7 @@ func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error
 	rng := rand.New(rand.NewPCG(2026, 11))
 	day := now
 	for i, s := range samples {
-		id, err := j.NextOrderID(ctx, StoreNo, day)
+		id, err := j.NextOrderID(ctx, StoreNo, j.DeskCode(), day)
 		if err != nil {
 			return out, fmt.Errorf("demo: order id: %w", err)
 		}

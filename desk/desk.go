@@ -27,7 +27,8 @@ type Journal interface {
 	Void(ctx context.Context, orderID, reason, by string) (model.Order, error)
 	Retry(ctx context.Context, now time.Time, by string, ids ...string) (int, error)
 	RetryFailed(ctx context.Context, now time.Time, by string) (int, error)
-	NextOrderID(ctx context.Context, storeNo string, day time.Time) (string, error)
+	NextOrderID(ctx context.Context, storeNo, deskCode string, day time.Time) (string, error)
+	DeskCode() string
 	ImportSeq(ctx context.Context, sales iter.Seq[model.Sale], by string) (model.ImportResult, error)
 }
 
@@ -49,6 +50,9 @@ type Config struct {
 	// empty, as the entry form does from the config; StoreNo also numbers new orders.
 	StoreNo  string
 	CommType model.CommType
+	// DeskCode is this PC's part of the order numbers it makes (store.desk_code); "" takes the
+	// code the journal drew when it was created.
+	DeskCode string
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 }
@@ -186,10 +190,19 @@ func (d *Desk) RetryFailed(ctx context.Context) (int, error) {
 }
 
 // NextOrderID offers the next free generated order number of a store today (storeNo ""
-// is the configured store): store + yyyymmdd + a 4-digit sequence. It reserves nothing.
+// is the configured store): store + yyyymmdd + desk code + a 4-digit sequence, so two PCs of one
+// store never make the same. It reserves nothing.
 func (d *Desk) NextOrderID(ctx context.Context, storeNo string) (string, error) {
 	if storeNo == "" {
 		storeNo = d.cfg.StoreNo
 	}
-	return d.j.NextOrderID(ctx, storeNo, d.cfg.Now())
+	return d.j.NextOrderID(ctx, storeNo, d.DeskCode(), d.cfg.Now())
+}
+
+// DeskCode is this PC's part of the order numbers: the configured one, else the journal's.
+func (d *Desk) DeskCode() string {
+	if d.cfg.DeskCode != "" {
+		return d.cfg.DeskCode
+	}
+	return d.j.DeskCode()
 }

@@ -27,7 +27,7 @@ func newDesk(t testing.TB, up Uploader) (*Desk, *storage.Journal) {
 	}
 	t.Cleanup(func() { j.Close() })
 	j.SetRules(testRules)
-	return New(j, up, Config{Rules: testRules, StoreNo: "HZ01", CommType: model.CommNetwork, Now: func() time.Time { return testNow }}), j
+	return New(j, up, Config{Rules: testRules, StoreNo: "HZ01", CommType: model.CommNetwork, DeskCode: "A", Now: func() time.Time { return testNow }}), j
 }
 
 // luhnCard makes a 16-digit UnionPay number that passes Luhn.
@@ -172,16 +172,47 @@ func TestNextOrderID(t *testing.T) {
 	d, _ := newDesk(t, nil)
 	ctx := context.Background()
 	id, err := d.NextOrderID(ctx, "")
-	if err != nil || id != "HZ01202611260001" {
+	if err != nil || id != "HZ0120261126A0001" {
 		t.Fatalf("first: %q %v", id, err)
 	}
-	if _, err := d.SaveNew(ctx, typed(1)); err != nil {
+	first := typed(1)
+	first.OrderID = id
+	if _, err := d.SaveNew(ctx, first); err != nil {
 		t.Fatal(err)
 	}
-	if id, _ = d.NextOrderID(ctx, ""); id != "HZ01202611260002" {
+	if id, _ = d.NextOrderID(ctx, ""); id != "HZ0120261126A0002" {
 		t.Fatalf("second: %q", id)
 	}
-	if id, _ = d.NextOrderID(ctx, "SH02"); id != "SH02202611260001" {
+	if id, _ = d.NextOrderID(ctx, "SH02"); id != "SH0220261126A0001" {
 		t.Fatalf("another store: %q", id)
+	}
+}
+
+// TestTwoPCsNumberApart: two journals made with one config (no desk_code set) each draw a desk
+// code, so the first sale of the day on each gets a different order number: head office never
+// takes the second PC's sale for a re-send of the first's.
+func TestTwoPCsNumberApart(t *testing.T) {
+	ctx := context.Background()
+	ids := map[string]bool{}
+	codes := map[string]bool{}
+	for range 2 {
+		j, err := storage.Open(ctx, filepath.Join(t.TempDir(), "j.db"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer j.Close()
+		d := New(j, nil, Config{Rules: testRules, StoreNo: "HZ01", Now: func() time.Time { return testNow }})
+		id, err := d.NextOrderID(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !model.ValidDeskCode(d.DeskCode()) || !strings.HasPrefix(id, "HZ0120261126"+d.DeskCode()) || !strings.HasSuffix(id, "0001") {
+			t.Fatalf("order number %q with desk code %q", id, d.DeskCode())
+		}
+		ids[id], codes[d.DeskCode()] = true, true
+	}
+	if len(ids) != 2 || len(codes) != 2 {
+		// 3 letters of 32 each: two fresh journals draw the same code once in 32,768.
+		t.Fatalf("two journals number their first sale alike: %v", ids)
 	}
 }

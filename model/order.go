@@ -16,7 +16,13 @@ type Order struct {
 	RequestID     string // of the last answer
 	VoidReason    string
 	Payload       []byte // the DTO JSON frozen at the first claim (empty before): every attempt sends these bytes
-	CreatedAt     time.Time
+	// MaybeAtGateway: an earlier attempt's outcome is unknown, so head office may hold the order
+	// already (a duplicate answer then confirms the upload).
+	MaybeAtGateway bool
+	// WaitingSince is when the order last became due by a person's act: journaled, edited or
+	// retried by hand. Retrying longer than the uploader's give-up time hands it to a person.
+	WaitingSince time.Time
+	CreatedAt    time.Time
 	UpdatedAt     time.Time
 	CreatedBy     string
 	UpdatedBy     string
@@ -34,6 +40,7 @@ type Attempt struct {
 	SubCode   string
 	Message   string
 	RequestID string
+	Answer    string // an unreadable or unexpected answer as it came, bounded
 }
 
 // AuditEntry is one change to an order and who made it.
@@ -48,7 +55,17 @@ type Outcome struct {
 	Status        Status    // uploaded | retrying | rejected
 	NextAttemptAt time.Time // for retrying
 	Attempt       Attempt   // N is filled in by the journal
+	AtGateway     AtGateway // what the attempt says about a copy at the gateway
 }
+
+// AtGateway is what an attempt says about whether head office may hold the order.
+type AtGateway int
+
+const (
+	AtGatewayUnchanged AtGateway = iota // the attempt says nothing new
+	AtGatewayMaybe                      // its outcome is unknown: the gateway may have it now
+	AtGatewayNot                        // the gateway definitely refused these bytes: it does not hold them
+)
 
 // SummaryRow is the count and amount of one channel × sub type on a day.
 type SummaryRow struct {
@@ -99,4 +116,27 @@ type ImportRefusal struct {
 	Index   int // the sale's position among those given (from 0)
 	OrderID string
 	Reason  error
+}
+
+// The desk code is part of every generated order number, so two back-office PCs of one store
+// never number two sales alike: store + yyyymmdd + desk code + a 4-digit sequence
+// (HZ0120261129K7Q0001). It is 1 to 4 capital letters or digits.
+const (
+	MaxDeskCode = 4
+	// DeskCodeLetters are what a drawn desk code is made of: no I, O, 0 or 1, which a person
+	// reading an order number aloud mixes up.
+	DeskCodeLetters = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+)
+
+// ValidDeskCode reports whether s can be a desk code.
+func ValidDeskCode(s string) bool {
+	if len(s) < 1 || len(s) > MaxDeskCode {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }

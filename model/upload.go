@@ -14,6 +14,7 @@ const (
 	ModePaused                // waiting for a person (Reason says why and what to do)
 	ModeBanned                // waiting out the gateway's call limit until BannedUntil
 	ModeStopped               // not running
+	ModeUnreachable           // head office cannot be reached (Cause says why, since Since): probing
 )
 
 func (m Mode) String() string {
@@ -28,6 +29,8 @@ func (m Mode) String() string {
 		return "banned"
 	case ModeStopped:
 		return "stopped"
+	case ModeUnreachable:
+		return "unreachable"
 	}
 	return fmt.Sprintf("mode(%d)", int(m))
 }
@@ -40,6 +43,10 @@ type UploadState struct {
 	SubCode     string
 	BannedUntil time.Time
 	InFlight    int // orders claimed and not yet recorded
+	// Cause is what a person must fix (paused) or what stops the calls (unreachable); CauseOther
+	// when Reason or Code alone say it.
+	Cause Cause
+	Since time.Time // unreachable: since when
 }
 
 // Event is one change the uploader publishes: an order's new row, or (Order nil) its new state.
@@ -62,6 +69,13 @@ const (
 	CausePermission              // the app lacks the API's permission
 	CauseForbidden               // the gateway forbade the request
 	CauseQuota                   // the day's call quota is spent
+	CauseIPWhitelist             // this store's internet address is not on the app's IP whitelist
+	CausePlatform                // another platform check refused the app (Code says which)
+	CauseNetwork                 // no connection to the gateway: the network is down or blocked
+	CauseName                    // the gateway's name is not found
+	CauseCertificate             // this PC does not trust the gateway's certificate
+	CauseProxy                   // the proxy wants a user name and password
+	CauseWebPage                 // a web page answered instead of the gateway (a network login)
 )
 
 // CauseOf maps a TOP error code to its Cause (top-protocol.md's table).

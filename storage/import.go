@@ -24,13 +24,13 @@ const importBatch = 32
 // ?2, made it slower: SQLite finds a numbered parameter's name by a linear search, and the
 // driver asks for every parameter's name.)
 func importSQL(n int) string {
-	row := "(" + strings.Repeat("?, ", len(saleColumns)) + "'pending', ?, ?, ?, ?, ?, ?)"
+	row := "(" + strings.Repeat("?, ", len(saleColumns)) + "'pending', ?, ?, ?, ?, ?, ?, ?)"
 	rows := make([]string, n)
 	for i := range rows {
 		rows[i] = row
 	}
 	return "INSERT INTO orders (" + strings.Join(saleColumns, ", ") +
-		", status, next_attempt_at, payload, created_at, created_by, updated_at, updated_by) VALUES " +
+		", status, next_attempt_at, payload, created_at, created_by, updated_at, updated_by, waiting_since) VALUES " +
 		strings.Join(rows, ", ") + " ON CONFLICT (order_id) DO NOTHING"
 }
 
@@ -108,10 +108,10 @@ func (im *importer) prepare(ctx context.Context, sales iter.Seq[model.Sale], ste
 			return true
 		}
 		now := ms(im.w.now)
-		st := importStep{sales: queued, args: make([]any, 0, len(queued)*(len(saleColumns)+6))}
+		st := importStep{sales: queued, args: make([]any, 0, len(queued)*(len(saleColumns)+7))}
 		for _, p := range queued {
 			st.args = append(st.args, saleArgs(p.sale)...)
-			st.args = append(st.args, now, notFrozen, now, im.by, now, im.by)
+			st.args = append(st.args, now, notFrozen, now, im.by, now, im.by, now)
 		}
 		queued = nil
 		return send(st)

@@ -9,6 +9,7 @@ package storage
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -43,6 +44,8 @@ type Journal struct {
 	// every write transaction used to compile its half-dozen afresh, which was a quarter to a
 	// third of the uploader's CPU (it records one outcome per call). Read-only after Open.
 	wstmts map[string]*sql.Stmt
+
+	deskCode string
 
 	closeOnce sync.Once
 	closeErr  error
@@ -111,6 +114,9 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Journal, error) 
 	}
 	if err := j.prepareWriter(ctx); err != nil {
 		return fail(fmt.Errorf("storage: open %s: %w", path, err))
+	}
+	if j.deskCode, err = ensureDeskCode(ctx, j.w); err != nil {
+		return fail(fmt.Errorf("storage: open %s: desk code: %w", path, err))
 	}
 	// 0x10002: the analysis limit SQLite recommends for a connection that just opened.
 	if _, err := j.w.ExecContext(ctx, "PRAGMA optimize=0x10002"); err != nil {
@@ -187,9 +193,43 @@ func OpenReadOnly(ctx context.Context, path string, log *slog.Logger) (*Journal,
 		return nil, fmt.Errorf("storage: open %s for reading: the journal has schema version %d and this program reads %d: "+
 			"use the banksale that owns it, or close that one so this one can upgrade the journal", path, have, want)
 	}
+	// A journal made by an older banksale may have no desk code yet: its owner draws one.
+	_ = j.r.QueryRowContext(ctx, deskCodeSQL).Scan(&j.deskCode)
 	log.Info("journal opened for reading", "path", abs)
 	return j, nil
 }
+
+const deskCodeSQL = "SELECT value FROM meta WHERE key = 'desk_code'"
+
+// ensureDeskCode reads the journal's desk code, drawing one when it has none: the journal is
+// new, or made by an older banksale. It is drawn once and kept, so it stays with the journal.
+func ensureDeskCode(ctx context.Context, w *sql.DB) (string, error) {
+	var code string
+	err := w.QueryRowContext(ctx, deskCodeSQL).Scan(&code)
+	if err == nil && model.ValidDeskCode(code) {
+		return code, nil
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return "", err
+	}
+	b := make([]byte, 3)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	for i := range b {
+		b[i] = model.DeskCodeLetters[int(b[i])%len(model.DeskCodeLetters)]
+	}
+	code = string(b)
+	if _, err := w.ExecContext(ctx, "INSERT OR REPLACE INTO meta (key, value) VALUES ('desk_code', ?)", code); err != nil {
+		return "", err
+	}
+	return code, nil
+}
+
+// DeskCode is the code this journal drew for its order numbers (see model.DeskCodeLetters): what
+// numbers them when the config names no desk code of its own. "" on a journal opened for reading
+// that has none yet.
+func (j *Journal) DeskCode() string { return j.deskCode }
 
 // ReadOnly reports whether the journal was opened with OpenReadOnly.
 func (j *Journal) ReadOnly() bool { return j.w == nil }

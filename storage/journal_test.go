@@ -447,7 +447,7 @@ func TestNextOrderID(t *testing.T) {
 	j := openTest(t)
 	ctx := context.Background()
 	day := time.Date(2026, 11, 26, 23, 30, 0, 0, model.CST)
-	id, err := j.NextOrderID(ctx, "HZ01", day)
+	id, err := j.NextOrderID(ctx, "HZ01", "", day)
 	if err != nil || id != "HZ01202611260001" {
 		t.Fatalf("first id: %q %v", id, err)
 	}
@@ -457,7 +457,7 @@ func TestNextOrderID(t *testing.T) {
 		s.SequenceNo = oid
 		mustInsert(t, j, s)
 	}
-	id, err = j.NextOrderID(ctx, "HZ01", day.UTC()) // the CST date counts, not the UTC one
+	id, err = j.NextOrderID(ctx, "HZ01", "", day.UTC()) // the CST date counts, not the UTC one
 	if err != nil || id != "HZ01202611260008" {
 		t.Fatalf("next id: %q %v", id, err)
 	}

@@ -16,6 +16,7 @@ var saleColumns = model.DTOFields
 var stateColumns = []string{
 	"id", "status", "attempts", "next_attempt_at", "lease_until", "last_code", "last_sub_code",
 	"last_message", "request_id", "void_reason", "created_at", "created_by", "updated_at", "updated_by",
+	"maybe_at_gateway", "waiting_since",
 }
 
 // orderCols is the select list scanOrder reads (payload last, so lists can leave it out).
@@ -60,7 +61,7 @@ func scanOrder(sc rowScanner, withPayload bool) (model.Order, error) {
 		tradeTime, operateTime, amount       int64
 		status                               string
 		next, lease                          sql.NullInt64
-		createdAt, updatedAt                 int64
+		createdAt, updatedAt, waitingSince   int64
 	)
 	dest := []any{
 		&s.OrderID, &s.OriginalOrderID, &s.SequenceNo, &channel, &s.CardNo, &tradeTime,
@@ -70,6 +71,7 @@ func scanOrder(sc rowScanner, withPayload bool) (model.Order, error) {
 		&s.Cashier, &s.IP, &s.MAC,
 		&o.ID, &status, &o.Attempts, &next, &lease, &o.LastCode, &o.LastSubCode,
 		&o.LastMessage, &o.RequestID, &o.VoidReason, &createdAt, &o.CreatedBy, &updatedAt, &o.UpdatedBy,
+		&o.MaybeAtGateway, &waitingSince,
 	}
 	if withPayload {
 		dest = append(dest, &o.Payload)
@@ -89,6 +91,7 @@ func scanOrder(sc rowScanner, withPayload bool) (model.Order, error) {
 	o.LeaseUntil = fromNullMS(lease)
 	o.CreatedAt = fromMS(createdAt)
 	o.UpdatedAt = fromMS(updatedAt)
+	o.WaitingSince = fromMSZero(waitingSince)
 	return o, nil
 }
 

@@ -35,7 +35,7 @@ const (
 	daySummarySQL = `SELECT payment_channel, sub_sale_type, status, trade_amount FROM orders
 		WHERE trade_time >= ? AND trade_time < ?`
 	attemptsSQL = `SELECT a.n, a.started_at, a.latency_us, a.outcome, a.class, a.code, a.sub_code, a.message,
-		a.request_id FROM orders o JOIN attempts a ON a.order_ref = o.id WHERE o.order_id = ? ORDER BY a.id`
+		a.request_id, a.answer FROM orders o JOIN attempts a ON a.order_ref = o.id WHERE o.order_id = ? ORDER BY a.id`
 	auditListSQL = `SELECT a.at, a.by, a.action, a.detail FROM orders o JOIN audit a ON a.order_ref = o.id
 		WHERE o.order_id = ? ORDER BY a.id`
 	nextOrderIDSQL = `SELECT order_id FROM orders WHERE order_id >= ? AND order_id <= ? ORDER BY order_id DESC`
@@ -195,7 +195,7 @@ func (j *Journal) Attempts(ctx context.Context, orderID string) ([]model.Attempt
 	for rows.Next() {
 		a := model.Attempt{OrderID: orderID}
 		var started, lat int64
-		if err := rows.Scan(&a.N, &started, &lat, &a.Outcome, &a.Class, &a.Code, &a.SubCode, &a.Message, &a.RequestID); err != nil {
+		if err := rows.Scan(&a.N, &started, &lat, &a.Outcome, &a.Class, &a.Code, &a.SubCode, &a.Message, &a.RequestID, &a.Answer); err != nil {
 			return nil, fmt.Errorf("storage: attempts %s: %w", orderID, err)
 		}
 		a.StartedAt = fromMS(started)
@@ -231,10 +231,10 @@ func (j *Journal) Audit(ctx context.Context, orderID string) ([]model.AuditEntry
 	return out, nil
 }
 
-// NextOrderID offers the next free generated order_id of a store and day: store + yyyymmdd +
-// a 4-digit sequence. It reserves nothing: Insert still refuses a taken one.
-func (j *Journal) NextOrderID(ctx context.Context, storeNo string, day time.Time) (string, error) {
-	prefix := storeNo + day.In(model.CST).Format("20060102")
+// NextOrderID offers the next free generated order_id of a store, desk and day: store +
+// yyyymmdd + desk code + a 4-digit sequence. It reserves nothing: Insert still refuses a taken one.
+func (j *Journal) NextOrderID(ctx context.Context, storeNo, deskCode string, day time.Time) (string, error) {
+	prefix := storeNo + day.In(model.CST).Format("20060102") + deskCode
 	rows, err := j.r.QueryContext(ctx, nextOrderIDSQL, prefix+"0000", prefix+"9999")
 	if err != nil {
 		return "", fmt.Errorf("storage: next order id: %w", err)

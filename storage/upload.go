@@ -25,12 +25,13 @@ const claimableCond = `status IN ('pending', 'retrying') AND (sub_sale_type = '0
 const claimSQL = `SELECT id FROM orders INDEXED BY orders_due WHERE ` + claimableCond + `
 	AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?`
 
+// releaseSQL: an order left uploading by a crash may have reached the gateway.
 const releaseSQL = `UPDATE orders SET status = 'retrying', next_attempt_at = ?, lease_until = NULL,
-	updated_at = ?, updated_by = ? WHERE status = 'uploading'`
+	maybe_at_gateway = 1, updated_at = ?, updated_by = ? WHERE status = 'uploading'`
 
 // retrySQL takes a further condition: the given order_ids, or every failed order. Which
 // statuses may be retried is model's rule (Status.CanRetry).
-var retrySQL = `UPDATE orders SET status = 'retrying', next_attempt_at = ?, updated_at = ?, updated_by = ?
+var retrySQL = `UPDATE orders SET status = 'retrying', next_attempt_at = ?, waiting_since = ?, updated_at = ?, updated_by = ?
 	WHERE status IN (` + sqlStatuses(model.Status.CanRetry) + `) AND %s RETURNING id`
 
 // sqlStatuses is the SQL list of the statuses for which ok holds: 'retrying', 'rejected'.
@@ -47,9 +48,11 @@ const nextDueSQL = `SELECT next_attempt_at FROM orders INDEXED BY orders_due WHE
 
 const (
 	attemptSQL = `INSERT INTO attempts (order_ref, n, started_at, latency_us, outcome, class, code, sub_code,
-		message, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		message, request_id, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// maybe_at_gateway follows the outcome's model.AtGateway: 1 maybe, 2 not, else unchanged.
 	recordSQL = `UPDATE orders SET status = ?, attempts = ?, next_attempt_at = ?, lease_until = NULL,
-		last_code = ?, last_sub_code = ?, last_message = ?, request_id = ?, updated_at = ?, updated_by = ?
+		last_code = ?, last_sub_code = ?, last_message = ?, request_id = ?, updated_at = ?, updated_by = ?,
+		maybe_at_gateway = CASE ? WHEN 1 THEN 1 WHEN 2 THEN 0 ELSE maybe_at_gateway END
 		WHERE id = ?`
 )
 
@@ -213,7 +216,7 @@ func (j *Journal) Record(ctx context.Context, o model.Outcome) (model.Order, err
 		a.Outcome = string(o.Status)
 	}
 	if _, err := w.exec(ctx, attemptSQL, cur.ID, a.N, ms(a.StartedAt), a.Latency.Microseconds(), a.Outcome,
-		a.Class, a.Code, a.SubCode, a.Message, a.RequestID); err != nil {
+		a.Class, a.Code, a.SubCode, a.Message, a.RequestID, a.Answer); err != nil {
 		return fail(fmt.Errorf("attempt: %w", err))
 	}
 	var next any
@@ -222,7 +225,7 @@ func (j *Journal) Record(ctx context.Context, o model.Outcome) (model.Order, err
 	}
 	now := ms(w.now)
 	if _, err := w.exec(ctx, recordSQL, string(o.Status), a.N, next, a.Code, a.SubCode, a.Message, a.RequestID,
-		now, uploaderBy, cur.ID); err != nil {
+		now, uploaderBy, int(o.AtGateway), cur.ID); err != nil {
 		return fail(fmt.Errorf("update: %w", err))
 	}
 	switch o.Status {
@@ -298,7 +301,7 @@ func (j *Journal) retryWhere(ctx context.Context, now time.Time, by, cond string
 	defer w.rollback()
 	t := ms(now)
 	q := fmt.Sprintf(retrySQL, cond)
-	rows, err := w.tx.QueryContext(ctx, q, append([]any{t, ms(w.now), by}, args...)...)
+	rows, err := w.tx.QueryContext(ctx, q, append([]any{t, ms(w.now), ms(w.now), by}, args...)...)
 	if err != nil {
 		return 0, err
 	}
@@ -324,4 +327,68 @@ func (j *Journal) retryWhere(ctx context.Context, now time.Time, by, cond string
 		return 0, err
 	}
 	return len(ids), nil
+}
+
+// giveUpSQL hands orders retrying since before a time to a person; the reason goes in front of
+// the last failure's words, which stay.
+const giveUpSQL = `UPDATE orders SET status = 'rejected', next_attempt_at = NULL,
+	last_message = substr(? || last_message, 1, 600), updated_at = ?, updated_by = ?
+	WHERE status = 'retrying' AND waiting_since < ? RETURNING id`
+
+// GiveUp moves every order that has been retrying since before cutoff to rejected (needs a
+// person), its last failure kept behind reason. It can still be retried by hand. It returns the
+// order_ids it moved.
+func (j *Journal) GiveUp(ctx context.Context, cutoff time.Time, reason string) ([]string, error) {
+	w, err := j.begin(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("storage: give up: %w", err)
+	}
+	defer w.rollback()
+	rows, err := w.tx.QueryContext(ctx, giveUpSQL, reason, ms(w.now), uploaderBy, ms(cutoff))
+	if err != nil {
+		return nil, fmt.Errorf("storage: give up: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("storage: give up: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("storage: give up: %w", err)
+	}
+	var out []string
+	for _, id := range ids {
+		if err := w.addAudit(ctx, id, uploaderBy, "give-up", reason); err != nil {
+			return nil, fmt.Errorf("storage: give up: %w", err)
+		}
+		var oid string
+		if err := w.tx.QueryRowContext(ctx, "SELECT order_id FROM orders WHERE id = ?", id).Scan(&oid); err != nil {
+			return nil, fmt.Errorf("storage: give up: %w", err)
+		}
+		out = append(out, oid)
+	}
+	if err := w.commit(); err != nil {
+		return nil, fmt.Errorf("storage: give up: %w", err)
+	}
+	return out, nil
+}
+
+const oldestWaitingSQL = `SELECT min(waiting_since) FROM orders WHERE status IN ('pending', 'retrying', 'uploading')`
+
+// OldestWaiting is when the order waiting longest for head office became due; false when
+// nothing waits.
+func (j *Journal) OldestWaiting(ctx context.Context) (time.Time, bool, error) {
+	var v sql.NullInt64
+	if err := j.r.QueryRowContext(ctx, oldestWaitingSQL).Scan(&v); err != nil {
+		return time.Time{}, false, fmt.Errorf("storage: oldest waiting: %w", err)
+	}
+	if !v.Valid {
+		return time.Time{}, false, nil
+	}
+	return fromMS(v.Int64), true, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -313,5 +314,141 @@ func TestClaimRejectsWhatCannotBeEncoded(t *testing.T) {
 	}
 	if c, _ := j.Counts(ctx); c[model.StatusRejected] != 1 || c[model.StatusUploading] != 1 {
 		t.Fatalf("counts: %v", c)
+	}
+}
+
+// TestMaybeAtGateway: the journal remembers when an order may be at the gateway already — an
+// attempt whose outcome is unknown, or a call cut short by a crash — and forgets it when the
+// gateway definitely refused the same bytes. An edit does not forget it: the old content may be
+// there.
+func TestMaybeAtGateway(t *testing.T) {
+	j := openTest(t)
+	ctx := context.Background()
+	id := mustInsert(t, j, testSale(1, t0)).OrderID
+	claim := func() model.Order {
+		t.Helper()
+		got, err := j.Claim(ctx, time.Now().Add(time.Hour), 1, time.Minute)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("claim: %v %v", got, err)
+		}
+		return got[0]
+	}
+	record := func(st model.Status, at model.AtGateway) model.Order {
+		t.Helper()
+		o, err := j.Record(ctx, model.Outcome{OrderID: id, Status: st, NextAttemptAt: time.Now(), AtGateway: at,
+			Attempt: model.Attempt{Class: "x", Answer: "<html>"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	if o := claim(); o.MaybeAtGateway {
+		t.Fatal("a fresh order may be at the gateway")
+	}
+	if o := record(model.StatusRetrying, model.AtGatewayMaybe); !o.MaybeAtGateway {
+		t.Fatal("an unknown outcome was not remembered")
+	}
+	claim()
+	if o := record(model.StatusRetrying, model.AtGatewayUnchanged); !o.MaybeAtGateway {
+		t.Fatal("a later transient failure forgot it")
+	}
+	claim()
+	if o := record(model.StatusRejected, model.AtGatewayNot); o.MaybeAtGateway {
+		t.Fatal("a definite refusal did not clear it")
+	}
+	if at, _ := j.Attempts(ctx, id); at[0].Answer != "<html>" {
+		t.Fatalf("the answer was not kept: %+v", at[0])
+	}
+	// A crash mid-call: the released order may be at the gateway.
+	id2 := mustInsert(t, j, testSale(2, t0)).OrderID
+	if _, err := j.Claim(ctx, time.Now().Add(time.Hour), 1, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.ReleaseLeases(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := j.Get(ctx, id2); !o.MaybeAtGateway || o.Status != model.StatusRetrying {
+		t.Fatalf("released: %s maybe %v", o.Status, o.MaybeAtGateway)
+	}
+}
+
+// TestGiveUpAndOldestWaiting: an order retrying since before the cutoff goes to a person with
+// its last reason kept; a retry by hand gives it a fresh start.
+func TestGiveUpAndOldestWaiting(t *testing.T) {
+	j := openTest(t)
+	ctx := context.Background()
+	if _, ok, err := j.OldestWaiting(ctx); ok || err != nil {
+		t.Fatalf("empty journal: %v %v", ok, err)
+	}
+	before := time.Now()
+	for i := 1; i <= 3; i++ {
+		mustInsert(t, j, testSale(i, t0))
+	}
+	oldest, ok, err := j.OldestWaiting(ctx)
+	if !ok || err != nil || oldest.Before(before.Add(-time.Second)) || oldest.After(time.Now()) {
+		t.Fatalf("oldest waiting %v %v %v", oldest, ok, err)
+	}
+	got, _ := j.Claim(ctx, time.Now().Add(time.Hour), 2, time.Minute)
+	for _, o := range got {
+		if _, err := j.Record(ctx, model.Outcome{OrderID: o.OrderID, Status: model.StatusRetrying, NextAttemptAt: time.Now().Add(time.Hour),
+			Attempt: model.Attempt{Message: "no connection"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ids, err := j.GiveUp(ctx, before, "gave up: "); err != nil || len(ids) != 0 {
+		t.Fatalf("nothing is older than the cutoff: %v %v", ids, err)
+	}
+	ids, err := j.GiveUp(ctx, time.Now().Add(time.Second), "gave up after 24h: ")
+	if err != nil || len(ids) != 2 {
+		t.Fatalf("give up: %v %v", ids, err)
+	}
+	o, _ := j.Get(ctx, ids[0])
+	if o.Status != model.StatusRejected || o.LastMessage != "gave up after 24h: no connection" || !o.NextAttemptAt.IsZero() {
+		t.Fatalf("given up: %s %q", o.Status, o.LastMessage)
+	}
+	if au, _ := j.Audit(ctx, ids[0]); au[len(au)-1].Action != "give-up" {
+		t.Fatalf("audit: %+v", au)
+	}
+	// The pending one is not retrying: it stays.
+	if c, _ := j.Counts(ctx); c[model.StatusPending] != 1 || c[model.StatusRejected] != 2 {
+		t.Fatalf("counts %v", c)
+	}
+	time.Sleep(5 * time.Millisecond)
+	if _, err := j.Retry(ctx, time.Now(), "lina", ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := j.Get(ctx, ids[0]); !o.WaitingSince.After(before) || o.Status != model.StatusRetrying {
+		t.Fatalf("a retry by hand: waiting since %v, %s", o.WaitingSince, o.Status)
+	}
+}
+
+// TestDeskCodeKept: a journal draws its desk code once and keeps it across opens.
+func TestDeskCodeKept(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j.db")
+	ctx := context.Background()
+	j, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code := j.DeskCode()
+	j.Close()
+	if !model.ValidDeskCode(code) || len(code) != 3 || strings.ContainsAny(code, "IO01") {
+		t.Fatalf("drawn code %q", code)
+	}
+	j, err = Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if j.DeskCode() != code {
+		t.Fatalf("the code changed from %q to %q", code, j.DeskCode())
+	}
+	r, err := OpenReadOnly(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.DeskCode() != code {
+		t.Fatalf("read-only: %q", r.DeskCode())
 	}
 }

@@ -223,7 +223,7 @@ func (w *txWriter) insertOne(ctx context.Context, s model.Sale, by, action strin
 		return 0, model.Order{}, err
 	}
 	now := ms(w.now)
-	args := append(saleArgs(s), now, notFrozen, now, by, now, by)
+	args := append(saleArgs(s), now, notFrozen, now, by, now, by, now)
 	res, err := w.insert.ExecContext(ctx, args...)
 	if err != nil {
 		return 0, model.Order{}, fmt.Errorf("order %s: insert: %w", s.OrderID, err)
@@ -348,10 +348,11 @@ func (j *Journal) Edit(ctx context.Context, s model.Sale, by string) (model.Orde
 		set[i] = c + " = ?"
 	}
 	// The new content is frozen again at its next claim.
-	args := append(saleArgs(s), now, notFrozen, now, by, old.ID)
+	// maybe_at_gateway stays: a copy of the old content may be at the gateway, whatever is typed now.
+	args := append(saleArgs(s), now, notFrozen, now, by, now, old.ID)
 	_, err = w.tx.ExecContext(ctx, "UPDATE orders SET "+strings.Join(set, ", ")+
 		", status = 'pending', next_attempt_at = ?, lease_until = NULL, payload = ?, last_code = 0, last_sub_code = '',"+
-		" last_message = '', updated_at = ?, updated_by = ? WHERE id = ?", args...)
+		" last_message = '', updated_at = ?, updated_by = ?, waiting_since = ? WHERE id = ?", args...)
 	if err != nil {
 		return fail(fmt.Errorf("update: %w", err))
 	}
