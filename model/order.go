@@ -23,9 +23,9 @@ type Order struct {
 	// retried by hand. Retrying longer than the uploader's give-up time hands it to a person.
 	WaitingSince time.Time
 	CreatedAt    time.Time
-	UpdatedAt     time.Time
-	CreatedBy     string
-	UpdatedBy     string
+	UpdatedAt    time.Time
+	CreatedBy    string
+	UpdatedBy    string
 }
 
 // Attempt is one try to upload an order.

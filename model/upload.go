@@ -9,12 +9,12 @@ import (
 type Mode int
 
 const (
-	ModeIdle      Mode = iota // running, nothing in flight
-	ModeUploading             // running, calls in flight
-	ModePaused                // waiting for a person (Reason says why and what to do)
-	ModeBanned                // waiting out the gateway's call limit until BannedUntil
-	ModeStopped               // not running
-	ModeUnreachable           // head office cannot be reached (Cause says why, since Since): probing
+	ModeIdle        Mode = iota // running, nothing in flight
+	ModeUploading               // running, calls in flight
+	ModePaused                  // waiting for a person (Reason says why and what to do)
+	ModeBanned                  // waiting out the gateway's call limit until BannedUntil
+	ModeStopped                 // not running
+	ModeUnreachable             // head office cannot be reached (Cause says why, since Since): probing
 )
 
 func (m Mode) String() string {
@@ -61,21 +61,21 @@ type Event struct {
 type Cause int
 
 const (
-	CauseOther      Cause = iota // see UploadState.Reason
-	CauseSignature               // wrong app_secret or sign_method
-	CauseSession                 // session missing, wrong or expired
-	CauseAppKey                  // app_key unknown to the gateway
-	CauseClock                   // this PC's clock is off
-	CausePermission              // the app lacks the API's permission
-	CauseForbidden               // the gateway forbade the request
-	CauseQuota                   // the day's call quota is spent
-	CauseIPWhitelist             // this store's internet address is not on the app's IP whitelist
-	CausePlatform                // another platform check refused the app (Code says which)
-	CauseNetwork                 // no connection to the gateway: the network is down or blocked
-	CauseName                    // the gateway's name is not found
-	CauseCertificate             // this PC does not trust the gateway's certificate
-	CauseProxy                   // the proxy wants a user name and password
-	CauseWebPage                 // a web page answered instead of the gateway (a network login)
+	CauseOther       Cause = iota // see UploadState.Reason
+	CauseSignature                // wrong app_secret or sign_method
+	CauseSession                  // session missing, wrong or expired
+	CauseAppKey                   // app_key unknown to the gateway
+	CauseClock                    // this PC's clock is off
+	CausePermission               // the app lacks the API's permission
+	CauseForbidden                // the gateway forbade the request
+	CauseQuota                    // the day's call quota is spent
+	CauseIPWhitelist              // this store's internet address is not on the app's IP whitelist
+	CausePlatform                 // another platform check refused the app (Code says which)
+	CauseNetwork                  // no connection to the gateway: the network is down or blocked
+	CauseName                     // the gateway's name is not found
+	CauseCertificate              // this PC does not trust the gateway's certificate
+	CauseProxy                    // the proxy wants a user name and password
+	CauseWebPage                  // a web page answered instead of the gateway (a network login)
 )
 
 // CauseOf maps a TOP error code to its Cause (top-protocol.md's table).
