@@ -13,9 +13,12 @@ type Order struct {
 	LastCode      int // gateway code of the last failure (0 none)
 	LastSubCode   string
 	LastMessage   string // the gateway's words or the transport error, short
-	RequestID     string // of the last answer
-	VoidReason    string
-	Payload       []byte // the DTO JSON frozen at the first claim (empty before): every attempt sends these bytes
+	// LastClass is what the last failure was: an attempt's class (transient, duplicate, …), or
+	// ClassGaveUp; what it means is worded by whoever shows it.
+	LastClass  string
+	RequestID  string // of the last answer
+	VoidReason string
+	Payload    []byte // the DTO JSON frozen at the first claim (empty before): every attempt sends these bytes
 	// MaybeAtGateway: an earlier attempt's outcome is unknown, so head office may hold the order
 	// already (a duplicate answer then confirms the upload).
 	MaybeAtGateway bool
@@ -57,6 +60,9 @@ type Outcome struct {
 	Attempt       Attempt   // N is filled in by the journal
 	AtGateway     AtGateway // what the attempt says about a copy at the gateway
 }
+
+// ClassGaveUp is the LastClass of an order that retried longer than the uploader's give-up time.
+const ClassGaveUp = "gave-up"
 
 // AtGateway is what an attempt says about whether head office may hold the order.
 type AtGateway int

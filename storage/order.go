@@ -16,7 +16,7 @@ var saleColumns = model.DTOFields
 var stateColumns = []string{
 	"id", "status", "attempts", "next_attempt_at", "lease_until", "last_code", "last_sub_code",
 	"last_message", "request_id", "void_reason", "created_at", "created_by", "updated_at", "updated_by",
-	"maybe_at_gateway", "waiting_since",
+	"maybe_at_gateway", "waiting_since", "last_class",
 }
 
 // orderCols is the select list scanOrder reads (payload last, so lists can leave it out).
@@ -71,7 +71,7 @@ func scanOrder(sc rowScanner, withPayload bool) (model.Order, error) {
 		&s.Cashier, &s.IP, &s.MAC,
 		&o.ID, &status, &o.Attempts, &next, &lease, &o.LastCode, &o.LastSubCode,
 		&o.LastMessage, &o.RequestID, &o.VoidReason, &createdAt, &o.CreatedBy, &updatedAt, &o.UpdatedBy,
-		&o.MaybeAtGateway, &waitingSince,
+		&o.MaybeAtGateway, &waitingSince, &o.LastClass,
 	}
 	if withPayload {
 		dest = append(dest, &o.Payload)

@@ -51,7 +51,7 @@ const (
 		message, request_id, answer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// maybe_at_gateway follows the outcome's model.AtGateway: 1 maybe, 2 not, else unchanged.
 	recordSQL = `UPDATE orders SET status = ?, attempts = ?, next_attempt_at = ?, lease_until = NULL,
-		last_code = ?, last_sub_code = ?, last_message = ?, request_id = ?, updated_at = ?, updated_by = ?,
+		last_code = ?, last_sub_code = ?, last_message = ?, last_class = ?, request_id = ?, updated_at = ?, updated_by = ?,
 		maybe_at_gateway = CASE ? WHEN 1 THEN 1 WHEN 2 THEN 0 ELSE maybe_at_gateway END
 		WHERE id = ?`
 )
@@ -224,7 +224,7 @@ func (j *Journal) Record(ctx context.Context, o model.Outcome) (model.Order, err
 		next = ms(o.NextAttemptAt)
 	}
 	now := ms(w.now)
-	if _, err := w.exec(ctx, recordSQL, string(o.Status), a.N, next, a.Code, a.SubCode, a.Message, a.RequestID,
+	if _, err := w.exec(ctx, recordSQL, string(o.Status), a.N, next, a.Code, a.SubCode, a.Message, a.Class, a.RequestID,
 		now, uploaderBy, int(o.AtGateway), cur.ID); err != nil {
 		return fail(fmt.Errorf("update: %w", err))
 	}
@@ -329,22 +329,20 @@ func (j *Journal) retryWhere(ctx context.Context, now time.Time, by, cond string
 	return len(ids), nil
 }
 
-// giveUpSQL hands orders retrying since before a time to a person; the reason goes in front of
-// the last failure's words, which stay.
-const giveUpSQL = `UPDATE orders SET status = 'rejected', next_attempt_at = NULL,
-	last_message = substr(? || last_message, 1, 600), updated_at = ?, updated_by = ?
-	WHERE status = 'retrying' AND waiting_since < ? RETURNING id`
+// giveUpSQL hands orders retrying since before a time to a person; the last failure's words stay.
+const giveUpSQL = `UPDATE orders SET status = 'rejected', next_attempt_at = NULL, last_class = '` + model.ClassGaveUp + `',
+	updated_at = ?, updated_by = ? WHERE status = 'retrying' AND waiting_since < ? RETURNING id`
 
 // GiveUp moves every order that has been retrying since before cutoff to rejected (needs a
-// person), its last failure kept behind reason. It can still be retried by hand. It returns the
-// order_ids it moved.
+// person) with LastClass model.ClassGaveUp, its last failure's words kept; reason goes in the
+// audit trail. It can still be retried by hand. It returns the order_ids it moved.
 func (j *Journal) GiveUp(ctx context.Context, cutoff time.Time, reason string) ([]string, error) {
 	w, err := j.begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("storage: give up: %w", err)
 	}
 	defer w.rollback()
-	rows, err := w.tx.QueryContext(ctx, giveUpSQL, reason, ms(w.now), uploaderBy, ms(cutoff))
+	rows, err := w.tx.QueryContext(ctx, giveUpSQL, ms(w.now), uploaderBy, ms(cutoff))
 	if err != nil {
 		return nil, fmt.Errorf("storage: give up: %w", err)
 	}

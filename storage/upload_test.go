@@ -395,18 +395,18 @@ func TestGiveUpAndOldestWaiting(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if ids, err := j.GiveUp(ctx, before, "gave up: "); err != nil || len(ids) != 0 {
+	if ids, err := j.GiveUp(ctx, before, "gave up"); err != nil || len(ids) != 0 {
 		t.Fatalf("nothing is older than the cutoff: %v %v", ids, err)
 	}
-	ids, err := j.GiveUp(ctx, time.Now().Add(time.Second), "gave up after 24h: ")
+	ids, err := j.GiveUp(ctx, time.Now().Add(time.Second), "gave up after 24h")
 	if err != nil || len(ids) != 2 {
 		t.Fatalf("give up: %v %v", ids, err)
 	}
 	o, _ := j.Get(ctx, ids[0])
-	if o.Status != model.StatusRejected || o.LastMessage != "gave up after 24h: no connection" || !o.NextAttemptAt.IsZero() {
-		t.Fatalf("given up: %s %q", o.Status, o.LastMessage)
+	if o.Status != model.StatusRejected || o.LastClass != model.ClassGaveUp || o.LastMessage != "no connection" || !o.NextAttemptAt.IsZero() {
+		t.Fatalf("given up: %s %s %q", o.Status, o.LastClass, o.LastMessage)
 	}
-	if au, _ := j.Audit(ctx, ids[0]); au[len(au)-1].Action != "give-up" {
+	if au, _ := j.Audit(ctx, ids[0]); au[len(au)-1].Action != "give-up" || au[len(au)-1].Detail != "gave up after 24h" {
 		t.Fatalf("audit: %+v", au)
 	}
 	// The pending one is not retrying: it stays.

@@ -38,7 +38,7 @@ func (u *Uploader) upload(ctx context.Context, o model.Order) {
 			// claim transaction never wastes a token and the achieved rate stays at the limit.
 			_ = u.limiter.Wait(ctx) // fails only when ctx ends, which blocked reports
 		}
-		why, until, wait := u.blocked(ctx, o)
+		why, until, wait, probe := u.blocked(ctx, o)
 		if wait > 0 {
 			// A short ban: wait it out holding the claim (nothing was tried, so nothing is written),
 			// then take a fresh token, so workers do not all fire at once when it ends.
@@ -58,6 +58,7 @@ func (u *Uploader) upload(ctx context.Context, o model.Order) {
 		start := time.Now()
 		resp, err := u.caller.Call(ctx, Method, params, attrs...)
 		out, eff = u.judge(o, resp, err, start)
+		eff.probe = probe
 		break
 	}
 	u.apply(eff)
@@ -95,30 +96,43 @@ func (u *Uploader) upload(ctx context.Context, o model.Order) {
 	if err == nil {
 		u.publishOrder(&rec)
 	}
-	u.logOutcome(o, n, out, attrs)
+	// A failure to reach the gateway is logged when head office becomes unreachable, once; not
+	// for each attempt (50,000 orders behind a closed port once grew the log 0.9 GB a day).
+	u.logOutcome(o, n, out, attrs, eff.missed)
 	u.poke()
 }
 
 // blocked says whether an order claimed a moment ago may be sent now: wait > 0 for a short ban
 // to wait out; why != "" when it goes back to the journal, due at until — a pause, the end of Run,
 // or a ban that would outlast the order's lease.
-func (u *Uploader) blocked(ctx context.Context, o model.Order) (why string, until time.Time, wait time.Duration) {
+//
+// While head office cannot be reached one call at a time is the probe; an order claimed before
+// it became unreachable, or while a probe is out, goes back to wait for the probe's answer.
+func (u *Uploader) blocked(ctx context.Context, o model.Order) (why string, until time.Time, wait time.Duration, probe bool) {
 	now := time.Now()
 	if ctx.Err() != nil {
-		return "not sent: banksale was stopping", now, 0
+		return "not sent: banksale was stopping", now, 0, false
 	}
 	u.mu.Lock()
 	paused, bannedUntil := u.pause != nil, u.bannedUntil
+	if !paused && !now.Before(bannedUntil) && u.unreach != nil {
+		if u.probeOut || now.Before(u.unreach.nextProbe) {
+			next := u.unreach.nextProbe
+			u.mu.Unlock()
+			return "not sent: head office cannot be reached", next, 0, false
+		}
+		u.probeOut, probe = true, true
+	}
 	u.mu.Unlock()
 	switch {
 	case paused:
-		return "not sent: the uploader was paused", now, 0
+		return "not sent: the uploader was paused", now, 0, false
 	case !now.Before(bannedUntil):
-		return "", time.Time{}, 0
+		return "", time.Time{}, 0, probe
 	case !o.LeaseUntil.IsZero() && bannedUntil.After(o.LeaseUntil.Add(-u.cfg.Lease/4)):
-		return "not sent: waiting out the gateway's call limit", bannedUntil, 0
+		return "not sent: waiting out the gateway's call limit", bannedUntil, 0, false
 	}
-	return "", time.Time{}, bannedUntil.Sub(now)
+	return "", time.Time{}, bannedUntil.Sub(now), false
 }
 
 func notSent(o model.Order, why string, due time.Time) model.Outcome {
@@ -141,9 +155,19 @@ type effect struct {
 	pause    *pauseInfo
 	banUntil time.Time
 	ban      pauseInfo
+	// reached: the gateway answered (anything, even a refusal): it can be reached. missed: the
+	// call failed to reach it at all, for cause.
+	reached bool
+	missed  bool
+	cause   model.Cause
+	why     string
+	probe   bool // the call was the probe while head office could not be reached
 }
 
-// judge maps a call's result to the order's new status and the uploader's reaction.
+// judge maps a call's result to the order's new status and the uploader's reaction. The
+// catalogue (sync/top) says what the answer is; judge says what it means for this order: above
+// all, a duplicate answer is this sale reaching head office only when an earlier attempt may
+// have got through (Order.MaybeAtGateway); otherwise another sale holds the order number there.
 func (u *Uploader) judge(o model.Order, resp *top.Response, err error, start time.Time) (model.Outcome, effect) {
 	now := time.Now()
 	out := model.Outcome{
@@ -159,15 +183,16 @@ func (u *Uploader) judge(o model.Order, resp *top.Response, err error, start tim
 				out.Attempt.Latency = resp.Latency
 			}
 		}
-		return out, effect{}
+		return out, effect{reached: true}
 	}
 
 	var te *top.Error
 	if !errors.As(err, &te) {
 		// The contract says every failure is a *top.Error; anything else tells us nothing about
 		// whether the gateway took the order.
-		te = &top.Error{Class: top.ClassAmbiguous, Err: err}
+		te = &top.Error{Kind: top.KindNoAnswer, Class: top.ClassAmbiguous, Err: err}
 	}
+	row := top.RowOf(te.Kind)
 	if te.Latency > 0 {
 		out.Attempt.Latency = te.Latency
 	}
@@ -176,19 +201,32 @@ func (u *Uploader) judge(o model.Order, resp *top.Response, err error, start tim
 	out.Attempt.SubCode = te.SubCode
 	out.Attempt.RequestID = te.RequestID
 	out.Attempt.Message = message(te)
+	out.Attempt.Answer = te.Answer
+	// Any answer over HTTP that is not a failure to reach the gateway shows it can be reached; no
+	// answer at all (a timeout after sending) shows neither.
+	eff := effect{reached: te.HTTPStatus != 0 && !row.Unreachable}
 
 	switch te.Class {
 	case top.ClassDuplicate:
-		// The gateway already holds this order_id (an earlier attempt got through but its answer
-		// was lost): that is the success we were waiting for.
-		out.Status = model.StatusUploaded
-		out.Attempt.Outcome = outcomeUploaded
-		return out, effect{}
+		if o.MaybeAtGateway {
+			// An earlier attempt got through but its answer was lost: head office has this very
+			// sale, which is the success we were waiting for.
+			out.Status = model.StatusUploaded
+			out.Attempt.Outcome = outcomeUploaded
+			return out, eff
+		}
+		// No earlier attempt can have reached the gateway: another sale holds this order number
+		// at head office. Uploaded would lose this sale; it needs a new order number (the
+		// duplicate class, with a rejection, says so wherever it is shown).
+		out.Status = model.StatusRejected
+		out.Attempt.Outcome = outcomeRejected
+		return out, eff
 
 	case top.ClassRejected:
 		out.Status = model.StatusRejected
 		out.Attempt.Outcome = outcomeRejected
-		return out, effect{}
+		out.AtGateway = model.AtGatewayNot // a definite refusal of these bytes: the gateway does not hold them
+		return out, eff
 
 	case top.ClassThrottled:
 		ban := te.Ban
@@ -200,15 +238,16 @@ func (u *Uploader) judge(o model.Order, resp *top.Response, err error, start tim
 		out.Status = model.StatusRetrying
 		out.NextAttemptAt = until
 		out.Attempt.Outcome = outcomeRetrying
-		eff := effect{banUntil: until, ban: pauseInfo{
+		eff.banUntil = until
+		eff.ban = pauseInfo{
 			code: te.Code, subCode: te.SubCode,
 			reason: fmt.Sprintf("The gateway's call limit was reached (code %d): uploading waits until %s, then resumes by itself",
 				te.Code, until.In(model.CST).Format("15:04:05")),
-		}}
+		}
 		if ban >= quotaBan {
 			out.Attempt.Outcome = outcomePaused
 			eff.pause = &pauseInfo{
-				code: te.Code, subCode: te.SubCode, quota: true,
+				code: te.Code, subCode: te.SubCode, quota: true, cause: model.CauseQuota,
 				reason: fmt.Sprintf("The gateway's daily call quota is spent (code %d): uploading resumes by itself at %s Beijing time; nothing is lost meanwhile",
 					te.Code, until.In(model.CST).Format("2006-01-02 15:04")),
 			}
@@ -221,30 +260,82 @@ func (u *Uploader) judge(o model.Order, resp *top.Response, err error, start tim
 		out.Status = model.StatusRetrying
 		out.NextAttemptAt = now
 		out.Attempt.Outcome = outcomePaused
-		return out, effect{pause: &pauseInfo{reason: pauseReason(te, now), code: te.Code, subCode: te.SubCode}}
-
-	default: // transient, ambiguous, unknown: the same bytes under the same order_id are safe to re-send
-		u.mu.Lock()
-		u.fails[o.OrderID]++
-		f := u.fails[o.OrderID]
-		d := backoff(u.cfg.BackoffBase, u.cfg.BackoffCap, f, u.rng.Int64N)
-		u.mu.Unlock()
-		out.Status = model.StatusRetrying
-		out.NextAttemptAt = now.Add(d)
-		out.Attempt.Outcome = outcomeRetrying
-		return out, effect{}
+		eff.pause = &pauseInfo{reason: pauseReason(te, now), code: te.Code, subCode: te.SubCode, cause: causeOf(te)}
+		return out, eff
 	}
+	// Transient, ambiguous: the same bytes under the same order_id are safe to re-send.
+	if te.Class == top.ClassAmbiguous {
+		out.AtGateway = model.AtGatewayMaybe
+	}
+	u.mu.Lock()
+	u.fails[o.OrderID]++
+	f := u.fails[o.OrderID]
+	d := backoff(u.cfg.BackoffBase, u.cfg.BackoffCap, f, u.rng.Int64N)
+	u.mu.Unlock()
+	out.Status = model.StatusRetrying
+	out.NextAttemptAt = now.Add(d)
+	out.Attempt.Outcome = outcomeRetrying
+	if row.Unreachable {
+		eff.missed, eff.cause, eff.why = true, causeOf(te), row.Sentence
+	}
+	return out, eff
+}
+
+// causeOf is what a person must fix, or what stops the calls, for an answer.
+func causeOf(e *top.Error) model.Cause {
+	switch e.Kind {
+	case top.KindIPWhitelist:
+		return model.CauseIPWhitelist
+	case top.KindPlatform:
+		return model.CausePlatform
+	case top.KindCertificate:
+		return model.CauseCertificate
+	case top.KindProxyAuth:
+		return model.CauseProxy
+	case top.KindWebPage:
+		return model.CauseWebPage
+	case top.KindNoName:
+		return model.CauseName
+	case top.KindNetworkDown, top.KindNotSent:
+		return model.CauseNetwork
+	}
+	return model.CauseOf(e.Code)
 }
 
 // apply makes an outcome's effect on the whole uploader: a ban stops every worker from calling
 // until it ends, a pause until a person acts. Several calls in flight may report the same cause;
-// the first pause's words stay, the latest ban end wins.
+// the first pause's words stay, the latest ban end wins. Failures to reach the gateway at all,
+// UnreachableAfter in a row, mean head office cannot be reached: said once, then probed for; the
+// gateway's first answer ends it.
 func (u *Uploader) apply(eff effect) {
-	if eff.pause == nil && eff.banUntil.IsZero() {
-		return
-	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	now := time.Now()
+	if eff.probe {
+		u.probeOut = false
+	}
+	switch {
+	case eff.reached:
+		u.misses = 0
+		if u.unreach != nil {
+			u.log.Info("sync: head office answers again: uploading at full speed",
+				"unreachable_for", now.Sub(u.unreach.since).Round(time.Second))
+			u.unreach = nil
+			u.poke()
+		}
+	case eff.missed:
+		u.misses++
+		switch {
+		case u.unreach != nil && eff.probe:
+			u.unreach.every = min(2*u.unreach.every, u.cfg.ProbeCap)
+			u.unreach.nextProbe = now.Add(u.unreach.every)
+			u.unreach.cause, u.unreach.reason = eff.cause, eff.why
+		case u.unreach == nil && u.misses >= u.cfg.UnreachableAfter:
+			every := min(firstProbe, u.cfg.ProbeCap)
+			u.unreach = &unreachable{cause: eff.cause, reason: eff.why, since: now, every: every, nextProbe: now.Add(every)}
+			u.log.Warn("sync: head office cannot be reached: probing with one order at a time", "reason", eff.why)
+		}
+	}
 	if eff.banUntil.After(u.bannedUntil) {
 		u.bannedUntil = eff.banUntil
 		u.ban = eff.ban
@@ -303,6 +394,17 @@ func pauseReason(e *top.Error, now time.Time) string {
 	if e.Code != 0 {
 		code = fmt.Sprintf(" (code %d)", e.Code)
 	}
+	switch e.Kind {
+	case top.KindIPWhitelist:
+		// Its sub_msg names the address to add.
+		return "The gateway does not accept calls from this store's internet address" + code + ": " + short(firstNonEmpty(e.SubMsg, e.Msg)) +
+			". Ask head office to add it to the app's IP whitelist, then press R"
+	case top.KindPlatform:
+		return "The gateway refused the app itself, not the order" + code + ": " + short(firstNonEmpty(e.SubMsg, e.Msg)) +
+			". Ask head office about it, then press R"
+	case top.KindCertificate, top.KindProxyAuth, top.KindWebPage:
+		return top.RowOf(e.Kind).Sentence
+	}
 	switch model.CauseOf(e.Code) {
 	case model.CauseSignature:
 		return "The gateway refused the signature" + code + ": check app_secret and sign_method in config.toml, then start banksale again"
@@ -338,7 +440,7 @@ func firstNonEmpty(ss ...string) string {
 	return ""
 }
 
-func (u *Uploader) logOutcome(o model.Order, n int, out model.Outcome, attrs []slog.Attr) {
+func (u *Uploader) logOutcome(o model.Order, n int, out model.Outcome, attrs []slog.Attr, quiet bool) {
 	attrs = append(attrs, slog.String("status", string(out.Status)))
 	a := out.Attempt
 	if a.Class != "" {
@@ -360,7 +462,9 @@ func (u *Uploader) logOutcome(o model.Order, n int, out model.Outcome, attrs []s
 	switch out.Status {
 	case model.StatusRetrying:
 		attrs = append(attrs, slog.Time("next_attempt_at", out.NextAttemptAt))
-		level = slog.LevelInfo
+		if !quiet {
+			level = slog.LevelInfo
+		}
 	case model.StatusRejected:
 		level = slog.LevelWarn
 	}

@@ -40,6 +40,8 @@ type Store interface {
 	Counts(ctx context.Context) (map[model.Status]int, error)
 	// Get reads one order back: Retry publishes the retried orders' new rows.
 	Get(ctx context.Context, orderID string) (model.Order, error)
+	// GiveUp hands orders retrying since before cutoff to a person.
+	GiveUp(ctx context.Context, cutoff time.Time, reason string) ([]string, error)
 }
 
 // Caller sends one TOP call; *top.Client satisfies it.
@@ -58,15 +60,32 @@ type Config struct {
 	// never renewed; default 5m.
 	Lease time.Duration
 	Seed  int64 // seeds the jitter; 0 = from the clock
+	// GiveUpAfter is how long an order may keep retrying by itself before it is handed to a
+	// person (it can still be retried by hand); default 24h.
+	GiveUpAfter time.Duration
+	// UnreachableAfter is how many failures in a row to reach the gateway at all mean head office
+	// cannot be reached; default 3. ProbeCap bounds the wait between probes then; default 1m.
+	UnreachableAfter int
+	ProbeCap         time.Duration
 }
 
 // Defaults of Config.
 const (
-	DefaultWorkers     = 4
-	DefaultBackoffBase = 2 * time.Second
-	DefaultBackoffCap  = 5 * time.Minute
-	DefaultLease       = 5 * time.Minute
+	DefaultWorkers          = 4
+	DefaultBackoffBase      = 2 * time.Second
+	DefaultBackoffCap       = 5 * time.Minute
+	DefaultLease            = 5 * time.Minute
+	DefaultGiveUpAfter      = 24 * time.Hour
+	DefaultUnreachableAfter = 3
+	DefaultProbeCap         = time.Minute
 )
+
+// firstProbe is the wait before the first probe once head office cannot be reached; each
+// probe that fails doubles it, up to Config.ProbeCap.
+const firstProbe = 2 * time.Second
+
+// giveUpEvery paces the search for orders retrying too long.
+const giveUpEvery = time.Minute
 
 const (
 	// quotaBan: a ban this long means the day's call quota is spent (top-protocol.md), which a
@@ -99,7 +118,19 @@ type pauseInfo struct {
 	reason  string
 	code    int
 	subCode string
+	cause   model.Cause
 	quota   bool // lifts itself when the ban ends
+}
+
+// unreachable is head office out of reach: why, since when, and when to try again. While it
+// lasts one order at a time probes, at a growing interval, instead of every due order at the
+// rate limit; the first answer of the gateway ends it.
+type unreachable struct {
+	cause     model.Cause
+	reason    string
+	since     time.Time
+	every     time.Duration
+	nextProbe time.Time
 }
 
 // Uploader sends journaled orders to the gateway. Create it with New, start it with Run.
@@ -120,6 +151,10 @@ type Uploader struct {
 	bannedUntil time.Time
 	ban         pauseInfo // code/sub_code/reason of the current ban
 	quiet       bool      // nothing claimable, nothing in flight, nothing scheduled: Drain may stop
+	misses      int       // failures to reach the gateway at all, in a row
+	unreach     *unreachable
+	probeOut    bool // a probe is in flight
+	nextGiveUp  time.Time
 	fails       map[string]int
 	rng         *rand.Rand
 	subs        map[*subscriber]struct{}
@@ -142,6 +177,15 @@ func New(store Store, caller Caller, cfg Config, log *slog.Logger) *Uploader {
 	}
 	if cfg.Lease <= 0 {
 		cfg.Lease = DefaultLease
+	}
+	if cfg.GiveUpAfter <= 0 {
+		cfg.GiveUpAfter = DefaultGiveUpAfter
+	}
+	if cfg.UnreachableAfter <= 0 {
+		cfg.UnreachableAfter = DefaultUnreachableAfter
+	}
+	if cfg.ProbeCap <= 0 {
+		cfg.ProbeCap = DefaultProbeCap
 	}
 	seed := cfg.Seed
 	if seed == 0 {
@@ -206,10 +250,12 @@ func (u *Uploader) stateLocked(now time.Time) model.UploadState {
 	case !u.active:
 		s.Mode = model.ModeStopped
 	case u.pause != nil:
-		s.Mode, s.Reason, s.Code, s.SubCode = model.ModePaused, u.pause.reason, u.pause.code, u.pause.subCode
+		s.Mode, s.Reason, s.Code, s.SubCode, s.Cause = model.ModePaused, u.pause.reason, u.pause.code, u.pause.subCode, u.pause.cause
 		if u.pause.quota {
 			s.BannedUntil = u.bannedUntil
 		}
+	case u.unreach != nil:
+		s.Mode, s.Reason, s.Cause, s.Since = model.ModeUnreachable, u.unreach.reason, u.unreach.cause, u.unreach.since
 	case now.Before(u.bannedUntil):
 		s.Mode, s.Reason, s.Code, s.SubCode = model.ModeBanned, u.ban.reason, u.ban.code, u.ban.subCode
 		s.BannedUntil = u.bannedUntil
@@ -237,6 +283,9 @@ func (u *Uploader) Resume() {
 	u.mu.Lock()
 	u.pause = nil
 	u.quiet = false
+	if u.unreach != nil {
+		u.unreach.nextProbe = time.Now() // a person asks: probe now, not at the next interval
+	}
 	u.changedLocked()
 	u.mu.Unlock()
 	u.poke()
@@ -253,7 +302,7 @@ func (u *Uploader) Retry(ctx context.Context, by string, ids ...string) error {
 		delete(u.fails, id)
 	}
 	u.mu.Unlock()
-	u.publishRetried(ctx, ids)
+	u.publishOrders(ctx, ids)
 	u.Resume()
 	return nil
 }
@@ -272,9 +321,9 @@ func (u *Uploader) RetryFailed(ctx context.Context, by string) (int, error) {
 	return n, nil
 }
 
-// publishRetried sends the retried orders' new rows. RetryFailed publishes nothing per order:
+// publishOrders sends the orders' new rows (retried or given up). RetryFailed publishes nothing per order:
 // its caller reloads, and every order's claim follows at once anyway.
-func (u *Uploader) publishRetried(ctx context.Context, ids []string) {
+func (u *Uploader) publishOrders(ctx context.Context, ids []string) {
 	for _, id := range ids {
 		o, err := u.store.Get(ctx, id)
 		if err != nil {
@@ -359,6 +408,33 @@ func (u *Uploader) dispatch(ctx context.Context, jobs chan<- model.Order) {
 	}
 }
 
+// giveUp hands to a person the orders that have been retrying longer than GiveUpAfter, now and
+// then: they can still be retried by hand, but nothing retries unseen for ever.
+func (u *Uploader) giveUp(ctx context.Context, now time.Time) {
+	u.mu.Lock()
+	due := !now.Before(u.nextGiveUp)
+	if due {
+		u.nextGiveUp = now.Add(min(giveUpEvery, u.cfg.GiveUpAfter/4))
+	}
+	u.mu.Unlock()
+	if !due {
+		return
+	}
+	reason := fmt.Sprintf("gave up after retrying for %s", u.cfg.GiveUpAfter)
+	ids, err := u.store.GiveUp(ctx, now.Add(-u.cfg.GiveUpAfter), reason)
+	if err != nil {
+		if ctx.Err() == nil {
+			u.log.Error("sync: give up on old retries", "err", err)
+		}
+		return
+	}
+	if len(ids) == 0 {
+		return
+	}
+	u.log.Warn("sync: orders retried too long are handed to a person", "orders", len(ids), "give_up_after", u.cfg.GiveUpAfter)
+	u.publishOrders(ctx, ids)
+}
+
 // capacity is how many orders may be claimed and unfinished at once: every worker busy and a
 // batch queued behind them. Under a rate limit the queue is at most about a second's worth of
 // tokens, so a claimed order waits for its token far inside its lease.
@@ -380,7 +456,12 @@ func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- model.Order, st
 	}
 	u.changedLocked()
 	paused, bannedUntil, inFlight := u.pause != nil, u.bannedUntil, u.inFlight
+	probing, nextProbe := u.unreach != nil, time.Time{}
+	if probing {
+		nextProbe = u.unreach.nextProbe
+	}
 	u.mu.Unlock()
+	u.giveUp(ctx, now)
 
 	switch {
 	case paused && now.Before(bannedUntil):
@@ -391,12 +472,20 @@ func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- model.Order, st
 		return bannedUntil.Sub(now)
 	case inFlight > u.cfg.Workers:
 		return -1 // orders are still queued for the workers; an outcome will wake us
+	case probing && inFlight > 0:
+		return -1 // a probe (or a call from before) is out: its outcome wakes us
+	case probing && now.Before(nextProbe):
+		return nextProbe.Sub(now)
 	}
 
 	// Claim a batch beyond the idle workers: every claim is a durable (fsynced) transaction, so
 	// claiming one order per outcome would double the journal's work per order. The batch waits
-	// at most a few calls for a worker, well inside its lease.
+	// at most a few calls for a worker, well inside its lease. While head office cannot be
+	// reached, one order probes instead of every due order at the rate limit.
 	limit := u.capacity() - inFlight
+	if probing {
+		limit = 1
+	}
 	if limit <= 0 {
 		return -1
 	}

@@ -68,21 +68,45 @@ func TestJudge(t *testing.T) {
 		banned    bool
 		message   string
 		requestID string
+		maybe     bool            // an earlier attempt may have got through
+		atGateway model.AtGateway // what the outcome says of a copy at the gateway
+		missed    bool            // a failure to reach the gateway at all
 	}{
 		{name: "success", resp: &top.Response{RequestID: "r1"}, status: model.StatusUploaded, outcome: "uploaded", requestID: "r1"},
 		{name: "isv refusal", err: &top.Error{Class: top.ClassRejected, Code: 15, SubCode: "isv.invalid-parameter", SubMsg: "非法参数: order_id", RequestID: "r2"},
-			status: model.StatusRejected, outcome: "rejected", message: "非法参数: order_id", requestID: "r2"},
+			status: model.StatusRejected, outcome: "rejected", message: "非法参数: order_id", requestID: "r2", atGateway: model.AtGatewayNot},
 		{name: "already there", err: &top.Error{Kind: top.KindDuplicate, Class: top.ClassDuplicate, Code: 15, SubCode: "isv.order-id-exists", SubMsg: "订单已存在"},
-			status: model.StatusUploaded, outcome: "uploaded"},
-		{name: "success=false duplicate", err: &top.Error{Kind: top.KindDuplicate, Class: top.ClassDuplicate, SubCode: "result.err_code:DUPLICATE", SubMsg: "重复"},
-			status: model.StatusUploaded, outcome: "uploaded"},
+			status: model.StatusUploaded, outcome: "uploaded", maybe: true},
+		{name: "success=false duplicate", err: &top.Error{Kind: top.KindDuplicate, Class: top.ClassDuplicate, SubCode: "result.err_code:1001", SubMsg: "订单号已存在"},
+			status: model.StatusUploaded, outcome: "uploaded", maybe: true, message: "订单号已存在"},
+		// Never sent before, yet the gateway knows the number: another sale holds it there.
+		{name: "duplicate on a first send", err: &top.Error{Kind: top.KindDuplicate, Class: top.ClassDuplicate, SubCode: "result.err_code:1001", SubMsg: "订单号已存在"},
+			status: model.StatusRejected, outcome: "rejected", message: "订单号已存在"},
+		{name: "isp final", err: &top.Error{Kind: top.KindISPFinal, Class: top.ClassRejected, Code: 15, SubCode: "isp.top-mapping-parse-error"},
+			status: model.StatusRejected, outcome: "rejected", atGateway: model.AtGatewayNot},
+		{name: "no success", err: &top.Error{Kind: top.KindNoSuccess, Class: top.ClassAmbiguous, HTTPStatus: 200, Answer: `{"result":{}}`},
+			status: model.StatusRetrying, outcome: "retrying", dueMax: time.Second, atGateway: model.AtGatewayMaybe},
+		{name: "closed port", err: &top.Error{Kind: top.KindNetworkDown, Class: top.ClassTransient, Msg: "request not sent"},
+			status: model.StatusRetrying, outcome: "retrying", dueMax: time.Second, missed: true},
+		{name: "ip whitelist", err: &top.Error{Kind: top.KindIPWhitelist, Class: top.ClassConfiguration, Code: 11, SubCode: "isv.permission-ip-whitelist-limit", SubMsg: "IP 203.0.113.7 不在白名单中"},
+			status: model.StatusRetrying, outcome: "paused", dueMin: -time.Second, dueMax: 0, paused: "203.0.113.7"},
+		{name: "unknown platform code", err: &top.Error{Kind: top.KindPlatform, Class: top.ClassConfiguration, Code: 44, Msg: "Invalid access token"},
+			status: model.StatusRetrying, outcome: "paused", dueMin: -time.Second, dueMax: 0, paused: "Invalid access token"},
+		{name: "certificate", err: &top.Error{Kind: top.KindCertificate, Class: top.ClassConfiguration},
+			status: model.StatusRetrying, outcome: "paused", dueMin: -time.Second, dueMax: 0, paused: "ca_file"},
+		{name: "proxy", err: &top.Error{Kind: top.KindProxyAuth, Class: top.ClassConfiguration, HTTPStatus: 407},
+			status: model.StatusRetrying, outcome: "paused", dueMin: -time.Second, dueMax: 0, paused: "proxy"},
+		{name: "web page", err: &top.Error{Kind: top.KindWebPage, Class: top.ClassConfiguration, HTTPStatus: 200},
+			status: model.StatusRetrying, outcome: "paused", dueMin: -time.Second, dueMax: 0, paused: "Log in to the network"},
 		{name: "taken by another sale", err: &top.Error{Class: top.ClassRejected, Code: 15, SubCode: "isv.order-id-conflict", SubMsg: "订单号已被其他数据占用"},
-			status: model.StatusRejected, outcome: "rejected", message: "订单号已被其他数据占用"},
+			status: model.StatusRejected, outcome: "rejected", message: "订单号已被其他数据占用", atGateway: model.AtGatewayNot},
 		{name: "isp", err: &top.Error{Class: top.ClassTransient, Code: 15, SubCode: "isp.top-remote-service-unavailable", SubMsg: "后端服务不可用"},
 			status: model.StatusRetrying, outcome: "retrying", dueMin: 0, dueMax: time.Second, message: "后端服务不可用"},
-		{name: "timeout", err: &top.Error{Class: top.ClassAmbiguous, Err: context.DeadlineExceeded},
-			status: model.StatusRetrying, outcome: "retrying", dueMin: 0, dueMax: time.Second, message: "context deadline exceeded"},
-		{name: "not a top error", err: errors.New("boom"), status: model.StatusRetrying, outcome: "retrying", dueMax: time.Second},
+		{name: "timeout", err: &top.Error{Kind: top.KindNoAnswer, Class: top.ClassAmbiguous, Err: context.DeadlineExceeded},
+			status: model.StatusRetrying, outcome: "retrying", dueMin: 0, dueMax: time.Second, message: "context deadline exceeded",
+			atGateway: model.AtGatewayMaybe},
+		{name: "not a top error", err: errors.New("boom"), status: model.StatusRetrying, outcome: "retrying", dueMax: time.Second,
+			atGateway: model.AtGatewayMaybe},
 		{name: "ban", err: &top.Error{Class: top.ClassThrottled, Code: 7, Ban: 3 * time.Second, SubMsg: "This ban will last for 3 more seconds"},
 			status: model.StatusRetrying, outcome: "retrying", dueMin: 3 * time.Second, dueMax: 4 * time.Second, banned: true},
 		{name: "quota", err: &top.Error{Class: top.ClassThrottled, Code: 7, Ban: 5 * time.Hour},
@@ -103,7 +127,11 @@ func TestJudge(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			clear(u.fails) // each case is a first failure
+			o.MaybeAtGateway = c.maybe
 			out, eff := u.judge(o, c.resp, c.err, start)
+			if out.AtGateway != c.atGateway || eff.missed != c.missed {
+				t.Errorf("at gateway %v missed %v, want %v %v", out.AtGateway, eff.missed, c.atGateway, c.missed)
+			}
 			now := time.Now()
 			if out.OrderID != o.OrderID || out.Attempt.OrderID != o.OrderID {
 				t.Errorf("order ids %q/%q", out.OrderID, out.Attempt.OrderID)

@@ -268,7 +268,9 @@ func (c *Client) Call(ctx context.Context, method string, params map[string]stri
 		if e.Err != nil {
 			attrs = append(attrs, slog.String("err", e.Err.Error()))
 		}
-		c.log.LogAttrs(ctx, slog.LevelInfo, "top call failed", attrs...)
+		// Debug: the caller logs what the failure means, once (the uploader does not log every
+		// failed probe while head office cannot be reached).
+		c.log.LogAttrs(ctx, slog.LevelDebug, "top call failed", attrs...)
 		return nil, e
 	}
 	resp.Latency = latency

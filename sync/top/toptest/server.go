@@ -7,6 +7,7 @@ package toptest
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -46,7 +48,13 @@ type Options struct {
 	// one — as a real gateway may: result.success=false, a numeric err_code 1001 and err_msg
 	// 订单号已存在. It wins over ExistsAnswer.
 	ChineseDuplicates bool
-	Logger            *slog.Logger
+	// Addr is where to listen ("" = a free port on 127.0.0.1): a test that starts the gateway
+	// where a client already knocks at a closed port uses it.
+	Addr string
+	// TLS serves HTTPS with a certificate of the server's own, which no system trusts
+	// (Certificate gives it, for a client's roots).
+	TLS    bool
+	Logger *slog.Logger
 }
 
 // FaultKind is an injected failure.
@@ -62,7 +70,7 @@ const (
 	FaultResetAfter            // order recorded, then the connection closed without an answer
 	FaultSlow                  // order recorded, then the answer stalls SlowDelay (the client times out)
 	FaultMalformed             // order recorded, then HTTP 200 with a body that is not the expected JSON
-	FaultNoSuccess             // order recorded, then the method's answer with a result that lacks success
+	FaultNoSuccess             // the method's answer with a result that lacks success (系统异常); not recorded
 	FaultBusy                  // result.success=false, err_msg 系统繁忙，请稍后重试; not recorded
 	FaultRow                   // the example answer of catalogue row Fault.Row; not recorded
 )
@@ -117,6 +125,8 @@ type Server struct {
 
 	scriptMu sync.Mutex
 
+	tls *httptest.Server // with Options.TLS
+
 	mu        sync.Mutex
 	closed    bool
 	secret    string
@@ -152,9 +162,13 @@ func NewServer(opts Options) *Server {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		panic(fmt.Sprintf("toptest: listen on loopback: %v", err))
+		panic(fmt.Sprintf("toptest: listen on %s: %v", addr, err))
 	}
 	seed := uint64(opts.Seed)
 	s := &Server{
@@ -167,6 +181,15 @@ func NewServer(opts Options) *Server {
 		rng:    rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		orders: make(map[string][]byte),
 	}
+	if opts.TLS {
+		s.tls = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+		s.tls.Listener.Close()
+		s.tls.Listener = ln
+		s.tls.Config.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelDebug)
+		s.tls.StartTLS()
+		s.url = s.tls.URL + "/router/rest"
+		return s
+	}
 	s.srv = &http.Server{
 		Handler:           http.HandlerFunc(s.serve),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -174,6 +197,14 @@ func NewServer(opts Options) *Server {
 	}
 	go func() { _ = s.srv.Serve(ln) }()
 	return s
+}
+
+// Certificate is the certificate of a TLS server (nil without Options.TLS).
+func (s *Server) Certificate() *x509.Certificate {
+	if s.tls == nil {
+		return nil
+	}
+	return s.tls.Certificate()
 }
 
 // URL is the gateway's address, e.g. http://127.0.0.1:43127/router/rest.
@@ -190,7 +221,12 @@ func (s *Server) Close() {
 	s.closed = true
 	close(s.done)
 	s.mu.Unlock()
-	_ = s.srv.Close()
+	if s.tls != nil {
+		s.tls.CloseClientConnections()
+		s.tls.Close()
+	} else {
+		_ = s.srv.Close()
+	}
 	s.wg.Wait()
 }
 
@@ -412,6 +448,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.writeResult(w, r, n, false, 500, "系统繁忙，请稍后重试")
 		finish("busy")
 		return
+	case FaultNoSuccess:
+		// A system exception without success: the gateway did not take the order. Counting this
+		// answer as a success once lost such sales.
+		rec.Fault = fault.Kind
+		writeJSON(w, r, map[string]any{top.ResponseKey(s.opts.Method): map[string]any{
+			"result": map[string]any{"err_code": 500, "err_msg": "系统异常"}, "request_id": s.requestID(n)}})
+		finish("no-success")
+		return
 	}
 	if dto == "" {
 		fail(topError{40, "Missing Required Arguments", "isv.missing-parameter", "缺少参数: " + DTOParam})
@@ -485,12 +529,6 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusOK)
 		_, _ = io.WriteString(w, `{"`+top.ResponseKey(s.opts.Method)+`":{"result":{"success":tr`)
 		finish("malformed")
-		return
-	case FaultNoSuccess:
-		rec.Fault = fault.Kind
-		writeJSON(w, r, map[string]any{top.ResponseKey(s.opts.Method): map[string]any{
-			"result": map[string]any{"err_code": 500, "err_msg": "系统异常"}, "request_id": s.requestID(n)}})
-		finish("no-success")
 		return
 	}
 	s.writeSuccess(w, r, n, simplify)

@@ -435,7 +435,7 @@ func TestFaults(t *testing.T) {
 		{toptest.FaultResetAfter, top.ClassAmbiguous, true, "reset", 0, ""},
 		{toptest.FaultSlow, top.ClassAmbiguous, true, "slow", 0, ""},
 		{toptest.FaultMalformed, top.ClassAmbiguous, true, "malformed", 0, ""},
-		{toptest.FaultNoSuccess, top.ClassAmbiguous, true, "no-success", 0, "result.err_code:500"},
+		{toptest.FaultNoSuccess, top.ClassAmbiguous, false, "no-success", 0, "result.err_code:500"},
 		{toptest.FaultBusy, top.ClassTransient, false, "busy", 0, "result.err_code:500"},
 	} {
 		t.Run(tc.kind.String(), func(t *testing.T) {
