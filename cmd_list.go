@@ -143,18 +143,26 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 	return nil
 }
 
+// lastError is an order's last failure on one line, with what it means when the class says
+// more than the gateway's words (a duplicate that needs a new number; given up).
 func lastError(o model.Order) string {
 	if o.LastCode == 0 && o.LastSubCode == "" && o.LastMessage == "" {
 		return ""
 	}
 	s := ""
+	switch {
+	case o.Status == model.StatusRejected && o.LastClass == "duplicate":
+		s = "[order_id taken at head office: change it] "
+	case o.Status == model.StatusRejected && o.LastClass == model.ClassGaveUp:
+		s = "[gave up retrying: retry by hand] "
+	}
 	if o.LastCode != 0 {
-		s = strconv.Itoa(o.LastCode) + " "
+		s += strconv.Itoa(o.LastCode) + " "
 	}
 	if o.LastSubCode != "" {
 		s += o.LastSubCode + " "
 	}
-	return termtext.Line(s+o.LastMessage, 60)
+	return termtext.Line(s+o.LastMessage, 90)
 }
 
 func cmdExport(ctx context.Context, c *cli, args []string) error {

@@ -51,7 +51,8 @@ func cmdShow(ctx context.Context, c *cli, args []string) error {
 		v := showJSON{Order: orderOf(o), Attempts: []attemptJSON{}, Audit: []auditJSON{}}
 		for _, a := range atts {
 			v.Attempts = append(v.Attempts, attemptJSON{N: a.N, StartedAt: fmtTime(a.StartedAt), LatencyMS: a.Latency.Milliseconds(),
-				Outcome: a.Outcome, Class: a.Class, Code: a.Code, SubCode: a.SubCode, Message: a.Message, RequestID: a.RequestID})
+				Outcome: a.Outcome, Class: a.Class, Code: a.Code, SubCode: a.SubCode, Message: a.Message, RequestID: a.RequestID,
+				Answer: a.Answer})
 		}
 		for _, a := range audit {
 			v.Audit = append(v.Audit, auditJSON{At: fmtTime(a.At), By: a.By, Action: a.Action, Detail: a.Detail})
@@ -105,7 +106,13 @@ func cmdShow(ctx context.Context, c *cli, args []string) error {
 		if a.RequestID != "" {
 			fmt.Fprintf(w, " request_id %s", termtext.Line(a.RequestID, 0))
 		}
+		if a.Class == "duplicate" && a.Outcome == "uploaded" {
+			fmt.Fprint(w, l.Pick(" (总部已有: 早先一次已送达)", " (head office had it: an earlier attempt got through)"))
+		}
 		fmt.Fprintln(w)
+		if a.Answer != "" {
+			fmt.Fprintf(w, "      %s %s\n", l.Pick("应答:", "answer:"), termtext.Line(a.Answer, 120))
+		}
 	}
 	fmt.Fprintf(w, "\n%s\n", l.Pick("操作记录", "Audit"))
 	for _, a := range audit {

@@ -94,8 +94,9 @@ func (c *cli) screen(ctx context.Context, e *env, isDemo bool) error {
 	go func() { upDone <- u.Run(upCtx) }()
 
 	store := e.cfg.Store
+	dk := e.desk(u)
 	err = ui.Run(ctx, ui.Deps{
-		Journal: e.j, Desk: e.desk(u), Uploader: u, Lang: e.lang, Rules: e.rules,
+		Journal: e.j, Desk: dk, Uploader: u, Lang: e.lang, Rules: e.rules, DeskCode: dk.DeskCode(),
 		StoreNo: store.StoreNo, TerminalNo: store.TerminalNo, BankShopNo: store.BankShopNo,
 		CommType: model.CommType(store.CommunicateType),
 		Store:    store.StoreNo, Demo: isDemo, Log: e.log.With("part", "ui"),

@@ -20,7 +20,9 @@ func (e *env) uploader() (*sync.Uploader, *top.Client, error) {
 	client, err := top.New(top.Config{
 		URL: g.URL, AppKey: g.AppKey, Secret: g.AppSecret, Session: g.Session, SignMethod: g.SignMethod,
 		ConnectTimeout: g.ConnectTimeout.Duration, Timeout: g.Timeout.Duration,
-		Logger: e.log.With("part", "top"),
+		Proxy: g.Proxy, CAFile: g.CAFile, Getenv: e.getenv,
+		Answers: top.Answers{DuplicateCodes: g.DuplicateCodes, RetryCodes: g.RetryCodes},
+		Logger:  e.log.With("part", "top"),
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("the gateway client: %w", err)
@@ -30,6 +32,7 @@ func (e *env) uploader() (*sync.Uploader, *top.Client, error) {
 		RateLimit:   e.cfg.Uploader.RateLimit,
 		BackoffBase: e.cfg.Uploader.BackoffBase.Duration,
 		BackoffCap:  e.cfg.Uploader.BackoffCap.Duration,
+		GiveUpAfter: e.cfg.Uploader.GiveUpAfter.Duration,
 	}, e.log.With("part", "sync"))
 	return u, client, nil
 }
@@ -76,7 +79,9 @@ func cmdSync(ctx context.Context, c *cli, args []string) error {
 	if *drain {
 		res, err := sync.Drain(ctx, u, *maxWait, p.show)
 		p.clear()
-		fmt.Fprintln(c.stderr, summary(res.Counts, time.Since(start), e.lang))
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		fmt.Fprintln(c.stderr, summary(res.Counts, time.Since(start), e.lang)+oldestWaiting(cctx, e))
+		cancel()
 		if st := res.Paused; st.Mode == model.ModePaused && st.Reason != "" {
 			fmt.Fprintf(c.stderr, "paused: %s\n", termtext.Line(st.Reason, 200))
 		}
@@ -117,9 +122,13 @@ loop:
 			if dirty && p.on {
 				if counts, err := e.j.Counts(ctx); err == nil {
 					p.show(counts)
-					if st := u.State(); st.Mode == model.ModePaused || st.Mode == model.ModeBanned {
+					switch st := u.State(); st.Mode {
+					case model.ModePaused, model.ModeBanned:
 						p.note(st.Reason)
+					case model.ModeUnreachable:
+						p.note(fmt.Sprintf("cannot reach head office since %s: %s", st.Since.In(model.CST).Format("15:04"), st.Reason))
 					}
+					p.note(oldestWaiting(ctx, e))
 				}
 				dirty = false
 			}
@@ -128,8 +137,8 @@ loop:
 	p.clear()
 	cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	counts, _ := e.j.Counts(cctx)
+	fmt.Fprintln(c.stderr, summary(counts, time.Since(start), e.lang)+oldestWaiting(cctx, e))
 	cancel()
-	fmt.Fprintln(c.stderr, summary(counts, time.Since(start), e.lang))
 	if runErr != nil && !errors.Is(runErr, context.Canceled) {
 		if errors.Is(runErr, sync.ErrRunning) {
 			return setupError(runErr)
@@ -137,6 +146,20 @@ loop:
 		return runErr
 	}
 	return nil
+}
+
+// oldestWaiting says how long the order waiting longest for head office has waited, when
+// something waits: nothing retries unseen.
+func oldestWaiting(ctx context.Context, e *env) string {
+	t, ok, err := e.j.OldestWaiting(ctx)
+	if err != nil || !ok {
+		return ""
+	}
+	d := e.now().Sub(t).Round(time.Second)
+	if d < time.Second {
+		return ""
+	}
+	return e.lang.Pick(fmt.Sprintf("; 最久已等 %s", d), fmt.Sprintf("; oldest waiting %s", d))
 }
 
 // summary is the line sync ends with: where every order stands.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,10 @@ type GatewayConfig struct {
 	SignMethod     string   `toml:"sign_method"`
 	ConnectTimeout Duration `toml:"connect_timeout"`
 	Timeout        Duration `toml:"timeout"`
+	Proxy          string   `toml:"proxy"`
+	CAFile         string   `toml:"ca_file"`
+	DuplicateCodes Codes    `toml:"duplicate_codes"`
+	RetryCodes     Codes    `toml:"retry_codes"`
 }
 
 type UploaderConfig struct {
@@ -44,10 +49,12 @@ type UploaderConfig struct {
 	RateLimit   float64  `toml:"rate_limit"`
 	BackoffBase Duration `toml:"backoff_base"`
 	BackoffCap  Duration `toml:"backoff_cap"`
+	GiveUpAfter Duration `toml:"give_up_after"`
 }
 
 type StoreConfig struct {
 	StoreNo         string `toml:"store_no"`
+	DeskCode        string `toml:"desk_code"`
 	TerminalNo      string `toml:"terminal_no"`
 	BankShopNo      string `toml:"bank_shop_no"`
 	CommunicateType string `toml:"communicate_type"`
@@ -81,6 +88,31 @@ func (d *Duration) UnmarshalText(b []byte) error {
 
 func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
+// Codes is a list of the gateway's err_code values, written as numbers or strings
+// ([1001, "ORDER_EXISTS"]): the API types err_code as a number, some gateways send text.
+type Codes []string
+
+func (c *Codes) UnmarshalTOML(v any) error {
+	list, ok := v.([]any)
+	if !ok {
+		return fmt.Errorf("write a list of codes, like [1001, 1002]")
+	}
+	*c = nil
+	for _, x := range list {
+		switch x := x.(type) {
+		case int64:
+			*c = append(*c, strconv.FormatInt(x, 10))
+		case string:
+			if t := strings.TrimSpace(x); t != "" {
+				*c = append(*c, t)
+			}
+		default:
+			return fmt.Errorf("%v is not a code: write numbers or strings, like [1001, \"DUP\"]", x)
+		}
+	}
+	return nil
+}
+
 // The environment variables that override secrets, so they need not sit in a file.
 const (
 	envAppSecret = "BANKSALE_APP_SECRET"
@@ -93,12 +125,15 @@ func DefaultConfig() Config {
 	var c Config
 	c.Gateway.URL = "https://gw.api.taobao.com/router/rest"
 	c.Gateway.SignMethod = "hmac-sha256"
-	c.Gateway.ConnectTimeout = Duration{5 * time.Second}
-	c.Gateway.Timeout = Duration{15 * time.Second}
+	// The official Java SDK allows 15 s to connect and 30 s to read: a call cut short turns a
+	// slow answer into an ambiguous one, which costs a re-send.
+	c.Gateway.ConnectTimeout = Duration{10 * time.Second}
+	c.Gateway.Timeout = Duration{30 * time.Second}
 	c.Uploader.Workers = 4
 	c.Uploader.RateLimit = 20
 	c.Uploader.BackoffBase = Duration{2 * time.Second}
 	c.Uploader.BackoffCap = Duration{10 * time.Minute}
+	c.Uploader.GiveUpAfter = Duration{24 * time.Hour}
 	c.Store.StoreNo = "HZ01"
 	c.Store.CommunicateType = string(model.CommNetwork)
 	c.Store.VoidSaleType = string(model.SaleTypeRefund)
@@ -254,9 +289,10 @@ func decodeConfig(file string, data []byte, c *Config) error {
 
 var knownKeys = []string{
 	"gateway.url", "gateway.app_key", "gateway.app_secret", "gateway.session", "gateway.sign_method",
-	"gateway.connect_timeout", "gateway.timeout",
-	"uploader.workers", "uploader.rate_limit", "uploader.backoff_base", "uploader.backoff_cap",
-	"store.store_no", "store.terminal_no", "store.bank_shop_no", "store.communicate_type", "store.void_sale_type",
+	"gateway.connect_timeout", "gateway.timeout", "gateway.proxy", "gateway.ca_file", "gateway.duplicate_codes",
+	"gateway.retry_codes",
+	"uploader.workers", "uploader.rate_limit", "uploader.backoff_base", "uploader.backoff_cap", "uploader.give_up_after",
+	"store.store_no", "store.desk_code", "store.terminal_no", "store.bank_shop_no", "store.communicate_type", "store.void_sale_type",
 	"journal.path", "card.digest_key", "ui.lang",
 }
 
@@ -384,6 +420,25 @@ func (c *Config) Validate() error {
 	}
 	if c.Uploader.BackoffCap.Duration < c.Uploader.BackoffBase.Duration {
 		return bad("uploader.backoff_cap", "%v is less than uploader.backoff_base (%v)", c.Uploader.BackoffCap.Duration, c.Uploader.BackoffBase.Duration)
+	}
+	if c.Uploader.GiveUpAfter.Duration < time.Minute {
+		return bad("uploader.give_up_after", "%v: at least \"1m\" (the default is \"24h\")", c.Uploader.GiveUpAfter.Duration)
+	}
+	if p := strings.TrimSpace(c.Gateway.Proxy); p != "" {
+		u, err := url.Parse(p)
+		if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "socks5") {
+			return bad("gateway.proxy", "is not a proxy address: write it like \"http://10.0.0.1:8080\" or \"http://user:password@proxy:3128\"")
+		}
+	}
+	if c.Gateway.CAFile != "" {
+		if _, err := os.Stat(c.Gateway.CAFile); err != nil {
+			return bad("gateway.ca_file", "cannot be read (%v): name the PEM file of the firewall's root certificate", err)
+		}
+	}
+	c.Store.DeskCode = strings.ToUpper(strings.TrimSpace(c.Store.DeskCode))
+	if c.Store.DeskCode != "" && !model.ValidDeskCode(c.Store.DeskCode) {
+		return bad("store.desk_code", "%q: 1 to %d letters or digits, different on each PC of the store (or empty: banksale draws one)",
+			c.Store.DeskCode, model.MaxDeskCode)
 	}
 	if strings.TrimSpace(c.Store.StoreNo) == "" {
 		return bad("store.store_no", "is empty: every order carries the store's number, like \"HZ01\"")

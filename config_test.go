@@ -82,7 +82,7 @@ lang = "zh"
 		t.Fatal(err)
 	}
 	if cfg.Gateway.AppKey != "12345678" || cfg.Gateway.Timeout.Duration != 30*time.Second || cfg.Gateway.SignMethod != "md5" ||
-		cfg.Gateway.ConnectTimeout.Duration != 5*time.Second || cfg.Uploader.Workers != 2 || cfg.Uploader.RateLimit != 2.5 ||
+		cfg.Gateway.ConnectTimeout.Duration != 10*time.Second || cfg.Uploader.Workers != 2 || cfg.Uploader.RateLimit != 2.5 ||
 		cfg.Uploader.BackoffCap.Duration != time.Hour || cfg.Store.StoreNo != "SH02" || cfg.Store.VoidSaleType != "0" ||
 		cfg.Journal.Path != "/data/j.db" || cfg.Lang(noEnv) != model.ZH {
 		t.Errorf("cfg = %+v", cfg)
@@ -123,6 +123,11 @@ func TestConfigErrors(t *testing.T) {
 		{"void", "[store]\nvoid_sale_type = \"2\"\n", 0, "store.void_sale_type", ""},
 		{"store", "[store]\nstore_no = \"\"\n", 0, "store.store_no", "empty"},
 		{"lang", "[ui]\nlang = \"fr\"\n", 0, "ui.lang", ""},
+		{"proxy", "[gateway]\nproxy = \"10.0.0.1:3128\"\n", 0, "gateway.proxy", "http://"},
+		{"ca file", "[gateway]\nca_file = \"/nonexistent/root.pem\"\n", 0, "gateway.ca_file", "PEM"},
+		{"codes", "[gateway]\nduplicate_codes = [1.5]\n", 2, "gateway.duplicate_codes", ""},
+		{"desk code", "[store]\ndesk_code = \"A-1\"\n", 0, "store.desk_code", "letters or digits"},
+		{"give up", "[uploader]\ngive_up_after = \"5s\"\n", 0, "uploader.give_up_after", "1m"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := writeConfig(t, c.text)
@@ -228,4 +233,25 @@ func FuzzConfig(f *testing.F) {
 			t.Fatalf("error does not name the file: %v", err)
 		}
 	})
+}
+
+func TestConfigNetworkAndDesk(t *testing.T) {
+	p := writeConfig(t, `
+[gateway]
+proxy = "http://shop:secret@10.0.0.1:3128"
+duplicate_codes = [1001, "ORDER_EXISTS"]
+retry_codes = [503]
+[uploader]
+give_up_after = "12h"
+[store]
+desk_code = "b2"
+`)
+	cfg, _, err := LoadConfig(p, true, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Gateway.Proxy != "http://shop:secret@10.0.0.1:3128" || !reflect.DeepEqual(cfg.Gateway.DuplicateCodes, Codes{"1001", "ORDER_EXISTS"}) ||
+		!reflect.DeepEqual(cfg.Gateway.RetryCodes, Codes{"503"}) || cfg.Uploader.GiveUpAfter.Duration != 12*time.Hour || cfg.Store.DeskCode != "B2" {
+		t.Errorf("cfg = %+v", cfg)
+	}
 }

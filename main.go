@@ -316,14 +316,15 @@ func openLog(journalPath string) (*slog.Logger, func(), error) {
 
 // env is what a command has once its config, log and journal are open.
 type env struct {
-	cfg   Config
-	log   *slog.Logger
-	j     *storage.Journal
-	lang  model.Lang
-	rules model.Rules
-	who   string
-	now   func() time.Time
-	close func()
+	cfg    Config
+	log    *slog.Logger
+	j      *storage.Journal
+	lang   model.Lang
+	rules  model.Rules
+	who    string
+	now    func() time.Time
+	getenv func(string) string
+	close  func()
 }
 
 // journalMode is how a command opens the journal.
@@ -371,7 +372,7 @@ func (c *cli) openWith(ctx context.Context, cfg Config, cmd string, mode journal
 		}
 		return nil, setupError(fmt.Errorf("opening the journal: %w", err))
 	}
-	e := &env{cfg: cfg, log: log, j: j, lang: cfg.Lang(c.getenv), who: operator(c.getenv), now: c.now}
+	e := &env{cfg: cfg, log: log, j: j, lang: cfg.Lang(c.getenv), who: operator(c.getenv), now: c.now, getenv: c.getenv}
 	e.rules = model.Rules{
 		VoidSaleType:   model.SaleType(cfg.Store.VoidSaleType),
 		RefundWarnDays: 30,
@@ -393,6 +394,7 @@ func (c *cli) openWith(ctx context.Context, cfg Config, cmd string, mode journal
 func (e *env) desk(up desk.Uploader) *desk.Desk {
 	return desk.New(e.j, up, desk.Config{
 		Rules: e.rules, StoreNo: e.cfg.Store.StoreNo, CommType: model.CommType(e.cfg.Store.CommunicateType), Now: e.now,
+		DeskCode: e.cfg.Store.DeskCode,
 	})
 }
 

@@ -315,7 +315,7 @@ var listKeys = []string{"order_id", "status", "original_order_id", "sequence_no"
 	"bank_shop_no", "pos_trace_no", "batch_no", "trade_ref_no", "pay_type_no", "store_no", "encrypte_summary",
 	"communicate_type", "operate_time", "rback", "remark", "extend_param", "cashier", "ip", "mac",
 	"attempts", "next_attempt_at", "last_code", "last_sub_code", "last_message", "request_id", "void_reason",
-	"created_at", "created_by", "updated_at", "updated_by"}
+	"created_at", "created_by", "updated_at", "updated_by", "last_class"}
 
 func keysInOrder(t *testing.T, raw json.RawMessage) []string {
 	t.Helper()

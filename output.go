@@ -53,6 +53,7 @@ type orderJSON struct {
 	CreatedBy     string `json:"created_by"`
 	UpdatedAt     string `json:"updated_at"`
 	UpdatedBy     string `json:"updated_by"`
+	LastClass     string `json:"last_class"`
 }
 
 func orderOf(o model.Order) orderJSON {
@@ -70,7 +71,7 @@ func orderOf(o model.Order) orderJSON {
 		Attempts: o.Attempts, NextAttemptAt: model.FormatTime(o.NextAttemptAt), LastCode: o.LastCode,
 		LastSubCode: o.LastSubCode, LastMessage: o.LastMessage, RequestID: o.RequestID, VoidReason: o.VoidReason,
 		CreatedAt: model.FormatTime(o.CreatedAt), CreatedBy: o.CreatedBy,
-		UpdatedAt: model.FormatTime(o.UpdatedAt), UpdatedBy: o.UpdatedBy,
+		UpdatedAt: model.FormatTime(o.UpdatedAt), UpdatedBy: o.UpdatedBy, LastClass: o.LastClass,
 	}
 }
 
@@ -84,6 +85,7 @@ type attemptJSON struct {
 	SubCode   string `json:"sub_code"`
 	Message   string `json:"message"`
 	RequestID string `json:"request_id"`
+	Answer    string `json:"answer"`
 }
 
 type auditJSON struct {

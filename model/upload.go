@@ -45,8 +45,9 @@ type UploadState struct {
 	InFlight    int // orders claimed and not yet recorded
 	// Cause is what a person must fix (paused) or what stops the calls (unreachable); CauseOther
 	// when Reason or Code alone say it.
-	Cause Cause
-	Since time.Time // unreachable: since when
+	Cause  Cause
+	Since  time.Time // unreachable: since when
+	Detail string    // the gateway's own words about a pause (an IP whitelist names the address), bounded
 }
 
 // Event is one change the uploader publishes: an order's new row, or (Order nil) its new state.

@@ -260,7 +260,8 @@ func (u *Uploader) judge(o model.Order, resp *top.Response, err error, start tim
 		out.Status = model.StatusRetrying
 		out.NextAttemptAt = now
 		out.Attempt.Outcome = outcomePaused
-		eff.pause = &pauseInfo{reason: pauseReason(te, now), code: te.Code, subCode: te.SubCode, cause: causeOf(te)}
+		eff.pause = &pauseInfo{reason: pauseReason(te, now), code: te.Code, subCode: te.SubCode, cause: causeOf(te),
+			detail: short(firstNonEmpty(te.SubMsg, te.Msg))}
 		return out, eff
 	}
 	// Transient, ambiguous: the same bytes under the same order_id are safe to re-send.

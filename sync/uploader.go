@@ -118,6 +118,7 @@ type pauseInfo struct {
 	reason  string
 	code    int
 	subCode string
+	detail  string // the gateway's own words
 	cause   model.Cause
 	quota   bool // lifts itself when the ban ends
 }
@@ -251,6 +252,7 @@ func (u *Uploader) stateLocked(now time.Time) model.UploadState {
 		s.Mode = model.ModeStopped
 	case u.pause != nil:
 		s.Mode, s.Reason, s.Code, s.SubCode, s.Cause = model.ModePaused, u.pause.reason, u.pause.code, u.pause.subCode, u.pause.cause
+		s.Detail = u.pause.detail
 		if u.pause.quota {
 			s.BannedUntil = u.bannedUntil
 		}

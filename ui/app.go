@@ -94,6 +94,7 @@ type (
 	eventsClosed struct{}
 	countsMsg    struct {
 		counts map[model.Status]int
+		oldest time.Time
 		err    error
 	}
 	tickMsg struct{}
@@ -127,7 +128,11 @@ func (m *Model) loadCounts() tea.Cmd {
 	j, ctx := m.c.d.Journal, m.c.ctx
 	return func() tea.Msg {
 		c, err := j.Counts(ctx)
-		return countsMsg{c, err}
+		if err != nil {
+			return countsMsg{err: err}
+		}
+		oldest, _, err := j.OldestWaiting(ctx)
+		return countsMsg{counts: c, oldest: oldest, err: err}
 	}
 }
 
@@ -194,7 +199,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			c.log.Warn("counts", "err", msg.err)
 		} else {
-			c.counts = msg.counts
+			c.counts, c.oldest = msg.counts, msg.oldest
 		}
 		if m.countsDirty {
 			m.countsDirty = false

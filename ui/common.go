@@ -28,6 +28,7 @@ type common struct {
 	w, h     int
 	state    model.UploadState
 	counts   map[model.Status]int
+	oldest   time.Time // when the order waiting longest became due; zero when none waits
 	frame    int
 	flash    string
 	flashBad bool
@@ -50,6 +51,10 @@ func (c *common) today() time.Time {
 func (c *common) header() []string {
 	title := c.st.title.Render("banksale") + "  " + c.t("app")
 	who := fmt.Sprintf("%s: %s  %s: %s", c.t("store"), termtext.Clean(c.storeName()), c.t("operator"), termtext.Clean(c.d.Rules.Operator))
+	if c.d.DeskCode != "" {
+		who = fmt.Sprintf("%s: %s  %s: %s  %s: %s", c.t("store"), termtext.Clean(c.storeName()), c.t("desk"), termtext.Clean(c.d.DeskCode),
+			c.t("operator"), termtext.Clean(c.d.Rules.Operator))
+	}
 	if c.d.Demo {
 		who += "  " + c.st.warn.Render("["+c.t("demo")+"]")
 	}
@@ -95,6 +100,8 @@ func (c *common) stateWords() (string, bool) {
 	switch s.Mode {
 	case model.ModePaused:
 		return c.pauseWords(s), true
+	case model.ModeUnreachable:
+		return c.t("up.unreach", s.Since.In(model.CST).Format("15:04"), c.causeWords(s.Cause)) + c.oldestWords(), true
 	case model.ModeBanned:
 		return c.t("up.banned", s.BannedUntil.In(model.CST).Format("15:04:05")), true
 	case model.ModeStopped:
@@ -109,9 +116,50 @@ func (c *common) stateWords() (string, bool) {
 		return c.t("up.idle.attn", n), true
 	}
 	if n := c.counts[model.StatusPending] + c.counts[model.StatusRetrying] + c.counts[model.StatusUploading]; n > 0 {
-		return c.t("up.idle.wait", n), false
+		return c.t("up.idle.wait", n) + c.oldestWords(), false
 	}
 	return c.t("up.idle.all"), false
+}
+
+// oldestWords says how long the order waiting longest has waited, when it is long enough to
+// matter (a minute): nothing retries unseen.
+func (c *common) oldestWords() string {
+	if c.oldest.IsZero() {
+		return ""
+	}
+	d := c.now().Sub(c.oldest)
+	if d < time.Minute {
+		return ""
+	}
+	return c.t("oldest", age(d))
+}
+
+// age says a duration in a few ASCII cells: 45s, 12m, 3h, 2d.
+func age(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+// causeWords says what stops the calls to head office.
+func (c *common) causeWords(cause model.Cause) string {
+	switch cause {
+	case model.CauseName:
+		return c.t("cause.name")
+	case model.CauseCertificate:
+		return c.t("cause.cert")
+	case model.CauseProxy:
+		return c.t("cause.proxy")
+	case model.CauseWebPage:
+		return c.t("cause.webpage")
+	}
+	return c.t("cause.network")
 }
 
 // pauseWords says why uploading is paused and what to do, in the screen's language and within
@@ -119,7 +167,23 @@ func (c *common) stateWords() (string, bool) {
 // so the causes a supervisor can fix are worded here from model.CauseOf; anything else shows
 // Reason as it came.
 func (c *common) pauseWords(s model.UploadState) string {
-	switch model.CauseOf(s.Code) {
+	cause := s.Cause
+	if cause == model.CauseOther {
+		cause = model.CauseOf(s.Code)
+	}
+	switch cause {
+	case model.CauseIPWhitelist:
+		return c.t("pause.ipwl", s.Code, termtext.Clean(s.Detail))
+	case model.CausePlatform:
+		return c.t("pause.platform", s.Code, termtext.Clean(s.Detail))
+	case model.CauseCertificate:
+		return c.t("pause.cert")
+	case model.CauseProxy:
+		return c.t("pause.proxy")
+	case model.CauseWebPage:
+		return c.t("pause.webpage")
+	}
+	switch cause {
 	case model.CauseSignature:
 		return c.t("pause.sign", s.Code)
 	case model.CauseSession:
@@ -151,6 +215,26 @@ func (c *common) footer(h helpFor) []string {
 		}
 	}
 	return []string{msg, c.help.View(h)}
+}
+
+// lastError is an order's last failure in words: what it means when the screen knows (another
+// sale holds the number at head office; retried too long), else the gateway's own words.
+func (c *common) lastError(o model.Order) string {
+	words := termtext.Clean(o.LastMessage)
+	switch {
+	case words != "":
+	case o.LastSubCode != "":
+		words = termtext.Clean(o.LastSubCode)
+	case o.LastCode != 0:
+		words = fmt.Sprintf("code %d", o.LastCode)
+	}
+	switch {
+	case o.Status == model.StatusRejected && o.LastClass == "duplicate":
+		return c.t("err.dup", words)
+	case o.Status == model.StatusRejected && o.LastClass == model.ClassGaveUp:
+		return c.t("err.gaveup", words)
+	}
+	return words
 }
 
 // label is a field's name on the form and the detail.

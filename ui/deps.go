@@ -14,6 +14,7 @@ type Journal interface {
 	List(ctx context.Context, f model.Filter, after model.Cursor, limit int) ([]model.Order, error)
 	ListBefore(ctx context.Context, f model.Filter, before model.Cursor, limit int) ([]model.Order, error)
 	Counts(ctx context.Context) (map[model.Status]int, error)
+	OldestWaiting(ctx context.Context) (time.Time, bool, error)
 	Get(ctx context.Context, orderID string) (model.Order, error)
 	Related(ctx context.Context, originalID, excludeOrderID string) (model.Related, error)
 	Duplicates(ctx context.Context, s model.Sale) (model.Issues, error)
@@ -50,9 +51,10 @@ type Deps struct {
 	StoreNo, TerminalNo, BankShopNo string
 	CommType                        model.CommType
 
-	Store string // shown in the header
-	Demo  bool
-	Log   *slog.Logger
+	Store    string // shown in the header
+	DeskCode string // this PC's part of the order numbers, shown in the header
+	Demo     bool
+	Log      *slog.Logger
 
 	// Now is the clock; nil means time.Now. Tests fix it so screens are stable.
 	Now func() time.Time

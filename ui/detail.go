@@ -152,7 +152,7 @@ func (d *detail) lines() []string {
 	if o.Status == model.StatusRetrying && !o.NextAttemptAt.IsZero() {
 		out = append(out, "  "+termtext.Fit(d.c.t("det.next"), formLabelW)+" "+model.FormatTime(o.NextAttemptAt)+" ("+countdown(o.NextAttemptAt.Sub(d.c.now()))+")")
 	}
-	if e := shortErr(o); e != "" && o.Status != model.StatusUploaded {
+	if e := d.c.lastError(o); e != "" && o.Status != model.StatusUploaded {
 		code := ""
 		if o.LastCode != 0 || o.LastSubCode != "" {
 			code = fmt.Sprintf(" [%d %s]", o.LastCode, termtext.Clean(o.LastSubCode))
@@ -166,6 +166,16 @@ func (d *detail) lines() []string {
 		}
 	}
 	todo := d.c.t("todo." + string(o.Status))
+	switch {
+	case (o.Status == model.StatusRetrying || o.Status == model.StatusPending) && d.c.state.Mode == model.ModePaused:
+		todo = d.c.t("todo.paused") // it does not retry by itself now: the top line says why
+	case (o.Status == model.StatusRetrying || o.Status == model.StatusPending) && d.c.state.Mode == model.ModeUnreachable:
+		todo = d.c.t("todo.unreach")
+	case o.Status == model.StatusRejected && o.LastClass == "duplicate":
+		todo = d.c.t("todo.dup")
+	case o.Status == model.StatusRejected && o.LastClass == model.ClassGaveUp:
+		todo = d.c.t("todo.gaveup")
+	}
 	for i, l := range termtext.Wrap(todo, d.c.w-formIndent) {
 		lab := termtext.Fit("", formLabelW)
 		if i == 0 {

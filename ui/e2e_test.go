@@ -122,7 +122,7 @@ func TestEndToEndDemo(t *testing.T) {
 	// 1. a new sale from a bank slip
 	s.keys("n")
 	scr := s.waitText(5*time.Second, "New sale", "generated")
-	id := regexp.MustCompile(`HZ01\d{12}`).FindString(scr)
+	id := regexp.MustCompile(`HZ01\d{8}[A-Z0-9]{1,4}\d{4}`).FindString(scr)
 	if id == "" {
 		t.Fatalf("no generated order id:\n%s", scr)
 	}
@@ -158,7 +158,7 @@ func TestEndToEndDemo(t *testing.T) {
 	// 2. a rejected order: open it, edit it, see it uploaded
 	s.keys("2")
 	scr = s.waitText(5*time.Second, "[2 Attention 2]")
-	ids := regexp.MustCompile(`(?m)^rejected\s+(HZ01\d{12})`).FindAllStringSubmatch(scr, -1)
+	ids := regexp.MustCompile(`(?m)^rejected\s+(HZ01\d{8}[A-Z0-9]{1,4}\d{4})`).FindAllStringSubmatch(scr, -1)
 	if len(ids) != 2 {
 		t.Fatalf("want two rejected rows:\n%s", scr)
 	}

@@ -819,7 +819,7 @@ func (f *form) title() string {
 func (f *form) context() string {
 	if f.mode == modeEdit && f.orig != nil && f.orig.Status == model.StatusRejected {
 		// the gateway's words are what the supervisor has to correct
-		e := shortErr(*f.orig)
+		e := f.c.lastError(*f.orig)
 		if f.orig.LastSubCode != "" {
 			e += " [" + termtext.Clean(f.orig.LastSubCode) + "]"
 		}

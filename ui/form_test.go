@@ -39,7 +39,7 @@ func TestFormNewSaleUploads(t *testing.T) {
 	hs := newHarness(t, d, 80, 24)
 	startUploader(t, u)
 	hs.press("n")
-	hs.contains("New sale", "HZ01202611260001", "generated; you may change it")
+	hs.contains("New sale", "HZ0120261126A0001", "generated; you may change it")
 	if hs.form().fields[hs.form().focus].name != model.FieldPaymentChannel {
 		t.Fatalf("the form starts on %s, want the channel", hs.form().fields[hs.form().focus].name)
 	}
@@ -57,8 +57,8 @@ func TestFormNewSaleUploads(t *testing.T) {
 	if hs.on() != "journal" {
 		t.Fatalf("not saved:\n%s", hs.screen())
 	}
-	hs.contains("Saved HZ01202611260001")
-	o, err := j.Get(context.Background(), "HZ01202611260001")
+	hs.contains("Saved HZ0120261126A0001")
+	o, err := j.Get(context.Background(), "HZ0120261126A0001")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestFormNewSaleUploads(t *testing.T) {
 	if !hs.pump(10*time.Second, func() bool { return hs.selected().Status == model.StatusUploaded }) {
 		t.Fatalf("the new sale never showed uploaded:\n%s", hs.screen())
 	}
-	if _, ok := srv.Orders()["HZ01202611260001"]; !ok {
+	if _, ok := srv.Orders()["HZ0120261126A0001"]; !ok {
 		t.Fatal("the gateway has no such order")
 	}
 	for _, r := range srv.Requests() {
@@ -110,7 +110,7 @@ func TestFormErrorsBlockWarningsAskOnce(t *testing.T) {
 	if hs.on() != "journal" {
 		t.Fatalf("the second ctrl+s did not save:\n%s", hs.screen())
 	}
-	if _, err := j.Get(context.Background(), "HZ01202611260001"); err != nil {
+	if _, err := j.Get(context.Background(), "HZ0120261126A0001"); err != nil {
 		t.Fatal(err)
 	}
 }

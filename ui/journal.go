@@ -510,7 +510,7 @@ func (j *journal) columns() []column {
 	}
 	want := map[string]column{
 		"status":   {"status", statusW, false},
-		"order":    {"order", 16, false},
+		"order":    {"order", j.orderWidth(), false},
 		"time":     {"time", timeW, false},
 		"type":     {"type", typeW, false},
 		"channel":  {"channel", chW, false},
@@ -540,6 +540,16 @@ func (j *journal) columns() []column {
 		}
 	}
 	return cols
+}
+
+// orderWidth fits the longest order number in the window (16: store, day and sequence; a desk
+// code adds up to 4), so an order number is never cut.
+func (j *journal) orderWidth() int {
+	w := 16
+	for _, o := range j.rows {
+		w = max(w, min(termtext.Width(o.OrderID), 24))
+	}
+	return w
 }
 
 func (j *journal) headLine(cols []column) string {
@@ -579,19 +589,6 @@ func (j *journal) statusMark(o model.Order) string {
 		if !o.NextAttemptAt.IsZero() {
 			return countdown(o.NextAttemptAt.Sub(j.c.now()))
 		}
-	}
-	return ""
-}
-
-func shortErr(o model.Order) string {
-	msg := termtext.Clean(o.LastMessage)
-	switch {
-	case msg != "":
-		return msg
-	case o.LastSubCode != "":
-		return termtext.Clean(o.LastSubCode)
-	case o.LastCode != 0:
-		return fmt.Sprintf("code %d", o.LastCode)
 	}
 	return ""
 }
@@ -641,7 +638,7 @@ func (j *journal) rowLine(cols []column, o model.Order, selected bool) string {
 		case "error":
 			e := ""
 			if o.Status == model.StatusRetrying || o.Status == model.StatusRejected {
-				e = shortErr(o)
+				e = j.c.lastError(o)
 			}
 			cell = termtext.Fit(e, c.w)
 		}
@@ -679,9 +676,18 @@ func (j *journal) explain() string {
 	case model.StatusUploading:
 		return j.c.t("sel.uploading")
 	case model.StatusRetrying:
-		return j.c.st.warn.Render(j.c.t("sel.retrying", countdown(o.NextAttemptAt.Sub(j.c.now())), shortErr(o)))
+		switch j.c.state.Mode {
+		case model.ModePaused:
+			return j.c.st.warn.Render(j.c.t("sel.waitpause", j.c.lastError(o)))
+		case model.ModeUnreachable:
+			return j.c.st.warn.Render(j.c.t("sel.waitunreach", j.c.lastError(o)))
+		}
+		return j.c.st.warn.Render(j.c.t("sel.retrying", countdown(o.NextAttemptAt.Sub(j.c.now())), j.c.lastError(o)))
 	case model.StatusRejected:
-		return j.c.st.err.Render(j.c.t("sel.rejected", shortErr(o)))
+		if o.LastClass == "duplicate" {
+			return j.c.st.err.Render(j.c.t("sel.dup"))
+		}
+		return j.c.st.err.Render(j.c.t("sel.rejected", j.c.lastError(o)))
 	case model.StatusVoided:
 		return j.c.t("sel.voided", termtext.Clean(o.VoidReason))
 	}

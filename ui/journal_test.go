@@ -564,3 +564,77 @@ func TestCancelReasonWithCardRefused(t *testing.T) {
 		t.Fatalf("after a good reason: %s %q", o.Status, o.VoidReason)
 	}
 }
+
+// TestUnreachableAndNewPauses: head office out of reach, and the pauses a real network brings,
+// are said in the screen's language within 80 columns with what to do; a waiting order's detail
+// does not claim it retries by itself while uploading is paused or head office is out of reach.
+func TestUnreachableAndNewPauses(t *testing.T) {
+	j := openJournal(t)
+	f := fill(t, j)
+	u, _ := newUploader(t, j, toptest.Options{})
+	d := testDeps(fixedTimes{j}, model.EN)
+	d.Uploader = u
+	hs := newHarness(t, d, 80, 24)
+	cases := []struct {
+		st     model.UploadState
+		zh, en string
+	}{
+		{model.UploadState{Mode: model.ModeUnreachable, Cause: model.CauseNetwork, Since: clock.Add(-10 * time.Minute)},
+			"无法连接总部(自 14:50): 网络不通或被拦截", "Head office unreachable since 14:50: no connection"},
+		{model.UploadState{Mode: model.ModeUnreachable, Cause: model.CauseName, Since: clock.Add(-time.Minute)},
+			"找不到网关地址", "name not found"},
+		{model.UploadState{Mode: model.ModePaused, Cause: model.CauseIPWhitelist, Code: 11, Detail: "IP 203.0.113.7 不在白名单中"},
+			"IP白名单(11): IP 203.0.113.7", "IP whitelist (11): IP 203.0.113.7"},
+		{model.UploadState{Mode: model.ModePaused, Cause: model.CausePlatform, Code: 44, Detail: "Invalid access token"},
+			"网关拒绝本应用(44)", "refused the app (44)"},
+		{model.UploadState{Mode: model.ModePaused, Cause: model.CauseCertificate}, "ca_file", "ca_file"},
+		{model.UploadState{Mode: model.ModePaused, Cause: model.CauseProxy}, "代理要求用户名密码", "the proxy wants a password"},
+		{model.UploadState{Mode: model.ModePaused, Cause: model.CauseWebPage}, "网络要求登录", "log in"},
+	}
+	for _, c := range cases {
+		for lang, want := range map[model.Lang]string{model.ZH: c.zh, model.EN: c.en} {
+			hs.m.c.lang = lang
+			hs.send(eventMsg{model.Event{State: c.st}})
+			hs.contains(want)
+			if w, _ := hs.m.c.stateWords(); ansi.StringWidth(w) > 80 && c.st.Detail == "" {
+				t.Errorf("%v in %s is %d columns wide: %q", c.st.Cause, lang, ansi.StringWidth(w), w)
+			}
+		}
+	}
+	// The retrying order's detail says what holds it, not "it retries by itself".
+	hs.m.c.lang = model.EN
+	hs.send(eventMsg{model.Event{State: model.UploadState{Mode: model.ModeUnreachable, Cause: model.CauseNetwork, Since: clock}}})
+	hs.selectOrder(f.retrying)
+	hs.contains("Waits: head office cannot be reached")
+	hs.press("enter")
+	hs.contains("Head office cannot be reached: it goes by itself once it can")
+	hs.lacks("It retries by itself")
+	hs.press("esc")
+	hs.send(eventMsg{model.Event{State: model.UploadState{Mode: model.ModePaused, Cause: model.CauseProxy}}})
+	hs.press("enter")
+	hs.contains("Uploading is paused, so it does not retry now")
+	hs.press("esc")
+	hs.send(eventMsg{model.Event{State: model.UploadState{Mode: model.ModeIdle}}})
+	hs.press("enter")
+	hs.contains("It retries by itself")
+}
+
+// TestDuplicateRejectionWorded: an order the gateway knows under another sale is rejected with
+// the duplicate class; the screen says another sale holds the number and to change it.
+func TestDuplicateRejectionWorded(t *testing.T) {
+	j := openJournal(t)
+	f := fill(t, j)
+	ctx := context.Background()
+	if _, err := j.Claim(ctx, time.Now().Add(time.Hour), 10, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Record(ctx, model.Outcome{OrderID: f.pending, Status: model.StatusRejected,
+		Attempt: model.Attempt{Class: "duplicate", SubCode: "result.err_code:1001", Message: "订单号已存在"}}); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, testDeps(fixedTimes{j}, model.ZH), 120, 40)
+	hs.selectOrder(f.pending)
+	hs.contains("总部已有另一笔交易用此订单号", "订单号在总部已被占用")
+	hs.press("enter")
+	hs.contains("按 e 改一个订单号后保存")
+}
