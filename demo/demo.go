@@ -50,7 +50,19 @@ type Demo struct {
 	proxy *http.Server
 	ln    net.Listener
 	once  gosync.Once
+
+	mu      gosync.Mutex
+	calls   int  // requests through the proxy
+	outaged bool // the network's outage has happened
 }
+
+// outageAfter and outageFor: after this many calls the store's network goes down for a while
+// (the proxy stops listening), so the screen shows head office unreachable, probes, and
+// carries on by itself when the network is back.
+const (
+	outageAfter = 26
+	outageFor   = 8 * time.Second
+)
 
 // Start starts the gateway (behind a small proxy that makes every call take 100–400 ms, so
 // uploading is visible) and writes a fresh journal in dir with the sample orders. The journal
@@ -77,6 +89,8 @@ func Start(ctx context.Context, dir string, log *slog.Logger) (*Demo, error) {
 	d.srv = toptest.NewServer(toptest.Options{
 		AppKey: AppKey, Secret: Secret, Seed: 1,
 		Script: script(ids.rejected, ids.flaky), BanSeconds: 6, Logger: log,
+		// A re-sent order the gateway holds is answered as a real gateway may: in Chinese.
+		ChineseDuplicates: true,
 	})
 	if err := d.startProxy(log); err != nil {
 		d.srv.Close()
@@ -129,6 +143,10 @@ func script(rejected, flaky []string) func(n int, orderID string) toptest.Fault 
 			return toptest.Fault{Kind: toptest.FaultHTTP503}
 		case 8:
 			return toptest.Fault{Kind: toptest.FaultResetBefore}
+		case 9:
+			// Recorded, then the connection drops: the re-send is answered 订单号已存在, which
+			// confirms the upload (its detail shows both attempts).
+			return toptest.Fault{Kind: toptest.FaultResetAfter}
 		}
 		return toptest.Fault{}
 	}
@@ -147,6 +165,13 @@ func (d *Demo) startProxy(log *slog.Logger) error {
 		mu.Lock()
 		delay := 100*time.Millisecond + time.Duration(rng.IntN(300))*time.Millisecond
 		mu.Unlock()
+		d.mu.Lock()
+		d.calls++
+		if d.calls == outageAfter && !d.outaged {
+			d.outaged = true
+			go d.outage(log)
+		}
+		d.mu.Unlock()
 		select {
 		case <-time.After(delay):
 		case <-r.Context().Done():
@@ -167,6 +192,31 @@ func (d *Demo) startProxy(log *slog.Logger) error {
 		}
 	}()
 	return nil
+}
+
+// outage takes the store's network down for outageFor: nothing listens where banksale calls
+// (connections are refused), then the proxy listens there again.
+func (d *Demo) outage(log *slog.Logger) {
+	addr := d.ln.Addr().String()
+	d.proxy.SetKeepAlivesEnabled(false) // pooled connections close: new calls must dial, and fail
+	_ = d.ln.Close()
+	log.Info("demo: the network is down", "for", outageFor)
+	time.Sleep(outageFor)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		log.Warn("demo: the network could not come back", "err", err)
+		return
+	}
+	d.mu.Lock()
+	d.ln = ln
+	d.mu.Unlock()
+	d.proxy.SetKeepAlivesEnabled(true)
+	log.Info("demo: the network is back")
+	go func() {
+		if err := d.proxy.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Warn("demo proxy", "err", err)
+		}
+	}()
 }
 
 // Server is the fake gateway (tests look at what it received).

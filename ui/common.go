@@ -50,11 +50,11 @@ func (c *common) today() time.Time {
 // and the counts per status.
 func (c *common) header() []string {
 	title := c.st.title.Render("banksale") + "  " + c.t("app")
-	who := fmt.Sprintf("%s: %s  %s: %s", c.t("store"), termtext.Clean(c.storeName()), c.t("operator"), termtext.Clean(c.d.Rules.Operator))
+	store := termtext.Clean(c.storeName())
 	if c.d.DeskCode != "" {
-		who = fmt.Sprintf("%s: %s  %s: %s  %s: %s", c.t("store"), termtext.Clean(c.storeName()), c.t("desk"), termtext.Clean(c.d.DeskCode),
-			c.t("operator"), termtext.Clean(c.d.Rules.Operator))
+		store += "/" + termtext.Clean(c.d.DeskCode) // this PC's desk: its order numbers carry it
 	}
+	who := fmt.Sprintf("%s: %s  %s: %s", c.t("store"), store, c.t("operator"), termtext.Clean(c.d.Rules.Operator))
 	if c.d.Demo {
 		who += "  " + c.st.warn.Render("["+c.t("demo")+"]")
 	}

@@ -205,8 +205,12 @@ func (d *detail) lines() []string {
 			l += " req " + termtext.Clean(a.RequestID)
 		}
 		out = append(out, termtext.Cut(l, d.c.w))
-		if a.Message != "" {
-			for _, w := range termtext.Wrap(termtext.Clean(a.Message), d.c.w-6) {
+		msg := termtext.Clean(a.Message)
+		if a.Class == "duplicate" && a.Outcome == "uploaded" {
+			msg += " " + d.c.t("att.confirmed") // the gateway knew it: an earlier attempt got through
+		}
+		if msg = strings.TrimSpace(msg); msg != "" {
+			for _, w := range termtext.Wrap(msg, d.c.w-6) {
 				out = append(out, "      "+d.c.st.faint.Render(w))
 			}
 		}

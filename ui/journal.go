@@ -678,9 +678,9 @@ func (j *journal) explain() string {
 	case model.StatusRetrying:
 		switch j.c.state.Mode {
 		case model.ModePaused:
-			return j.c.st.warn.Render(j.c.t("sel.waitpause", j.c.lastError(o)))
+			return j.c.st.warn.Render(j.c.t("sel.waitpause"))
 		case model.ModeUnreachable:
-			return j.c.st.warn.Render(j.c.t("sel.waitunreach", j.c.lastError(o)))
+			return j.c.st.warn.Render(j.c.t("sel.waitunreach"))
 		}
 		return j.c.st.warn.Render(j.c.t("sel.retrying", countdown(o.NextAttemptAt.Sub(j.c.now())), j.c.lastError(o)))
 	case model.StatusRejected:
