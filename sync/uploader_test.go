@@ -645,19 +645,27 @@ func maxTime(a, b time.Time) time.Time {
 
 // FuzzJudge: whatever the gateway answers, the order gets a valid status, a retry time when it
 // retries, short words, and the uploader pauses exactly for configuration and programming errors.
+// FuzzJudge: whatever the answer — any row of the catalogue with any code and words, maybe at
+// the gateway or not — the order gets a status it can have, a duplicate is an upload only when
+// an earlier attempt may have got through, and only configuration and programming answers pause.
 func FuzzJudge(f *testing.F) {
-	f.Add(int(top.ClassRejected), 15, "isv.order-id-exists", "订单已存在", int64(0), 200)
-	f.Add(int(top.ClassThrottled), 7, "accesscontrol.limited-by-app-access-count", "This ban will last for 3 more seconds", int64(3e9), 200)
-	f.Add(int(top.ClassConfiguration), 25, "", "Invalid Signature", int64(0), 200)
-	f.Add(int(top.ClassAmbiguous), 0, "", "", int64(0), 503)
-	f.Add(0, 0, "", "", int64(0), 0)
-	f.Add(int(top.ClassThrottled), 7, "", "", int64(1<<63-1), 200)
+	f.Add(string(top.KindDuplicate), 15, "isv.order-id-exists", "订单已存在", int64(0), 200, true)
+	f.Add(string(top.KindDuplicate), 0, "result.err_code:1001", "订单号已存在", int64(0), 200, false)
+	f.Add(string(top.KindCallLimit), 7, "accesscontrol.limited-by-app-access-count", "This ban will last for 3 more seconds", int64(3e9), 200, false)
+	f.Add(string(top.KindSignature), 25, "", "Invalid Signature", int64(0), 200, false)
+	f.Add(string(top.KindHTTP5xx), 0, "", "", int64(0), 503, true)
+	f.Add(string(top.KindNoSuccess), 0, "", "", int64(0), 200, false)
+	f.Add(string(top.KindNetworkDown), 0, "", "", int64(0), 0, false)
+	f.Add("", 0, "", "", int64(0), 0, false)
+	f.Add(string(top.KindCallLimit), 7, "", "", int64(1<<63-1), 200, false)
 	u := New(nil, nil, Config{Seed: 3}, nil)
-	o := model.Order{Sale: model.Sale{OrderID: "HZ01F1"}}
-	f.Fuzz(func(t *testing.T, class, code int, subCode, subMsg string, ban int64, httpStatus int) {
+	f.Fuzz(func(t *testing.T, kind string, code int, subCode, subMsg string, ban int64, httpStatus int, maybe bool) {
+		o := model.Order{Sale: model.Sale{OrderID: "HZ01F1"}, MaybeAtGateway: maybe}
+		row := top.RowOf(top.Kind(kind))
 		var err error
-		if class != 0 {
-			err = &top.Error{Class: top.Class(class), Code: code, SubCode: subCode, SubMsg: subMsg, Ban: time.Duration(ban), HTTPStatus: httpStatus}
+		if kind != "" {
+			err = &top.Error{Kind: top.Kind(kind), Class: row.Class, Code: code, SubCode: subCode, SubMsg: subMsg,
+				Ban: time.Duration(ban), HTTPStatus: httpStatus}
 		}
 		var resp *top.Response
 		if err == nil {
@@ -680,13 +688,21 @@ func FuzzJudge(f *testing.F) {
 		if utf8.RuneCountInString(out.Attempt.Message) > maxMessage {
 			t.Errorf("message of %d runes", utf8.RuneCountInString(out.Attempt.Message))
 		}
-		c := top.Class(class)
-		wantPause := c == top.ClassConfiguration || c == top.ClassProgramming
+		if err != nil && row.Class == top.ClassDuplicate && (out.Status == model.StatusUploaded) != maybe {
+			t.Errorf("a duplicate answer (maybe at gateway %v) made the order %s", maybe, out.Status)
+		}
+		if err != nil && out.Status == model.StatusUploaded && row.Class != top.ClassDuplicate {
+			t.Errorf("a failure of kind %q counted as an upload", kind)
+		}
+		wantPause := err != nil && (row.Class == top.ClassConfiguration || row.Class == top.ClassProgramming)
 		if eff.pause != nil && !eff.pause.quota && !wantPause {
-			t.Errorf("class %s paused the uploader", c)
+			t.Errorf("kind %q paused the uploader", kind)
 		}
 		if wantPause && (eff.pause == nil || eff.pause.reason == "") {
-			t.Errorf("class %s did not pause with a reason", c)
+			t.Errorf("kind %q did not pause with a reason", kind)
+		}
+		if eff.reached && eff.missed {
+			t.Error("reached and missed at once")
 		}
 	})
 }

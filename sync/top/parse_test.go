@@ -3,6 +3,7 @@ package top
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -172,14 +173,25 @@ func FuzzParseResponse(f *testing.F) {
 		`{"alibaba_mos_oc_trade_syncbanksale_response":{"result":{"success":tr`,
 		`<html>503</html>`, ``, `null`, `{}`, `[]`, `{"error_response":null}`, `{"result":null}`,
 		`{"error_response":{"code":1e400}}`, `{"error_response":{"code":-1,"sub_code":"isp."}}`,
+		`{"alibaba_mos_oc_trade_syncbanksale_response":{"result":{"err_code":500,"err_msg":"系统异常"}}}`,
+		`{"alibaba_mos_oc_trade_syncbanksale_response":{"request_id":"r3"}}`,
+		`{"result":{"success":false,"err_code":1001,"err_msg":"订单号已存在"}}`,
+		`{"result":{"success":false,"err_code":500,"err_msg":"系统繁忙，请稍后重试"}}`,
+		`{"result":{"success":"false","err_msg":"原订单不存在"}}`,
+		`{"error_response":{"code":11,"sub_code":"isv.permission-ip-whitelist-limit","sub_msg":"IP 1.2.3.4"}}`,
+		`{"error_response":{"code":15,"sub_code":"isp.top-mapping-parse-error"}}`,
+		`{"error_response":{"code":44,"msg":"Invalid access token"}}`,
+		`<!DOCTYPE html><html><body>login</body></html>`,
 	}
 	for _, s := range seeds {
-		for _, st := range []int{200, 500, 503, 429, 404} {
-			f.Add(st, []byte(s))
+		for _, st := range []int{200, 500, 503, 429, 404, 407} {
+			f.Add(st, "application/json", []byte(s))
 		}
 	}
-	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		resp, e := Answers{}.parseResponse(testMethod, status, "", body)
+	f.Add(200, "text/html", []byte("<p>portal</p>"))
+	a := Answers{DuplicateCodes: []string{"1001"}, RetryCodes: []string{"503"}}
+	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
+		resp, e := a.parseResponse(testMethod, status, contentType, body)
 		if (resp == nil) == (e == nil) {
 			t.Fatalf("exactly one of resp/err must be set: %v %v", resp, e)
 		}
@@ -188,6 +200,13 @@ func FuzzParseResponse(f *testing.F) {
 			var te *Error
 			if !errors.As(err, &te) || !te.Class.Valid() {
 				t.Fatalf("invalid error %#v", e)
+			}
+			if row := RowOf(te.Kind); row.Kind == "" || row.Class != te.Class {
+				t.Fatalf("kind %q is not a row of the catalogue with class %s", te.Kind, te.Class)
+			}
+			if len([]rune(te.RequestID)) > MaxRequestID || len([]rune(te.SubCode)) > MaxCode+len("result.err_code:") ||
+				len([]rune(te.Msg)) > MaxText || len([]rune(te.SubMsg)) > MaxText || len(te.Answer) > MaxAnswer {
+				t.Fatalf("unbounded words: %d %d %d %d %d", len(te.RequestID), len(te.SubCode), len(te.Msg), len(te.SubMsg), len(te.Answer))
 			}
 			if te.Class == ClassThrottled && te.Ban <= 0 {
 				t.Fatalf("throttled without ban: %#v", te)
@@ -201,6 +220,15 @@ func FuzzParseResponse(f *testing.F) {
 		var obj map[string]json.RawMessage
 		if json.Unmarshal(resp.Body, &obj) != nil || obj == nil {
 			t.Fatalf("success body is not an object: %q", resp.Body)
+		}
+		// Only result.success true is a success.
+		var res struct{ Success any }
+		if json.Unmarshal(obj["result"], &res) != nil || (res.Success != true && res.Success != "true" &&
+			!strings.EqualFold(fmt.Sprint(res.Success), "true")) {
+			t.Fatalf("success without result.success=true: %q", resp.Body)
+		}
+		if len(resp.RequestID) > MaxRequestID*4 {
+			t.Fatalf("request id of %d bytes", len(resp.RequestID))
 		}
 	})
 }
