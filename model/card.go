@@ -122,37 +122,26 @@ func luhn(digits []byte) bool {
 	return sum%10 == 0
 }
 
-// ContainsCardNumber reports whether text holds something that looks like a card number: a
-// run of 13–19 digits, also when written in groups separated by single spaces or dashes
-// ("6222 0212 3456 7894") or in full-width digits. remark and extend_param refuse such text so
-// that a full card number cannot slip into the journal through them. Longer unbroken runs
-// (a 21-digit QuickPass query id) are not card numbers; in a longer run of groups, consecutive
-// groups of 13–19 digits that pass Luhn are (a card typed next to a phone number).
+// ContainsCardNumber reports whether text holds something that is plausibly a full card number:
+// a run of 13–19 digits, also when written in groups separated by single spaces or dashes
+// ("6222 0212 3456 7894") or in full-width digits, that PlausibleCard accepts. Every field but
+// card_no refuses such text, so that a full card number cannot slip into the journal through
+// them. Longer unbroken runs (a 21-digit QuickPass query id) are not card numbers; in a longer
+// run of groups, consecutive groups that together make a plausible card are (a card typed next
+// to a phone number).
 func ContainsCardNumber(text string) bool {
 	s := toHalfWidth(text)
 	var groups []string // the digit groups of the current run
+	var acc []byte
 	check := func() bool {
-		total := 0
-		for _, g := range groups {
-			if len(g) >= 13 && len(g) <= 19 {
-				return true
-			}
-			total += len(g)
-		}
-		if total >= 13 && total <= 19 {
-			return true
-		}
-		if total > 19 && len(groups) > 1 {
-			var acc []byte
-			for i := range groups {
-				acc = acc[:0]
-				for _, g := range groups[i:] {
-					if acc = append(acc, g...); len(acc) > 19 {
-						break
-					}
-					if len(acc) >= 13 && luhn(acc) {
-						return true
-					}
+		for i := range groups {
+			acc = acc[:0]
+			for _, g := range groups[i:] {
+				if acc = append(acc, g...); len(acc) > 19 {
+					break
+				}
+				if PlausibleCard(acc) {
+					return true
 				}
 			}
 		}
@@ -183,4 +172,31 @@ func ContainsCardNumber(text string) bool {
 		}
 	}
 	return false
+}
+
+// PlausibleCard reports whether digits (ASCII, nothing else) could be a full card number: 13–19
+// digits that either start with UnionPay's 62 and are 16–19 long (not every UnionPay card passes
+// Luhn), or pass Luhn and start as an issuer's number does — 3 (American Express, JCB, Diners),
+// 4 (Visa), 5 (Mastercard), 6 (UnionPay, Discover), 9 (Chinese banks' older domestic cards) or
+// 2221–2720 (Mastercard). What a store's papers carry in such runs starts otherwise: a date
+// and time (20261129143000) starts with 20, a merchant number usually with 1 or 8, and a run
+// of zero-padded numbers with 0; and a random run passes Luhn one time in ten only.
+func PlausibleCard(digits []byte) bool {
+	n := len(digits)
+	if n < 13 || n > 19 {
+		return false
+	}
+	if digits[0] == '6' && digits[1] == '2' && n >= 16 {
+		return true
+	}
+	switch digits[0] {
+	case '3', '4', '5', '6', '9':
+	case '2':
+		if p := int(digits[1]-'0')*100 + int(digits[2]-'0')*10 + int(digits[3]-'0'); p < 221 || p > 720 {
+			return false
+		}
+	default:
+		return false
+	}
+	return luhn(digits)
 }

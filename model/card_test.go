@@ -1,8 +1,11 @@
 package model
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
+	"time"
 )
 
 func codes(is Issues) []string {
@@ -136,13 +139,102 @@ func TestContainsCardNumber(t *testing.T) {
 		{"6222 0212 3456 7894 2026 11 26", true},  // card before a date
 		{"1380 0138 0001 3900 1390 0099", false},  // 24 digits, no Luhn-valid window of 13–19
 		{"退货 2026-11-26 14:30 小票 12345678901 参考号 123456789012", false},
-		{"a 1 2 3 4 5 6 7 8 9 0 1 2 3 b", true}, // 13 single digits spaced out
+		{"a 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 b", true}, // 16 single digits spaced out
+		{"a 1 2 3 4 5 6 7 8 9 0 1 2 3 b", false},      // 13 digits no issuer starts with 1
+		{"4111111111111112", false},                   // fails Luhn, not UnionPay
+		{"6222021234567890", true},                    // UnionPay: Luhn not required
+		{"622202123456789", false},                    // UnionPay cards have 16–19 digits
+		{"2221000000000009", true},                    // Mastercard 2-series
+		{"2026112914300012", false},                   // a date and time, then a sequence
+		{"378282246310005", true},                     // American Express
+		{"9558801001114978015", true},                 // an older domestic card (Luhn-valid 95…)
 		{"123456789012-", false},
 		{"-6222021234567894-", true},
 	}
 	for _, tt := range tests {
 		if got := ContainsCardNumber(tt.in); got != tt.want {
 			t.Errorf("ContainsCardNumber(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestNoCardAlarmOnStoreNumbers generates what a store's papers and the journal hold in long
+// digit runs — the journal's own order numbers (also with an all-digit store and desk code),
+// dates and times, 11-digit receipts, 6-digit traces, 12-character references, 21-digit
+// QuickPass query ids and 15-digit merchant numbers — in every field they go into and in a
+// remark that quotes them all: none may be taken for a card number.
+func TestNoCardAlarmOnStoreNumbers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 11))
+	digits := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte('0' + rng.IntN(10))
+		}
+		return string(b)
+	}
+	day := time.Date(2025, 1, 1, 0, 0, 0, 0, CST)
+	stores := []string{"HZ01", "5001", "62", "4"}
+	desks := []string{"K7Q", "12", "9", "", "0001"}
+	r := testRules()
+	for i := 0; i < 20000; i++ {
+		when := day.Add(time.Duration(rng.IntN(5*365*24*3600)) * time.Second)
+		store := stores[i%len(stores)]
+		orderID := store + when.Format("20060102") + desks[i%len(desks)] + fmt.Sprintf("%04d", rng.IntN(10000))
+		s := fullSale()
+		s.StoreNo, s.OrderID = store, orderID
+		s.OriginalOrderID = store + when.Add(-time.Hour).Format("20060102") + desks[(i+1)%len(desks)] + digits(4)
+		s.SequenceNo = digits(11)
+		s.PosTraceNo = digits(6)
+		if i%2 == 0 {
+			s.PosTraceNo = when.Format("20060102150405") + digits(7) // a QuickPass query id
+		}
+		s.TradeRefNo = digits(12)
+		s.BankShopNo = digits(15)
+		s.BatchNo = digits(6)
+		s.TerminalNo = digits(8)
+		s.Remark = fmt.Sprintf("退货 原单 %s 小票 %s 参考号 %s 凭证 %s 时间 %s %s", s.OriginalOrderID,
+			s.SequenceNo, s.TradeRefNo, s.PosTraceNo, when.Format("20060102150405"), when.Format("2006-01-02 15:04:05"))
+		s.ExtendParam = s.OrderID + " " + s.SequenceNo + " " + s.TradeRefNo
+		if f := s.CardNumberFields(); len(f) > 0 {
+			t.Fatalf("store %s: %v taken for a card number in %+v", store, f, s)
+		}
+		if is := s.Validate(r); len(is.Errors()) > 0 {
+			for _, e := range is.Errors() {
+				if e.Code == "text.card_number" {
+					t.Fatalf("Validate: %v", e)
+				}
+			}
+		}
+	}
+}
+
+// TestCardRefusedInEveryField types a full card number into each field but card_no, plain, in
+// groups and inside other text: every one is an error on that field.
+func TestCardRefusedInEveryField(t *testing.T) {
+	for _, card := range []string{"6222021234567894", "6222 0212 3456 7894", "4111-1111-1111-1111", "ref 378282246310005"} {
+		for _, f := range DTOFields {
+			switch f {
+			case FieldCardNo, FieldPaymentChannel, FieldTradeTime, FieldSaleType, FieldSubSaleType,
+				FieldTradeAmount, FieldPayTypeNo, FieldCommunicateType, FieldOperateTime, FieldEncrypteSummary:
+				continue // not free text: parsed or computed, refused whatever the digits
+			}
+			fields := validDraft().Fields()
+			fields[f] = card
+			if f == FieldBankName {
+				fields[FieldBankCode] = "" // a known code would name the bank itself
+			}
+			d, err := DraftFromFields(fields)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, is := d.Build(testRules())
+			found := false
+			for _, e := range is.Errors() {
+				found = found || e.Field == f && e.Code == "text.card_number"
+			}
+			if !found {
+				t.Errorf("%q in %s: no card-number error (%v)", card, f, is)
+			}
 		}
 	}
 }

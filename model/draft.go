@@ -414,13 +414,84 @@ func (s Sale) validate(r Rules, now time.Time) Issues {
 	if s.Rback != "" && s.Rback != "00" {
 		is = append(is, errorOn(FieldRback, "rback.invalid"))
 	}
-	if ContainsCardNumber(s.Remark) {
-		is = append(is, errorOn(FieldRemark, "text.card_number"))
-	}
-	if ContainsCardNumber(s.ExtendParam) {
-		is = append(is, errorOn(FieldExtendParam, "text.card_number"))
+	for _, f := range s.CardNumberFields() {
+		is = append(is, errorOn(f, "text.card_number"))
 	}
 	return is
+}
+
+// CardNumberFields names the fields other than card_no that hold a plausible full card number
+// (see ContainsCardNumber): typed or imported, a card number belongs in card_no alone, where it
+// is masked; anywhere else it would be kept whole.
+func (s Sale) CardNumberFields() []string {
+	var fields []string
+	for _, f := range s.texts() {
+		if f.name != FieldCardNo && f.name != FieldEncrypteSummary && s.holdsCardNumber(f.name, *f.p) {
+			fields = append(fields, f.name)
+		}
+	}
+	return fields
+}
+
+// holdsCardNumber reports whether the value of a field other than card_no holds a plausible full
+// card number. Two things that look like one are not: a merchant number that is exactly 15
+// digits in bank_shop_no (its own shape, which a card of 15 digits shares only for American
+// Express), and this store's own generated order numbers, which a digit-only store or desk code
+// can make into a long run of digits.
+func (s *Sale) holdsCardNumber(field, v string) bool {
+	if field == FieldBankShopNo && len(v) == 15 && allDigits(v) {
+		return false
+	}
+	if !ContainsCardNumber(v) {
+		return false
+	}
+	return ContainsCardNumber(withoutOrderNumbers(v, s.StoreNo))
+}
+
+// withoutOrderNumbers blanks out of text every order number generated for store (store +
+// yyyymmdd + a desk code of up to 4 letters or digits + a 4-digit sequence, or the older form
+// without a desk code), as a whole word.
+func withoutOrderNumbers(text, store string) string {
+	if store == "" {
+		return text
+	}
+	b := []byte(text)
+	for from := 0; ; {
+		i := strings.Index(text[from:], store)
+		if i < 0 {
+			break
+		}
+		p := from + i
+		from = p + 1
+		if p > 0 && isAlnumByte(text[p-1]) {
+			continue
+		}
+		end := p + len(store)
+		for end < len(text) && isAlnumByte(text[end]) {
+			end++
+		}
+		if IsOrderNumberTail(text[p+len(store) : end]) {
+			for k := p; k < end; k++ {
+				b[k] = ' '
+			}
+		}
+	}
+	return string(b)
+}
+
+// IsOrderNumberTail reports whether t is what follows the store number in a generated order
+// number: a real date as yyyymmdd (years 2000–2099), up to 4 letters or digits of desk code,
+// then a 4-digit sequence.
+func IsOrderNumberTail(t string) bool {
+	if len(t) < 12 || len(t) > 16 || !allDigits(t[:8]) || !allDigits(t[len(t)-4:]) || !isAlnum(t[8:]) {
+		return false
+	}
+	d, err := time.Parse("20060102", t[:8])
+	return err == nil && d.Year() >= 2000 && d.Year() <= 2099
+}
+
+func isAlnumByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 type textField struct {
@@ -452,8 +523,7 @@ func digitCount(s string) int {
 
 func isAlnum(s string) bool {
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z') {
+		if !isAlnumByte(s[i]) {
 			return false
 		}
 	}

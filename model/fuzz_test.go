@@ -324,18 +324,25 @@ func FuzzMarshalDTO(f *testing.F) {
 	})
 }
 
-// FuzzContainsCardNumber: a card number written anywhere in free text, plain or in groups of
-// four, is always found, whatever surrounds it.
+// FuzzContainsCardNumber: a plausible card number written anywhere in free text, plain or in
+// groups of four, is always found, whatever surrounds it; a run of digits alone is flagged
+// exactly when it is a plausible card; and a masked number never is.
 func FuzzContainsCardNumber(f *testing.F) {
-	f.Add("顾客", "退货", uint64(6222021234567894), uint8(16))
-	f.Add("13800138000 ", " 2026 11 26", uint64(4111111111111111), uint8(19))
-	f.Fuzz(func(t *testing.T, prefix, suffix string, n uint64, length uint8) {
+	f.Add("顾客", "退货", uint64(6222021234567894), uint8(16), uint8(0))
+	f.Add("13800138000 ", " 2026 11 26", uint64(4111111111111111), uint8(19), uint8(3))
+	f.Add("", "", uint64(20261129143000), uint8(0), uint8(9))
+	f.Fuzz(func(t *testing.T, prefix, suffix string, n uint64, length, issuer uint8) {
+		issuers := []string{"62", "4", "51", "55", "2221", "2720", "34", "37", "35", "36", "60", "65", "9558"}
 		l := 13 + int(length)%7
-		d := []byte(strconv.FormatUint(n, 10))
+		iss := issuers[int(issuer)%len(issuers)]
+		if iss == "62" && l < 16 {
+			l = 16
+		}
+		d := append([]byte(iss), strconv.FormatUint(n, 10)...)
 		for len(d) < l {
 			d = append(d, '0'+byte(len(d)%10))
 		}
-		d = d[:l]
+		d = withCheckDigit(d[:l-1])
 		for _, text := range []string{
 			prefix + "卡" + string(d) + "号" + suffix,
 			prefix + "卡 " + spaced(d) + " 号" + suffix,
@@ -347,8 +354,28 @@ func FuzzContainsCardNumber(f *testing.F) {
 		if c, _ := ParseCard(string(d), nil, ChannelBankCard); ContainsCardNumber(c.Masked) {
 			t.Fatalf("masked %q flagged", c.Masked)
 		}
+		raw := []byte(strconv.FormatUint(n, 10))
+		if got, want := ContainsCardNumber(string(raw)), PlausibleCard(raw); got != want {
+			t.Fatalf("ContainsCardNumber(%s) = %v, PlausibleCard = %v", raw, got, want)
+		}
 		_ = ContainsCardNumber(prefix + suffix)
 	})
+}
+
+// withCheckDigit appends the Luhn check digit to b.
+func withCheckDigit(b []byte) []byte {
+	sum := 0
+	for i := len(b) - 1; i >= 0; i-- {
+		d := int(b[i] - '0')
+		if (len(b)-1-i)%2 == 0 {
+			d *= 2
+			if d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return append(b, byte('0'+(10-sum%10)%10))
 }
 
 func spaced(d []byte) string {

@@ -162,7 +162,7 @@ var messages = map[string][2]string{
 	"encrypte_summary.invalid": {"卡号摘要由系统根据卡号计算，不能手工填写，请清空。", "The card digest is computed from the card number, not typed: clear it."},
 	"text.too_long":            {"{f}最多 {0} 个字，现在是 {1} 个，请缩短。", "{f} may be at most {0} characters, this one has {1}: shorten it."},
 	"void_reason.required":     {"请写明作废原因。", "Give the reason the order is cancelled."},
-	"text.card_number":         {"{f}里不能有卡号（13–19 位连续数字），请删掉。", "{f} must not contain a card number (a run of 13–19 digits): remove it."},
+	"text.card_number":         {"{f}里像是有完整卡号，请删掉（卡号只填“卡号”一栏）。", "{f} holds what looks like a full card number: remove it."},
 
 	"sequence_no.format":  {"小票号通常是 11 位数字，请核对小票；无误可确认保存。", "Receipt numbers are usually 11 digits: check the receipt, and confirm if it is right."},
 	"terminal_no.format":  {"终端号通常是 8 位，请核对签购单；无误可确认保存。", "Terminal IDs are usually 8 characters: check the slip, and confirm if it is right."},

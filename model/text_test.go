@@ -145,7 +145,7 @@ func TestCleanReason(t *testing.T) {
 		}
 	}
 	_, is := CleanReason("card 6222021234567890128")
-	if got := is[0].Message(EN); got != "Cancel reason must not contain a card number (a run of 13–19 digits): remove it." {
+	if got := is[0].Message(EN); got != "Cancel reason holds what looks like a full card number: remove it." {
 		t.Errorf("the sentence: %q", got)
 	}
 }

@@ -133,8 +133,9 @@ func checkSale(s model.Sale) error {
 	if s.TradeTime.IsZero() {
 		return fmt.Errorf("order %s: trade_time is empty", s.OrderID)
 	}
-	if model.ContainsCardNumber(s.Remark) || model.ContainsCardNumber(s.ExtendParam) {
-		return fmt.Errorf("order %s: remark or extend_param holds a card number", s.OrderID)
+	if f := s.CardNumberFields(); len(f) > 0 {
+		// Not the order_id in this message: it may be the field that holds the number.
+		return fmt.Errorf("an order's %s holds a card number", strings.Join(f, ", "))
 	}
 	if _, err := s.MarshalDTO(); err != nil {
 		return fmt.Errorf("order %s: encode: %w", s.OrderID, err)
