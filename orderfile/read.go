@@ -176,7 +176,7 @@ func ReadCSV(r io.Reader, fn func(Row) error) error {
 		last = line
 		utf := true
 		for i, v := range rec {
-			fields[names[i]] = v
+			fields[names[i]] = FromSpreadsheetText(v)
 			utf = utf && utf8.ValidString(v)
 		}
 		row := Row{N: line}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"banksale/model"
 )
@@ -27,6 +28,38 @@ func Fields(s model.Sale) []string {
 		model.FormatTime(s.OperateTime), s.Rback, s.Remark, s.ExtendParam, s.Cashier, s.IP, s.MAC,
 	}
 }
+
+// numericColumn marks the columns written from integers, which a spreadsheet should read as
+// numbers: they never start with a sign, and an apostrophe would turn them into text.
+var numericColumn = func() []bool {
+	m := make([]bool, len(Columns))
+	for i, c := range Columns {
+		m[i] = c == model.FieldTradeAmount || c == model.FieldPayTypeNo
+	}
+	return m
+}()
+
+// SpreadsheetText is v as a CSV cell that a spreadsheet shows as text and never runs: a value
+// starting with =, +, -, @, a tab or a carriage return gets a leading apostrophe (OWASP's advice
+// on CSV injection), so a remark like =cmd|' /C calc'!A0 stays words. A value that itself starts
+// with an apostrophe gets one too, so that FromSpreadsheetText gives back exactly v.
+func SpreadsheetText(v string) string {
+	if v != "" && strings.IndexByte(formulaStart+"'", v[0]) >= 0 {
+		return "'" + v
+	}
+	return v
+}
+
+// FromSpreadsheetText undoes SpreadsheetText: it removes exactly the apostrophe it adds, and
+// leaves any other value, including one a person began with an apostrophe, as it is.
+func FromSpreadsheetText(v string) string {
+	if len(v) >= 2 && v[0] == '\'' && strings.IndexByte(formulaStart+"'", v[1]) >= 0 {
+		return v[1:]
+	}
+	return v
+}
+
+const formulaStart = "=+-@\t\r"
 
 // Writer writes sales in one of the formats Read reads back: CSV with a header row, or a JSON
 // array in the API's own encoding (the bytes that are uploaded). Close ends the file.
@@ -60,7 +93,13 @@ func (w *Writer) Write(s model.Sale) error {
 	}
 	switch w.f {
 	case FormatCSV:
-		w.err = w.cw.Write(Fields(s))
+		vals := Fields(s)
+		for i, v := range vals {
+			if !numericColumn[i] {
+				vals[i] = SpreadsheetText(v)
+			}
+		}
+		w.err = w.cw.Write(vals)
 	case FormatJSON:
 		b, err := s.MarshalDTO()
 		if err != nil {

@@ -70,3 +70,55 @@ func TestWriteReadsBack(t *testing.T) {
 		t.Error("JSON Lines is read, not written: NewWriter should refuse it")
 	}
 }
+
+// TestExportIsInertInASpreadsheet: text cells a spreadsheet would run as formulas are written
+// with a leading apostrophe, numbers are not, and import gives back exactly what was exported.
+func TestExportIsInertInASpreadsheet(t *testing.T) {
+	now := time.Date(2026, 11, 26, 15, 0, 0, 0, model.CST)
+	rules := model.Rules{Now: now, VoidSaleType: model.SaleTypeRefund, AmountInFen: true}
+	d := model.Draft{OrderID: "-HZ01202611260001", SequenceNo: "+30012345678", PaymentChannel: "002",
+		TradeTime: "2026-11-26 09:05:11", SubSaleType: "001", TradeAmount: "128800", BankName: "@SUM(A1:A9)",
+		PosTraceNo: "000123", TradeRefNo: "331000000001", PayTypeNo: "2", StoreNo: "HZ01",
+		Remark: "=cmd|' /C calc'!A0", ExtendParam: "'=already quoted", Cashier: "'plain apostrophe", MAC: "=1+1"}
+	s, is := d.Build(rules)
+	if is.HasErrors() {
+		t.Fatal(is.Errors())
+	}
+	var b bytes.Buffer
+	w, _ := NewWriter(&b, FormatCSV)
+	if err := w.Write(s); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, row, _ := strings.Cut(b.String(), "\n")
+	for _, cell := range strings.Split(strings.TrimSpace(row), ",") {
+		cell = strings.Trim(cell, `"`)
+		if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+			t.Errorf("cell %q would run as a formula", cell)
+		}
+	}
+	for _, want := range []string{`'=cmd|' /C calc'!A0`, `'-HZ01202611260001`, `'+30012345678`, `'@SUM(A1:A9)`, `''=already quoted`, `''plain apostrophe`, `,128800,`, `,2,`} {
+		if !strings.Contains(row, want) {
+			t.Errorf("row lacks %s:\n%s", want, row)
+		}
+	}
+	rows, err := readAll(t, FormatCSV, b.String())
+	if err != nil || len(rows) != 1 || rows[0].Err != nil {
+		t.Fatalf("%v %v", err, rows)
+	}
+	back, is := rows[0].Draft.Build(rules)
+	if is.HasErrors() || back != s {
+		t.Errorf("reads back as\n%+v\nwant\n%+v\n%v", back, s, is)
+	}
+	for _, v := range []string{"", "'", "''", "=", "'=", "\t=1+1", "\r", "x'", "'x", "-1"} {
+		if got := FromSpreadsheetText(SpreadsheetText(v)); got != v {
+			t.Errorf("%q round-trips as %q", v, got)
+		}
+	}
+	// A person's own apostrophe, not before a formula character, is kept.
+	if got := FromSpreadsheetText("'x"); got != "'x" {
+		t.Errorf("'x read as %q", got)
+	}
+}
