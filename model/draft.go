@@ -149,10 +149,6 @@ func DraftOf(s Sale) Draft {
 // sale_type when missing, and runs the single-order rules (Sale.Validate). The Sale is usable
 // only when the Issues hold no errors.
 func (d Draft) Build(r Rules) (Sale, Issues) {
-	for _, f := range draftFields {
-		p := f(&d)
-		*p = Clean(*p)
-	}
 	now := r.now()
 	var s Sale
 	var is Issues
@@ -162,6 +158,18 @@ func (d Draft) Build(r Rules) (Sale, Issues) {
 		if i.Severity == SevError {
 			failed[i.Field] = true
 		}
+	}
+	for i, f := range draftFields {
+		p := f(&d)
+		// Clean would drop these bytes without a word, and an order_id that lost a byte is
+		// another order: a file that holds them is broken or not the text it claims to be.
+		switch {
+		case !utf8.ValidString(*p):
+			add(errorOn(DTOFields[i], "text.not_utf8"))
+		case strings.IndexByte(*p, 0) >= 0:
+			add(errorOn(DTOFields[i], "text.nul"))
+		}
+		*p = Clean(*p)
 	}
 
 	s.OrderID = d.OrderID
@@ -316,6 +324,9 @@ func (s Sale) validate(r Rules, now time.Time) Issues {
 	for _, f := range s.texts() {
 		if *f.p != Clean(*f.p) {
 			is = append(is, errorOn(f.name, "field.control"))
+		}
+		if n, most := utf8.RuneCountInString(*f.p), MaxLen(f.name); n > most {
+			is = append(is, errorOn(f.name, "text.too_long", strconv.Itoa(most), strconv.Itoa(n)))
 		}
 	}
 

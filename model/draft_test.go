@@ -237,12 +237,16 @@ func TestBuildRules(t *testing.T) {
 				}
 			}},
 		{name: "bank unknown name", d: validDraft().withBank("", "花旗银行"), want: []issueWant{{FieldBankName, W, "bank.name_unknown"}}},
-		{name: "control characters stripped", d: validDraft().with(FieldRemark, "\x1b[2J\x1b]0;pwn\x07顾客\t退货\x00").
+		{name: "control characters stripped", d: validDraft().with(FieldRemark, "\x1b[2J\x1b]0;pwn\x07顾客\t退货\x01").
 			with(FieldOrderID, " HZ01202611260001\r\n"), check: func(t *testing.T, s Sale) {
 			if s.Remark != "顾客 退货" || s.OrderID != "HZ01202611260001" {
 				t.Errorf("remark %q order %q", s.Remark, s.OrderID)
 			}
 		}},
+		{name: "NUL refused", d: validDraft().with(FieldOrderID, "HZ01\x00202611260001"), want: []issueWant{{FieldOrderID, E, "text.nul"}}},
+		{name: "not UTF-8 refused", d: validDraft().with(FieldRemark, "\xb9\xcb\xbf\xcd"), want: []issueWant{{FieldRemark, E, "text.not_utf8"}}},
+		{name: "too long", d: validDraft().with(FieldOrderID, strings.Repeat("A", 65)), want: []issueWant{{FieldOrderID, E, "text.too_long"}}},
+		{name: "longest order_id", d: validDraft().with(FieldOrderID, strings.Repeat("A", 64))},
 		{name: "draft cashier wins", d: validDraft().with(FieldCashier, "li").with(FieldIP, "1.2.3.4").with(FieldMAC, "m"),
 			check: func(t *testing.T, s Sale) {
 				if s.Cashier != "li" || s.IP != "1.2.3.4" || s.MAC != "m" {

@@ -31,6 +31,24 @@ const (
 	FieldMAC             = "mac"
 )
 
+// maxLen is the longest value of each text field, in characters. The API's page gives no
+// lengths, so these are ours: each several times what the papers hold (an 11-digit receipt, an
+// 8-character terminal, a 21-digit query id), so that no honest value is refused, and short
+// enough that a broken file cannot put a screenful into one field. order_id is 64, the bound of
+// Taobao's other order-number parameters and well over the 24 a generated one can take; remark
+// is 200 like a cancel reason; extend_param, which a POS may fill with a small JSON text, 512.
+var maxLen = map[string]int{
+	FieldOrderID: 64, FieldOriginalOrderID: 64, FieldSequenceNo: 32, FieldCardNo: 19,
+	FieldBankCode: 16, FieldBankName: 64, FieldTerminalNo: 16, FieldBankShopNo: 32,
+	FieldPosTraceNo: 32, FieldBatchNo: 16, FieldTradeRefNo: 32, FieldStoreNo: 32,
+	FieldEncrypteSummary: 64, FieldRback: 2, FieldRemark: 200, FieldExtendParam: 512,
+	FieldCashier: 64, FieldIP: 45, FieldMAC: 32,
+}
+
+// MaxLen is the longest value a text field takes, in characters (0 for a field that is not
+// free text: an enum, a time or a number, which its parser bounds).
+func MaxLen(field string) int { return maxLen[field] }
+
 // FieldVoidReason names the reason an order was cancelled here in issues; it is the journal's,
 // not an API field, and never sent.
 const FieldVoidReason = "void_reason"

@@ -160,6 +160,8 @@ var messages = map[string][2]string{
 	"rback.invalid":            {"冲正标志由平台设置，请留空（或 00）。", "The reversal flag is set by the platform: leave it empty (or 00)."},
 	"pay_type_no.invalid":      {"支付行号必须是正整数（小票上的支付行序号，如 1）。", "The tender line no. must be a positive whole number (the payment line on the receipt, e.g. 1)."},
 	"encrypte_summary.invalid": {"卡号摘要由系统根据卡号计算，不能手工填写，请清空。", "The card digest is computed from the card number, not typed: clear it."},
+	"text.not_utf8":            {"{f}不是 UTF-8 文字（GBK 文件？）：请把文件另存为 UTF-8。", "{f} is not UTF-8 text (a GBK file?): save the file as UTF-8."},
+	"text.nul":                 {"{f}里有空字符（NUL），文件可能损坏或不是文本：请检查文件。", "{f} holds a NUL character: the file may be damaged or not text; check it."},
 	"text.too_long":            {"{f}最多 {0} 个字，现在是 {1} 个，请缩短。", "{f} may be at most {0} characters, this one has {1}: shorten it."},
 	"void_reason.required":     {"请写明作废原因。", "Give the reason the order is cancelled."},
 	"text.card_number":         {"{f}里像是有完整卡号，请删掉（卡号只填“卡号”一栏）。", "{f} holds what looks like a full card number: remove it."},

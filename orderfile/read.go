@@ -115,14 +115,21 @@ func ReadCSV(r io.Reader, fn func(Row) error) error {
 	if b, err := br.Peek(3); err == nil && bytes.Equal(b, bom) {
 		_, _ = br.Discard(3)
 	}
-	cr := csv.NewReader(br)
+	var cr *csv.Reader
+	cr = csv.NewReader(&boundedReader{r: br, slack: 8 << 10, consumed: func() int64 { return cr.InputOffset() }})
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
 		return &RowError{N: 1, Err: errors.New("the file is empty: the first line must name the columns (order_id, trade_amount, …)")}
 	}
+	if isTooLarge(err) {
+		return &RowError{N: 1, Err: err}
+	}
 	if err != nil {
 		return &RowError{N: csvLine(err, 1), Err: fmt.Errorf("header: %w", err)}
+	}
+	if cr.InputOffset() > MaxRecord {
+		return &RowError{N: 1, Err: errTooLarge}
 	}
 	names := make([]string, len(header))
 	seen := make(map[string]bool, len(header))
@@ -145,10 +152,25 @@ func ReadCSV(r io.Reader, fn func(Row) error) error {
 	}
 	fields := make(map[string]string, len(names))
 	last := 1
+	// next is the line after the last record read, where a record too large to read starts.
+	next := 2 + strings.Count(header[len(header)-1], "\n")
+	end := cr.InputOffset()
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			return nil
+		}
+		if isTooLarge(err) {
+			return &RowError{N: max(next, last+1), Err: err}
+		}
+		if len(rec) > 0 {
+			line, _ := cr.FieldPos(len(rec) - 1)
+			next = line + 1 + strings.Count(rec[len(rec)-1], "\n")
+			start := end
+			if end = cr.InputOffset(); end-start > MaxRecord {
+				first, _ := cr.FieldPos(0)
+				return &RowError{N: first, Err: errTooLarge}
+			}
 		}
 		if err != nil {
 			if errors.Is(err, csv.ErrFieldCount) && len(rec) > 0 {
@@ -174,18 +196,13 @@ func ReadCSV(r io.Reader, fn func(Row) error) error {
 			line = last + 1
 		}
 		last = line
-		utf := true
 		for i, v := range rec {
 			fields[names[i]] = FromSpreadsheetText(v)
-			utf = utf && utf8.ValidString(v)
 		}
+		// Text that is not UTF-8 (a spreadsheet in China often saves CSV as GBK) and NUL bytes
+		// go through as they are: the order's validation refuses them naming the field.
 		row := Row{N: line}
-		if utf {
-			row.Draft, row.Err = model.DraftFromFields(fields)
-		} else {
-			// Spreadsheets in China often save CSV as GBK; say so rather than import mojibake.
-			row.Err = errors.New("is not UTF-8 text: save the file as CSV UTF-8")
-		}
+		row.Draft, row.Err = model.DraftFromFields(fields)
 		if err := fn(row); err != nil {
 			return err
 		}
@@ -227,7 +244,8 @@ func ReadJSON(r io.Reader, fn func(Row) error) error {
 		}
 		break
 	}
-	dec := json.NewDecoder(br)
+	var dec *json.Decoder
+	dec = json.NewDecoder(&boundedReader{r: br, slack: MaxRecord + 4<<10, consumed: func() int64 { return dec.InputOffset() }})
 	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
@@ -240,7 +258,11 @@ func ReadJSON(r io.Reader, fn func(Row) error) error {
 	for dec.More() {
 		n++
 		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
+		err := dec.Decode(&raw)
+		if isTooLarge(err) || err == nil && len(raw) > MaxRecord {
+			return &RowError{N: n, Err: errTooLarge}
+		}
+		if err != nil {
 			return &RowError{N: n, Err: fmt.Errorf("element %d is not valid JSON: %w", n, err)}
 		}
 		if err := fn(rowOf(n, raw)); err != nil {
@@ -267,8 +289,8 @@ func ReadJSONLines(r io.Reader, fn func(Row) error) error {
 		chunk, err := br.ReadSlice('\n')
 		if err == bufio.ErrBufferFull {
 			long = append(long, chunk...)
-			if len(long) > 16<<20 {
-				return &RowError{N: line + 1, Err: errors.New("line longer than 16 MiB")}
+			if len(long) > MaxRecord {
+				return &RowError{N: line + 1, Err: errTooLarge}
 			}
 			continue
 		}
@@ -286,6 +308,9 @@ func ReadJSONLines(r io.Reader, fn func(Row) error) error {
 				text = bytes.TrimPrefix(text, bom)
 			}
 			text = bytes.TrimSpace(text)
+			if len(text) > MaxRecord {
+				return &RowError{N: line, Err: errTooLarge}
+			}
 			if len(text) > 0 {
 				if ferr := fn(rowOf(line, text)); ferr != nil {
 					return ferr
@@ -293,9 +318,6 @@ func ReadJSONLines(r io.Reader, fn func(Row) error) error {
 			}
 		}
 		long = long[:0]
-		if long != nil && cap(long) > 1<<20 {
-			long = nil
-		}
 		if err == io.EOF {
 			return nil
 		}
@@ -410,7 +432,9 @@ func text(v json.RawMessage) (string, error) {
 	}
 	switch c := v[0]; {
 	case c == '"':
-		if bytes.IndexByte(v, '\\') < 0 && utf8.Valid(v) {
+		if bytes.IndexByte(v, '\\') < 0 || !utf8.Valid(v) {
+			// Not UTF-8: kept as it is (encoding/json would put U+FFFD in place of the bytes,
+			// which is mojibake journaled) for the order's validation to refuse by field.
 			return string(v[1 : len(v)-1]), nil
 		}
 		var s string

@@ -3,10 +3,13 @@ package orderfile
 import (
 	"bytes"
 	"errors"
+	"io"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"banksale/model"
 )
@@ -68,7 +71,7 @@ func TestCSVRowProblems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rows) != 4 || rows[1].Err == nil || rows[1].N != 3 || rows[3].Err == nil || rows[0].Err != nil || rows[2].Err != nil {
+	if len(rows) != 4 || rows[1].Err == nil || rows[1].N != 3 || rows[0].Err != nil || rows[2].Err != nil {
 		t.Fatalf("rows = %+v", rows)
 	}
 	// A broken quote stops the file, naming the line.
@@ -140,7 +143,7 @@ func TestJSONArrayBroken(t *testing.T) {
 }
 
 func TestJSONLines(t *testing.T) {
-	long := strings.Repeat("x", 200_000)
+	long := strings.Repeat("x", 60_000)
 	in := "\xef\xbb\xbf{\"order_id\":\"A1\",\"trade_amount\":100}\r\n\n" +
 		"not json\n" +
 		"{\"order_id\":\"A4\",\"remark\":\"" + long + "\"}\n" +
@@ -192,6 +195,17 @@ func checkRows(t *testing.T, f Format, data []byte) {
 		last = r.N
 		if r.Err != nil && r.Err.Error() == "" {
 			t.Fatalf("row %d: empty error", r.N)
+		}
+		if r.Err == nil {
+			// What validation accepts from a row is clean text within its bounds.
+			s, is := r.Draft.Build(model.Rules{AmountInFen: true})
+			if !is.HasErrors() {
+				for k, v := range model.DraftOf(s).Fields() {
+					if !utf8.ValidString(v) || strings.IndexByte(v, 0) >= 0 || model.MaxLen(k) > 0 && utf8.RuneCountInString(v) > model.MaxLen(k) {
+						t.Fatalf("row %d: %s = %q accepted", r.N, k, v)
+					}
+				}
+			}
 		}
 		return nil
 	})
@@ -269,4 +283,99 @@ func FuzzJSONRow(f *testing.F) {
 			t.Fatalf("fast path accepted what the map path refuses: %v", slow.Err)
 		}
 	})
+}
+
+// repeatReader yields n copies of one byte without holding them.
+type repeatReader struct {
+	c byte
+	n int64
+}
+
+func (r *repeatReader) Read(p []byte) (int, error) {
+	if r.n <= 0 {
+		return 0, io.EOF
+	}
+	k := min(int64(len(p)), r.n)
+	for i := range p[:k] {
+		p[i] = r.c
+	}
+	r.n -= k
+	return int(k), nil
+}
+
+// TestRecordTooLarge: a record over MaxRecord is refused with its row in every format, whether
+// just over the limit or 200 MB long, and reading the long one takes little memory (it took
+// over a gigabyte).
+func TestRecordTooLarge(t *testing.T) {
+	type file struct {
+		f                    Format
+		before, open, finish string
+		row                  int
+	}
+	for _, c := range []file{
+		{FormatCSV, "order_id,remark\nA1,ok\n\"A2\",\"two\nlines\"\n", "A3,\"", "\"\nA4,ok\n", 5},
+		{FormatCSV, "order_id,remark\nA1,ok\n", "A2,", "\nA3,ok\n", 3},
+		{FormatJSON, "[{\"order_id\":\"A1\"},\n", "{\"order_id\":\"A2\",\"remark\":\"", "\"},{\"order_id\":\"A3\"}]", 2},
+		{FormatJSONLines, "{\"order_id\":\"A1\"}\n\n", "{\"order_id\":\"A3\",\"remark\":\"", "\"}\n{\"order_id\":\"A4\"}\n", 3},
+	} {
+		for _, size := range []int64{MaxRecord, 200 << 20} {
+			in := io.MultiReader(strings.NewReader(c.before+c.open), &repeatReader{c: 'x', n: size}, strings.NewReader(c.finish))
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			var rows []Row
+			err := Read(in, c.f, func(r Row) error { rows = append(rows, r); return nil })
+			runtime.ReadMemStats(&after)
+			var re *RowError
+			if !errors.As(err, &re) || re.N != c.row || !strings.Contains(err.Error(), "larger than 64 KiB") {
+				t.Errorf("%s, %d bytes: err = %v, want the size refused at row %d", c.f, size, err, c.row)
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 4<<20 {
+				t.Errorf("%s, %d bytes: reading allocated %d KiB", c.f, size, alloc>>10)
+			}
+		}
+	}
+	// Just under the limit is read.
+	rows, err := readAll(t, FormatCSV, "order_id,remark\nA1,"+strings.Repeat("x", MaxRecord-10)+"\n")
+	if err != nil || len(rows) != 1 || len(rows[0].Draft.Remark) != MaxRecord-10 {
+		t.Errorf("a record just under the limit: %v, %d rows", err, len(rows))
+	}
+}
+
+// TestBrokenTextRefusedByField: a value that is not UTF-8 (a GBK file) or holds a NUL byte is
+// refused naming its row and field in every format, never journaled as mojibake or shortened.
+func TestBrokenTextRefusedByField(t *testing.T) {
+	gbk := "\xb9\xcb\xbf\xcd\xcd\xcb\xbb\xf5" // 顾客退货 in GBK
+	for _, c := range []struct {
+		f  Format
+		in string
+	}{
+		{FormatCSV, "order_id,remark\nA1,ok\nA2," + gbk + "\nA\x003,ok\n"},
+		{FormatJSON, "[{\"order_id\":\"A1\",\"remark\":\"ok\"},\n{\"order_id\":\"A2\",\"remark\":\"" + gbk + "\"},\n{\"order_id\":\"A\\u00003\",\"remark\":\"ok\"}]"},
+		{FormatJSONLines, "{\"order_id\":\"A1\",\"remark\":\"ok\"}\n{\"order_id\":\"A2\",\"remark\":\"" + gbk + "\"}\n{\"order_id\":\"A\\u00003\",\"remark\":\"ok\"}\n"},
+	} {
+		rows, err := readAll(t, c.f, c.in)
+		if err != nil || len(rows) != 3 {
+			t.Fatalf("%s: %v %+v", c.f, err, rows)
+		}
+		want := []struct{ field, code string }{{"", ""}, {model.FieldRemark, "text.not_utf8"}, {model.FieldOrderID, "text.nul"}}
+		for i, r := range rows {
+			if r.Err != nil {
+				t.Fatalf("%s row %d: %v", c.f, r.N, r.Err)
+			}
+			_, is := r.Draft.Build(model.Rules{})
+			found := want[i].code == ""
+			for _, e := range is.Errors() {
+				if e.Code == "text.not_utf8" || e.Code == "text.nul" {
+					found = found || e.Field == want[i].field && e.Code == want[i].code
+					if want[i].code == "" {
+						t.Errorf("%s row %d: %v", c.f, r.N, e)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%s row %d: want %s on %s, got %v", c.f, r.N, want[i].code, want[i].field, is)
+			}
+		}
+	}
 }
