@@ -24,9 +24,16 @@ type InUseError struct {
 	PID   int
 	Host  string
 	Since time.Time
+	// NotBanksale: the banksale the lock file names has ended, so what holds the lock now is
+	// another program (a backup, sync or antivirus tool that opened the lock file).
+	NotBanksale bool
 }
 
 func (e *InUseError) Error() string {
+	if e.NotBanksale {
+		return fmt.Sprintf("journal %s is locked by a program that is not banksale (the last banksale to own it, "+
+			"process %d, has ended)", e.Path, e.PID)
+	}
 	if e.PID == 0 {
 		return fmt.Sprintf("journal %s is in use by another banksale process", e.Path)
 	}

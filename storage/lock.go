@@ -44,6 +44,8 @@ func acquireLock(dbPath string) (*fileLock, error) {
 		for i := 0; i < 20; i++ {
 			if info, ok := readLockInfo(path); ok {
 				le.PID, le.Host, le.Since = info.PID, info.Host, info.Since
+				host, _ := os.Hostname()
+				le.NotBanksale = info.Host == host && !isLiveBanksale(info.PID)
 				break
 			}
 			time.Sleep(10 * time.Millisecond)

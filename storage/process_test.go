@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	"banksale/model"
+
+	"github.com/gofrs/flock"
 )
 
 // The test binary re-executes itself as a child process for the tests that need a second
@@ -208,8 +211,8 @@ func TestSecondProcessCannotOwnJournal(t *testing.T) {
 	if le.PID != cmd.Process.Pid || le.Host != host || time.Since(le.Since) > time.Minute {
 		t.Fatalf("locked error names %+v, child pid %d", le, cmd.Process.Pid)
 	}
-	if !strings.Contains(le.Error(), fmt.Sprint(cmd.Process.Pid)) {
-		t.Errorf("message does not name the pid: %s", le.Error())
+	if !strings.Contains(le.Error(), fmt.Sprint(cmd.Process.Pid)) || le.NotBanksale {
+		t.Errorf("message does not name the pid, or takes the child for another program: %s", le.Error())
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
@@ -303,5 +306,51 @@ func TestFullCardNumbersNeverReachDisk(t *testing.T) {
 		if bytes.Contains(all, []byte(n[4:len(n)-2])) {
 			t.Fatalf("the hidden digits of %s found on disk", n)
 		}
+	}
+}
+
+// TestLockHeldByAnotherProgram: when the banksale a lock file names has ended (or its pid now
+// runs something else) and yet the lock is held, the error says another program holds it, not
+// "banksale process N", which would send the supervisor looking for a process long gone.
+func TestLockHeldByAnotherProgram(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns processes")
+	}
+	ended := exec.Command("true")
+	if err := ended.Run(); err != nil {
+		t.Skip("no true(1):", err)
+	}
+	sleeper := exec.Command("sleep", "60")
+	if err := sleeper.Start(); err != nil {
+		t.Skip("no sleep(1):", err)
+	}
+	t.Cleanup(func() { sleeper.Process.Kill(); sleeper.Wait() })
+	for _, c := range []struct {
+		name string
+		pid  int
+	}{{"ended", ended.Process.Pid}, {"other program", sleeper.Process.Pid}} {
+		t.Run(c.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "journal.db")
+			j, err := Open(context.Background(), path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			j.Close()
+			host, _ := os.Hostname()
+			info, _ := json.Marshal(lockInfo{PID: c.pid, Host: host, Since: time.Now()})
+			if err := writeLockInfo(path+".lock", info); err != nil {
+				t.Fatal(err)
+			}
+			other := flock.New(path + ".lock") // another open file: the kernel sees another holder
+			if ok, err := other.TryLock(); !ok || err != nil {
+				t.Fatalf("lock: %v %v", ok, err)
+			}
+			defer other.Unlock()
+			_, err = Open(context.Background(), path, nil)
+			var le *model.InUseError
+			if !errors.As(err, &le) || !le.NotBanksale || !strings.Contains(err.Error(), "not banksale") {
+				t.Fatalf("open: %v (%+v)", err, le)
+			}
+		})
 	}
 }
