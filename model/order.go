@@ -19,6 +19,9 @@ type Order struct {
 	RequestID  string // of the last answer
 	VoidReason string
 	Payload    []byte // the DTO JSON frozen at the first claim (empty before): every attempt sends these bytes
+	// PayloadDamaged: the frozen payload no longer has the checksum taken when it was frozen, so
+	// the journal file was changed or damaged under it. Such an order is never sent.
+	PayloadDamaged bool
 	// MaybeAtGateway: an earlier attempt's outcome is unknown, so head office may hold the order
 	// already (a duplicate answer then confirms the upload).
 	MaybeAtGateway bool
@@ -63,6 +66,10 @@ type Outcome struct {
 
 // ClassGaveUp is the LastClass of an order that retried longer than the uploader's give-up time.
 const ClassGaveUp = "gave-up"
+
+// ClassDamaged is the LastClass of an order stopped before a send because its frozen payload
+// was damaged in the journal file (Order.PayloadDamaged).
+const ClassDamaged = "damaged"
 
 // AtGateway is what an attempt says about whether head office may hold the order.
 type AtGateway int

@@ -46,6 +46,8 @@ type Journal struct {
 	wstmts map[string]*sql.Stmt
 
 	deskCode string
+	// frozen: opened as a file nobody writes, in a folder this process may not write (openFrozen).
+	frozen bool
 
 	closeOnce sync.Once
 	closeErr  error
@@ -97,6 +99,12 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Journal, error) 
 		lk.release()
 		return nil, err
 	}
+	if err := createPrivate(abs); err != nil {
+		return fail(fmt.Errorf("storage: open %s: %w", path, err))
+	}
+	if err := tightenModes(abs); err != nil {
+		log.Warn("journal files stay readable by others", "err", err)
+	}
 
 	j.w, err = sql.Open("sqlite", abs+"?"+writerParams)
 	if err != nil {
@@ -114,6 +122,9 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Journal, error) 
 	}
 	if err := j.prepareWriter(ctx); err != nil {
 		return fail(fmt.Errorf("storage: open %s: %w", path, err))
+	}
+	if err := sumOlderPayloads(ctx, j.w, log); err != nil {
+		return fail(fmt.Errorf("storage: open %s: payload checksums: %w", path, err))
 	}
 	if j.deskCode, err = ensureDeskCode(ctx, j.w); err != nil {
 		return fail(fmt.Errorf("storage: open %s: desk code: %w", path, err))
@@ -159,6 +170,47 @@ func openReader(ctx context.Context, abs string) (*sql.DB, error) {
 	return r, nil
 }
 
+// frozenDSN opens a journal in a folder this process may not write: immutable tells SQLite
+// that nobody changes the file, so it needs neither the -shm file nor locks, which it cannot
+// create there.
+func frozenDSN(path string) string {
+	// A file: URI, so that SQLite reads mode and immutable; %, ? and # would end its path.
+	u := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(filepath.ToSlash(path))
+	if !strings.HasPrefix(u, "/") {
+		u = "/" + u // C:/… on Windows
+	}
+	return "file://" + u + "?mode=ro&immutable=1&_busy_timeout=5000"
+}
+
+// dsn is how a connection of its own opens this journal: with params, or as a file nobody
+// writes when the journal had to be opened so (see openFrozen).
+func (j *Journal) dsn(params string) string {
+	if j.frozen {
+		return frozenDSN(j.path)
+	}
+	return j.path + "?" + params
+}
+
+// openFrozen opens, for reading, a journal that the ordinary reader could not open (why). That
+// is safe only when the file holds every committed sale: with a -wal file that is not empty,
+// sales may live only there, and an immutable reader would not see them.
+func openFrozen(ctx context.Context, abs string, why error) (*sql.DB, error) {
+	if fi, err := os.Stat(abs + "-wal"); err == nil && fi.Size() > 0 {
+		return nil, fmt.Errorf("%w; the newest sales are still in %s, which only a banksale that may write in that folder "+
+			"folds in: open it once there, or copy the whole folder somewhere you may write", why, filepath.Base(abs)+"-wal")
+	}
+	r, err := sql.Open("sqlite", frozenDSN(abs)+"&_query_only=1&_pragma=cache_size(-8000)")
+	if err != nil {
+		return nil, errors.Join(why, err)
+	}
+	r.SetMaxOpenConns(4)
+	if err := r.PingContext(ctx); err != nil {
+		r.Close()
+		return nil, errors.Join(why, err)
+	}
+	return r, nil
+}
+
 // ErrReadOnly is the answer of every write to a journal opened with OpenReadOnly.
 var ErrReadOnly = errors.New("storage: the journal is open for reading only")
 
@@ -181,7 +233,11 @@ func OpenReadOnly(ctx context.Context, path string, log *slog.Logger) (*Journal,
 	j := &Journal{path: abs, log: log, now: time.Now,
 		rules: model.Rules{VoidSaleType: model.SaleTypeRefund, RefundWarnDays: 30}}
 	if j.r, err = openReader(ctx, abs); err != nil {
-		return nil, fmt.Errorf("storage: open %s for reading: %w", path, err)
+		if j.r, err = openFrozen(ctx, abs, err); err != nil {
+			return nil, fmt.Errorf("storage: open %s for reading: %w", path, err)
+		}
+		j.frozen = true
+		log.Info("journal opened as a file nobody writes", "path", abs)
 	}
 	var have int
 	if err := j.r.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
@@ -197,6 +253,61 @@ func OpenReadOnly(ctx context.Context, path string, log *slog.Logger) (*Journal,
 	_ = j.r.QueryRowContext(ctx, deskCodeSQL).Scan(&j.deskCode)
 	log.Info("journal opened for reading", "path", abs)
 	return j, nil
+}
+
+// sumOlderPayloads takes the checksum of every payload an older banksale froze without one,
+// once per journal (meta payload_sums marks it done): from then on a change to any of them is
+// caught. Damage done before the upgrade cannot be told from the payload itself.
+func sumOlderPayloads(ctx context.Context, w *sql.DB, log *slog.Logger) error {
+	var done string
+	if err := w.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'payload_sums'").Scan(&done); err == nil {
+		return nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	tx, err := w.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, "SELECT id, payload FROM orders WHERE payload_sum IS NULL AND length(payload) > 0")
+	if err != nil {
+		return err
+	}
+	type frozen struct {
+		id  int64
+		sum []byte
+	}
+	var todo []frozen
+	for rows.Next() {
+		var f frozen
+		var p []byte
+		if err := rows.Scan(&f.id, &p); err != nil {
+			rows.Close()
+			return err
+		}
+		f.sum = payloadSum(p)
+		todo = append(todo, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, f := range todo {
+		if _, err := tx.ExecContext(ctx, "UPDATE orders SET payload_sum = ? WHERE id = ?", f.sum, f.id); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('payload_sums', 'taken')"); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	if len(todo) > 0 {
+		log.Info("payload checksums taken", "orders", len(todo))
+	}
+	return nil
 }
 
 const deskCodeSQL = "SELECT value FROM meta WHERE key = 'desk_code'"

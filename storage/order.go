@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -19,11 +21,25 @@ var stateColumns = []string{
 	"maybe_at_gateway", "waiting_since", "last_class",
 }
 
-// orderCols is the select list scanOrder reads (payload last, so lists can leave it out).
+// orderCols is the select list scanOrder reads (payload and its sum last, so lists can leave
+// them out).
 var (
 	orderColsNoPayload = strings.Join(append(append([]string{}, saleColumns...), stateColumns...), ", ")
-	orderCols          = orderColsNoPayload + ", payload"
+	orderCols          = orderColsNoPayload + ", payload, payload_sum"
 )
+
+// payloadSum is what payload_sum holds for a frozen payload.
+func payloadSum(p []byte) []byte {
+	sum := sha256.Sum256(p)
+	return sum[:]
+}
+
+// payloadIntact reports whether a frozen payload still has the sum taken when it was frozen. A
+// payload not frozen yet, or frozen by an older banksale and not yet summed, has nothing to
+// check against.
+func payloadIntact(p, sum []byte) bool {
+	return len(p) == 0 || sum == nil || bytes.Equal(payloadSum(p), sum)
+}
 
 // saleArgs are s's values in saleColumns order.
 func saleArgs(s model.Sale) []any {
@@ -73,12 +89,14 @@ func scanOrder(sc rowScanner, withPayload bool) (model.Order, error) {
 		&o.LastMessage, &o.RequestID, &o.VoidReason, &createdAt, &o.CreatedBy, &updatedAt, &o.UpdatedBy,
 		&o.MaybeAtGateway, &waitingSince, &o.LastClass,
 	}
+	var sum []byte
 	if withPayload {
-		dest = append(dest, &o.Payload)
+		dest = append(dest, &o.Payload, &sum)
 	}
 	if err := sc.Scan(dest...); err != nil {
 		return model.Order{}, err
 	}
+	o.PayloadDamaged = !payloadIntact(o.Payload, sum)
 	s.PaymentChannel = model.Channel(channel)
 	s.SaleType = model.SaleType(saleType)
 	s.SubSaleType = model.SubType(subType)

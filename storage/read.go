@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"sort"
 	"strconv"
@@ -264,31 +265,40 @@ func (j *Journal) NextOrderID(ctx context.Context, storeNo, deskCode string, day
 }
 
 // Backup writes a consistent copy of the journal to dest (which must not exist) with VACUUM
-// INTO: never copy the live file, whose WAL may hold the newest sales.
-func (j *Journal) Backup(ctx context.Context, dest string) error {
-	if _, err := os.Stat(dest); err == nil {
+// INTO: never copy the live file, whose WAL may hold the newest sales. The copy is created
+// readable by its owner alone, and checked like the journal itself (model.Health) before Backup
+// says it is done: a copy that cannot be restored from is not a backup. A copy that fails is
+// removed.
+func (j *Journal) Backup(ctx context.Context, dest string) (err error) {
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, privateMode)
+	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("storage: backup to %s: the file exists", dest)
 	}
-	conn, err := j.r.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("storage: backup to %s: %w", dest, err)
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
-		// query_only refuses it (it counts the copy as a write): the writer can always do it,
-		// and a journal open for reading uses a connection of its own that only reads this file.
-		w := j.w
-		if w == nil {
-			own, oerr := sql.Open("sqlite", j.path+"?"+dsnParams)
-			if oerr != nil {
-				return fmt.Errorf("storage: backup to %s: %w", dest, oerr)
-			}
-			defer own.Close()
-			w = own
+	f.Close()
+	defer func() {
+		if err != nil {
+			os.Remove(dest)
 		}
-		if _, err2 := w.ExecContext(ctx, "VACUUM INTO ?", dest); err2 != nil {
-			return fmt.Errorf("storage: backup to %s: %w", dest, errors.Join(err, err2))
-		}
+	}()
+	// A connection of its own: the read pool's query_only refuses VACUUM INTO (it counts the
+	// copy as a write), and the writer is the uploader's.
+	src, err := sql.Open("sqlite", j.dsn(dsnParams))
+	if err != nil {
+		return fmt.Errorf("storage: backup to %s: %w", dest, err)
+	}
+	defer src.Close()
+	if _, err := src.ExecContext(ctx, "VACUUM INTO ?", dest); err != nil {
+		return fmt.Errorf("storage: backup to %s: %w", dest, err)
+	}
+	h, err := CheckFile(ctx, dest)
+	if err != nil {
+		return fmt.Errorf("storage: backup to %s: checking the copy: %w", dest, err)
+	}
+	if !h.OK() {
+		return fmt.Errorf("storage: backup to %s: the copy is damaged (%s): the journal itself may be; run banksale check", dest, HealthSummary(h))
 	}
 	return nil
 }

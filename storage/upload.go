@@ -137,10 +137,16 @@ func (j *Journal) Claim(ctx context.Context, now time.Time, limit int, lease tim
 var notFrozen = []byte{}
 
 const (
-	freezeSQL      = "UPDATE orders SET payload = ? WHERE id = ?"
+	freezeSQL      = "UPDATE orders SET payload = ?, payload_sum = ? WHERE id = ?"
 	unencodableSQL = `UPDATE orders SET status = 'rejected', next_attempt_at = NULL, lease_until = NULL,
 		last_code = 0, last_sub_code = '', last_message = ?, updated_at = ? WHERE id = ?`
+	damagedSQL = `UPDATE orders SET status = 'rejected', next_attempt_at = NULL, lease_until = NULL,
+		last_code = 0, last_sub_code = '', last_class = '` + model.ClassDamaged + `', last_message = ?,
+		updated_at = ?, updated_by = ? WHERE id = ?`
 )
+
+// damagedWords is what an order stopped for a damaged payload says, in the journal's words.
+const damagedWords = "the journal's copy of this order was damaged on disk and was not sent: run banksale check"
 
 // freeze fixes the payload of each order claimed for the first time (since an insert or edit):
 // from then on every attempt sends exactly those bytes, whatever a later version of banksale
@@ -155,6 +161,13 @@ func (j *Journal) freeze(ctx context.Context, tx *sql.Tx, claimed []model.Order,
 	}
 	out := claimed[:0]
 	for _, o := range claimed {
+		if o.PayloadDamaged {
+			// Sending it would send whatever the damage made of it; the journal says otherwise.
+			if err := j.stopDamaged(ctx, tx, o, now); err != nil {
+				return nil, err
+			}
+			continue
+		}
 		if len(o.Payload) > 0 {
 			out = append(out, o)
 			continue
@@ -170,13 +183,27 @@ func (j *Journal) freeze(ctx context.Context, tx *sql.Tx, claimed []model.Order,
 			}
 			continue
 		}
-		if _, err := set.ExecContext(ctx, p, o.ID); err != nil {
+		if _, err := set.ExecContext(ctx, p, payloadSum(p), o.ID); err != nil {
 			return nil, fmt.Errorf("order %s: freeze payload: %w", o.OrderID, err)
 		}
 		o.Payload = p
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// stopDamaged rejects an order whose frozen payload fails its checksum, and says so in its
+// audit trail and the log: it needs a person, who checks it against the slip and saves it
+// again (which freezes it afresh) or restores the journal from a backup.
+func (j *Journal) stopDamaged(ctx context.Context, tx *sql.Tx, o model.Order, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, damagedSQL, damagedWords, ms(now), uploaderBy, o.ID); err != nil {
+		return fmt.Errorf("order %s: %w", o.OrderID, err)
+	}
+	if _, err := tx.ExecContext(ctx, auditSQL, o.ID, ms(now), uploaderBy, "damaged", "payload checksum mismatch: not sent"); err != nil {
+		return fmt.Errorf("order %s: %w", o.OrderID, err)
+	}
+	j.log.Error("payload damaged: order stopped before sending", "order", o.OrderID)
+	return nil
 }
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }

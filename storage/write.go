@@ -351,7 +351,7 @@ func (j *Journal) Edit(ctx context.Context, s model.Sale, by string) (model.Orde
 	// maybe_at_gateway stays: a copy of the old content may be at the gateway, whatever is typed now.
 	args := append(saleArgs(s), now, notFrozen, now, by, now, old.ID)
 	_, err = w.tx.ExecContext(ctx, "UPDATE orders SET "+strings.Join(set, ", ")+
-		", status = 'pending', next_attempt_at = ?, lease_until = NULL, payload = ?, last_code = 0, last_sub_code = '',"+
+		", status = 'pending', next_attempt_at = ?, lease_until = NULL, payload = ?, payload_sum = NULL, last_code = 0, last_sub_code = '',"+
 		" last_message = '', last_class = '', updated_at = ?, updated_by = ?, waiting_since = ? WHERE id = ?", args...)
 	if err != nil {
 		return fail(fmt.Errorf("update: %w", err))
