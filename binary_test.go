@@ -3,13 +3,56 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 )
+
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildErr  error
+)
+
+// TestMain removes the binary the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// builtBinary builds the program once for every test that runs it.
+func builtBinary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		if buildDir, buildErr = os.MkdirTemp("", "banksale-bin-"); buildErr != nil {
+			return
+		}
+		os.Chmod(buildDir, 0o755) // a test runs it as another user
+		bin := filepath.Join(buildDir, "banksale")
+		if runtime.GOOS == "windows" {
+			bin += ".exe"
+		}
+		if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	bin := filepath.Join(buildDir, "banksale")
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	return bin
+}
 
 // TestBinary drives the real program: what main adds to run (the process's environment,
 // exit statuses, the default config place) only shows there.
@@ -18,13 +61,7 @@ func TestBinary(t *testing.T) {
 		t.Skip("builds the binary")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "banksale")
-	if runtime.GOOS == "windows" {
-		bin += ".exe"
-	}
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := builtBinary(t)
 	home := filepath.Join(dir, "home")
 	exe := func(args ...string) (int, string, string) {
 		t.Helper()

@@ -5,6 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -143,5 +146,38 @@ func TestSyncUntilInterrupted(t *testing.T) {
 		}
 	case <-time.After(20 * time.Second):
 		t.Fatal("sync did not stop when interrupted")
+	}
+}
+
+// TestOutputIsInert: what a gateway says comes back in list, show and their --json as text
+// that no terminal or editor acts on: C1 controls (U+009B starts an escape sequence) and bidi
+// overrides (U+202E shows text reversed) are escaped in JSON, which stays valid and keeps
+// the value, and removed from text.
+func TestOutputIsInert(t *testing.T) {
+	body := "{\"error_response\":{\"code\":15,\"msg\":\"Remote service error \u009b31m\",\"sub_code\":\"isv.bad\u202eparam\"," +
+		"\"sub_msg\":\"check \u202e\u009b2J this\",\"request_id\":\"req\u202e1\"}}"
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+		io.WriteString(w, body)
+	}))
+	defer gw.Close()
+	te := newTestEnv(t, fmt.Sprintf("[gateway]\nurl = %q\napp_key = \"k\"\napp_secret = \"s\"\n[uploader]\nbackoff_base = \"50ms\"\nbackoff_cap = \"50ms\"\n", gw.URL))
+	importGood(t, te, 1)
+	if code, _, errs := te.run("sync", "--drain", "--max-wait", "20s"); code != exitRefused {
+		t.Fatalf("sync: %d %s", code, errs)
+	}
+	for _, args := range [][]string{{"list", "--json"}, {"show", "T00000000", "--json"}, {"list"}, {"show", "T00000000"}} {
+		_, out, _ := te.run(args...)
+		for _, bad := range []string{"\u009b", "\u202e"} {
+			if strings.Contains(out, bad) {
+				t.Errorf("%v writes %U raw:\n%s", args, []rune(bad)[0], out)
+			}
+		}
+		if args[len(args)-1] != "--json" {
+			continue
+		}
+		if !json.Valid([]byte(out)) || !strings.Contains(out, `\u009b`) || !strings.Contains(out, `\u202e`) {
+			t.Errorf("%v: want valid JSON keeping the characters escaped:\n%s", args, out)
+		}
 	}
 }

@@ -12,6 +12,7 @@ require (
 	github.com/gofrs/flock v0.13.2
 	golang.org/x/net v0.62.0
 	golang.org/x/time v0.16.0
+	gopkg.in/natefinch/lumberjack.v2 v2.2.1
 	modernc.org/sqlite v1.62.0
 )
 

@@ -25,6 +25,8 @@ import (
 	"banksale/storage"
 	"banksale/sync"
 	"banksale/ui"
+
+	"gopkg.in/natefinch/lumberjack.v2"
 )
 
 // version is set at release time with -ldflags "-X main.version=…".
@@ -78,7 +80,8 @@ func init() {
 		{"report", "[--day YYYY-MM-DD] [--json]", "a day's count and amount per channel and type", cmdReport},
 		{"sync", "[--drain] [--max-wait D]", "upload without the screen, until interrupted (or, with --drain, until done)", cmdSync},
 		{"retry", "ORDER_ID… | --failed", "make orders waiting or rejected due for upload now", cmdRetry},
-		{"backup", "FILE", "write a consistent copy of the journal to FILE (VACUUM INTO)", cmdBackup},
+		{"backup", "FILE", "write a consistent copy of the journal to FILE (VACUUM INTO), checked", cmdBackup},
+		{"check", "[--quick] [--file FILE] [--json]", "look the journal (or a backup) over for damage, and say what to do", cmdCheck},
 		{"version", "", "print the version", cmdVersion},
 		{"help", "[COMMAND]", "this list, or one command's flags", cmdHelp},
 	}
@@ -299,19 +302,42 @@ func (c *cli) loadConfig(flagPath string) (Config, error) {
 	return cfg, nil
 }
 
-// openLog opens banksale.log beside the journal. The terminal belongs to the screen (or to
-// the command's output), so the log never goes there.
+// The log's bounds: a file is rotated when it reaches logMaxMB and logBackups old files are
+// kept, so the log never holds more than (logBackups+1)×logMaxMB whatever is thrown at it. A
+// busy day logs well under a megabyte.
+const (
+	logMaxMB   = 10
+	logBackups = 3
+)
+
+// openLog opens banksale.log beside the journal, rotated by size. The terminal belongs to the
+// screen (or to the command's output), so the log never goes there. When the log cannot be
+// written (a read-only folder), the error says why and the logger discards: reading a journal
+// must not depend on writing beside it.
 func openLog(journalPath string) (*slog.Logger, func(), error) {
+	discard := slog.New(slog.DiscardHandler)
 	dir := filepath.Dir(journalPath)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("creating %s: %w", dir, err)
+		return discard, func() {}, fmt.Errorf("creating %s: %w", dir, err)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, "banksale.log"), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	name := filepath.Join(dir, "banksale.log")
+	// lumberjack opens lazily, on the first line: open once now to learn whether it can, and to
+	// create the file private (lumberjack would too, but only once it writes).
+	f, err := os.OpenFile(name, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
 	if err != nil {
-		return nil, nil, fmt.Errorf("opening the log: %w", err)
+		return discard, func() {}, fmt.Errorf("opening the log: %w", err)
 	}
-	log := slog.New(slog.NewTextHandler(f, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	return log, func() { _ = f.Close() }, nil
+	_ = f.Close()
+	lj := &lumberjack.Logger{Filename: name, MaxSize: logMaxMB, MaxBackups: logBackups, LocalTime: true}
+	log := slog.New(slog.NewTextHandler(lj, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	return log, func() { _ = lj.Close() }, nil
+}
+
+// cannotWrite is a command that writes, stopped because this user may not write beside the
+// journal, with what to do.
+func cannotWrite(err error, journal string) error {
+	return setupError(fmt.Errorf("%w\n  This user may not write the journal or its folder %s: run banksale as the user who owns it, "+
+		"or set journal.path to a folder you may write (list, show, export, report and check can still read it)", err, filepath.Dir(journal)))
 }
 
 // env is what a command has once its config, log and journal are open.
@@ -351,7 +377,13 @@ func (c *cli) open(ctx context.Context, configFlag, cmd string, mode journalMode
 func (c *cli) openWith(ctx context.Context, cfg Config, cmd string, mode journalMode) (*env, error) {
 	log, closeLog, err := openLog(cfg.Journal.Path)
 	if err != nil {
-		return nil, setupError(err)
+		if mode != reader {
+			if storage.CannotWrite(err) {
+				return nil, cannotWrite(err, cfg.Journal.Path)
+			}
+			return nil, setupError(err)
+		}
+		fmt.Fprintf(c.stderr, "banksale %s: note: %v; going on without a log\n", cmd, err)
 	}
 	log = log.With("cmd", cmd, "pid", os.Getpid())
 	for _, w := range c.warnings {
@@ -359,16 +391,31 @@ func (c *cli) openWith(ctx context.Context, cfg Config, cmd string, mode journal
 	}
 	j, err := storage.Open(ctx, cfg.Journal.Path, log)
 	var inUse *model.InUseError
-	if errors.As(err, &inUse) && mode == reader {
+	switch {
+	case mode != reader:
+	case errors.As(err, &inUse):
 		if j, err = storage.OpenReadOnly(ctx, cfg.Journal.Path, log); err == nil {
 			fmt.Fprintf(c.stderr, "banksale %s: note: %v; reading it as it is now: the figures may move while it works\n", cmd, inUse)
+		}
+	case storage.CannotWrite(err):
+		// A journal in a folder this user may only read (a copy on a share, a backup drive).
+		if j2, err2 := storage.OpenReadOnly(ctx, cfg.Journal.Path, log); err2 == nil {
+			fmt.Fprintf(c.stderr, "banksale %s: note: the journal's folder is read-only for you (%v); reading the journal as it is\n", cmd, err)
+			j, err = j2, nil
 		}
 	}
 	if err != nil {
 		closeLog()
 		log.Error("open journal", "err", err)
+		if errors.As(err, &inUse) && inUse.NotBanksale {
+			return nil, setupError(fmt.Errorf("%w\n  Another program has %s.lock open, often a backup, sync or antivirus tool: close it or "+
+				"exclude the journal's folder from it, then try again; restarting the PC frees it too", inUse, inUse.Path))
+		}
 		if errors.As(err, &inUse) {
 			return nil, setupError(fmt.Errorf("%w\n  Only one banksale may change a journal at a time: close the other one (the screen or `banksale sync`) first", inUse))
+		}
+		if storage.CannotWrite(err) {
+			return nil, cannotWrite(fmt.Errorf("opening the journal: %w", err), cfg.Journal.Path)
 		}
 		return nil, setupError(fmt.Errorf("opening the journal: %w", err))
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -621,9 +622,16 @@ func TestListWhileSyncRuns(t *testing.T) {
 		done <- run(ctx, []string{"sync", "--config", te.config}, te.cli("", &out, &errb))
 	}()
 	defer func() { cancel(); <-done }()
-	// Wait until sync owns the journal and has uploaded the five.
+	// Wait until sync owns the journal and has uploaded the five: the gateway holds them a
+	// moment before the journal has recorded the answers.
 	deadline := time.Now().Add(20 * time.Second)
-	for len(srv.Orders()) < 5 {
+	uploaded := func() int {
+		_, out, _ := te.run("list", "--json", "--status", "uploaded")
+		var l []orderJSON
+		json.Unmarshal([]byte(out), &l)
+		return len(l)
+	}
+	for len(srv.Orders()) < 5 || uploaded() < 5 {
 		if time.Now().After(deadline) {
 			t.Fatalf("sync uploaded %d of 5", len(srv.Orders()))
 		}
@@ -680,5 +688,100 @@ func TestImportRefusalsAreSafeToPrint(t *testing.T) {
 	code, _, errs := te.run("import", file)
 	if code != exitRefused || strings.ContainsRune(errs, 0x1b) || !strings.Contains(errs, file+":1") {
 		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestCheckFindsDamage: check says a sound journal and its checked backup are sound, and on a
+// journal with one byte changed under a frozen payload names the order, says what to do and
+// exits 1; backup refuses to copy it as if it were sound.
+func TestCheckFindsDamage(t *testing.T) {
+	te := newTestEnv(t, "")
+	ctx := context.Background()
+	path := filepath.Join(te.dir, "banksale.db")
+	j, err := storage.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := model.DraftFromFields(goodRow(1))
+	sale, is := s.Build(model.Rules{Now: testNow, AmountInFen: true, CardKey: []byte("k")})
+	if is.HasErrors() {
+		t.Fatal(is.Errors())
+	}
+	sale.TradeAmount = 1000
+	if _, err := j.Insert(ctx, sale, "t"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Claim(ctx, time.Now().Add(time.Hour), 10, time.Minute); err != nil { // freezes the payload
+		t.Fatal(err)
+	}
+	j.Close()
+
+	code, out, errs := te.run("check")
+	if code != exitOK || !strings.Contains(out, "frozen payloads: 1, ok") || !strings.Contains(out, "The journal is sound.") {
+		t.Fatalf("check of a sound journal: %d %q %q", code, out, errs)
+	}
+	backup := filepath.Join(te.dir, "copy.db")
+	if code, _, errs := te.run("backup", backup); code != exitOK {
+		t.Fatalf("backup: %s", errs)
+	}
+	if code, out, _ := te.run("check", "--file", backup, "--json"); code != exitOK || !strings.Contains(out, `"ok":true`) {
+		t.Fatalf("check --file: %d %s", code, out)
+	}
+
+	b, _ := os.ReadFile(path)
+	needle := []byte(`"trade_amount":1000,`)
+	if bytes.Count(b, needle) != 1 {
+		t.Fatalf("payload found %d times", bytes.Count(b, needle))
+	}
+	b[bytes.Index(b, needle)+len(`"trade_amount":`)] = '9'
+	os.WriteFile(path, b, 0o600)
+
+	code, out, errs = te.run("check")
+	if code != exitRefused || !strings.Contains(out, "1 of 1 fail their checksum") || !strings.Contains(out, sale.OrderID) ||
+		!strings.Contains(out, "Restore the newest backup") || !strings.Contains(errs, "damaged") {
+		t.Errorf("check of a damaged journal: %d\n%s\n%s", code, out, errs)
+	}
+	if code, _, errs := te.run("backup", filepath.Join(te.dir, "copy2.db")); code == exitOK || !strings.Contains(errs, "the copy is damaged") {
+		t.Errorf("backup of a damaged journal: %d %s", code, errs)
+	}
+	te.env["LANG"] = "zh_CN.UTF-8"
+	if _, out, _ := te.run("check"); !strings.Contains(out, "日志已损坏") {
+		t.Errorf("check in Chinese:\n%s", out)
+	}
+}
+
+// TestLogIsBounded: whatever is logged, the log rotates at logMaxMB and keeps logBackups old
+// files, all private, so no input can fill the disk through it.
+func TestLogIsBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 45 MB")
+	}
+	dir := t.TempDir()
+	log, closeLog, err := openLog(filepath.Join(dir, "banksale.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := strings.Repeat("x", 64<<10)
+	for range (logMaxMB*(logBackups+1) + 5) << 4 { // 64 KiB lines: 16 a MB
+		log.Info("big", "text", line)
+	}
+	closeLog()
+	// lumberjack removes old files on a goroutine of its own: give it a moment.
+	var files []os.DirEntry
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if files, _ = os.ReadDir(dir); len(files) <= logBackups+1 || time.Now().After(deadline) {
+			break
+		}
+	}
+	var total int64
+	for _, f := range files {
+		fi, _ := f.Info()
+		total += fi.Size()
+		if runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
+			t.Errorf("%s is %v", f.Name(), fi.Mode().Perm())
+		}
+	}
+	if len(files) != logBackups+1 || total > (logBackups+1)*logMaxMB<<20 {
+		t.Errorf("%d log files, %d bytes in all; want %d files within %d MB", len(files), total, logBackups+1, (logBackups+1)*logMaxMB)
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"banksale/model"
 )
@@ -114,7 +116,9 @@ func writeJSON(w *bufio.Writer, v any) error {
 	return nil
 }
 
-// marshal is json.Marshal without HTML escaping (a remark "A&B" stays readable), no newline.
+// marshal is json.Marshal without HTML escaping (a remark "A&B" stays readable), no newline,
+// and inert wherever it is shown: encoding/json escapes C0 controls and replaces invalid UTF-8,
+// and inertJSON escapes what it leaves raw.
 func marshal(v any) ([]byte, error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
@@ -122,5 +126,37 @@ func marshal(v any) ([]byte, error) {
 	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+	return inertJSON(bytes.TrimSuffix(b.Bytes(), []byte("\n"))), nil
+}
+
+// inertJSON escapes, as \uXXXX, the characters encoding/json writes raw that a terminal or an
+// editor acts on: C1 controls (U+0080–U+009F; U+009B starts an escape sequence on many
+// terminals) and the bidirectional marks and overrides (U+061C, U+200E/F, U+202A–U+202E,
+// U+2066–U+2069), which can show a text in another order than it has. The value is unchanged
+// for any JSON reader. Outside strings JSON has no such characters, so b can be scanned whole.
+func inertJSON(b []byte) []byte {
+	var out []byte
+	last := 0
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if actsOnDisplay(r) {
+			out = append(out, b[last:i]...)
+			out = fmt.Appendf(out, `\u%04x`, r)
+			last = i + size
+		}
+		i += size
+	}
+	if out == nil {
+		return b
+	}
+	return append(out, b[last:]...)
+}
+
+func actsOnDisplay(r rune) bool {
+	return r >= 0x80 && r <= 0x9f || r == 0x61c || r == 0x200e || r == 0x200f ||
+		r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069
 }
