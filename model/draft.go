@@ -20,6 +20,12 @@ type Rules struct {
 	AmountInFen    bool      // Draft.TradeAmount is fen (imports, the API) instead of yuan typed by a person
 }
 
+// MaxClockAhead is how far a trade time may be after the PC's clock (or the time it was
+// entered) and still be saved, with a warning: a bank terminal's clock often runs a minute or
+// two ahead of the PC's, and the slip is what the bank will settle. Further ahead is a typing
+// mistake (a wrong day or hour) or a PC clock that is wrong.
+const MaxClockAhead = 10 * time.Minute
+
 // DefaultRefundWarnDays is the refund window when Rules.RefundWarnDays is 0.
 const DefaultRefundWarnDays = 30
 
@@ -356,10 +362,19 @@ func (s Sale) validate(r Rules, now time.Time) Issues {
 	if s.TradeTime.IsZero() {
 		is = append(is, errorOn(FieldTradeTime, "field.required"))
 	} else {
-		if s.TradeTime.After(now) {
-			is = append(is, errorOn(FieldTradeTime, "trade_time.future"))
-		} else if !s.OperateTime.IsZero() && s.TradeTime.After(s.OperateTime) {
+		entered := s.OperateTime
+		if entered.IsZero() || entered.After(now) {
+			entered = now
+		}
+		switch days := r.refundWarnDays(); {
+		case s.TradeTime.After(now.Add(MaxClockAhead)):
+			is = append(is, errorOn(FieldTradeTime, "trade_time.future", FormatTime(now)))
+		case !s.OperateTime.IsZero() && s.TradeTime.After(s.OperateTime.Add(MaxClockAhead)):
 			is = append(is, errorOn(FieldTradeTime, "trade_time.after_operate", FormatTime(s.OperateTime)))
+		case s.TradeTime.After(entered):
+			is = append(is, warnOn(FieldTradeTime, "trade_time.ahead", FormatTime(entered)))
+		case s.SubSaleType == SubSale && days >= 0 && now.Sub(s.TradeTime) > time.Duration(days)*24*time.Hour:
+			is = append(is, warnOn(FieldTradeTime, "trade_time.old", strconv.Itoa(days)))
 		}
 	}
 	subOK := false

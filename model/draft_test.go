@@ -141,8 +141,16 @@ func TestBuildRules(t *testing.T) {
 			}},
 		{name: "amount in fen refuses yuan", d: validDraft().with(FieldTradeAmount, "12.50"), r: func(r *Rules) { r.AmountInFen = true },
 			want: []issueWant{{FieldTradeAmount, E, "amount.fen_invalid"}}},
-		{name: "trade time future", d: validDraft().with(FieldTradeTime, "2026-11-26 15:00:01"),
+		{name: "trade time future", d: validDraft().with(FieldTradeTime, "2026-11-26 15:10:01"),
 			want: []issueWant{{FieldTradeTime, E, "trade_time.future"}}},
+		{name: "terminal clock ahead", d: validDraft().with(FieldTradeTime, "2026-11-26 15:02:00"),
+			want: []issueWant{{FieldTradeTime, W, "trade_time.ahead"}}},
+		{name: "ahead of the entry time", d: validDraft().with(FieldOperateTime, "2026-11-26 14:25:00"),
+			want: []issueWant{{FieldTradeTime, W, "trade_time.ahead"}}},
+		{name: "old sale", d: validDraft().with(FieldTradeTime, "2026-10-20 10:00:00"),
+			want: []issueWant{{FieldTradeTime, W, "trade_time.old"}}},
+		{name: "old sale, window off", d: validDraft().with(FieldTradeTime, "2026-10-20 10:00:00"),
+			r: func(r *Rules) { r.RefundWarnDays = -1 }},
 		{name: "trade time now ok", d: validDraft().with(FieldTradeTime, "now")},
 		{name: "trade time clock", d: validDraft().with(FieldTradeTime, "9:15"),
 			check: func(t *testing.T, s Sale) {
@@ -408,6 +416,20 @@ func TestEveryCodeHasAMessage(t *testing.T) {
 			if _, ok := messages[i.Code]; !ok {
 				t.Errorf("code %s has no message", i.Code)
 			}
+		}
+	}
+}
+
+// TestClockAheadNamesThePCsClock: the warning for a trade time after the PC's clock says what
+// the PC's clock says, so the supervisor can tell a terminal running ahead from a wrong PC.
+func TestClockAheadNamesThePCsClock(t *testing.T) {
+	_, is := validDraft().with(FieldTradeTime, "2026-11-26 15:02:00").Build(testRules())
+	if len(is) != 1 || is.HasErrors() {
+		t.Fatalf("issues %v", is)
+	}
+	for _, l := range []Lang{EN, ZH} {
+		if m := is[0].Message(l); !strings.Contains(m, "2026-11-26 15:00:00") || !strings.Contains(m, l.Pick("本机时钟", "this PC's clock")) {
+			t.Errorf("%s", m)
 		}
 	}
 }

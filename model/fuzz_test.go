@@ -239,7 +239,7 @@ func FuzzDraftBuild(f *testing.F) {
 			if s.TradeAmount < 1 || s.TradeAmount > MaxAmount || s.PayTypeNo < 1 || (s.Rback != "" && s.Rback != "00") {
 				t.Fatalf("accepted sale out of range: %+v", s)
 			}
-			if s.TradeTime.After(r.Now) || s.TradeTime.After(s.OperateTime) {
+			if s.TradeTime.After(r.Now.Add(MaxClockAhead)) || s.TradeTime.After(s.OperateTime.Add(MaxClockAhead)) {
 				t.Fatalf("accepted trade time %v (now %v, operate %v)", s.TradeTime, r.Now, s.OperateTime)
 			}
 			b, err := s.MarshalDTO()

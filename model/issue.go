@@ -145,8 +145,10 @@ var messages = map[string][2]string{
 	"amount.fen_invalid": {"交易金额（分）必须是整数，例如 1250 表示 12.50 元。", "The amount in fen must be a whole number, e.g. 1250 for ¥12.50."},
 
 	"time.invalid":             {"{f}格式不对，请按 2026-11-26 14:30:00 或 14:30 填写。", "{f} is not a time: type it as 2026-11-26 14:30:00 or 14:30."},
-	"trade_time.future":        {"交易时间晚于现在，请按签购单核对日期和时间。", "The trade time is in the future: check the date and time on the slip."},
-	"trade_time.after_operate": {"交易时间不能晚于操作时间 {0}，请核对。", "The trade time cannot be after the entry time {0}: check it."},
+	"trade_time.future":        {"交易时间比本机时钟（{0}）晚 10 分钟以上：请按签购单核对日期和时间，或校准本机时钟。", "The trade time is more than 10 minutes after this PC's clock ({0}): check the date and time on the slip, or the PC's clock."},
+	"trade_time.ahead":         {"交易时间晚于本机时钟（{0}）：签购单上就是这样的话，是银行终端时钟偏快，可以保存；否则请改正。", "The trade time is after this PC's clock ({0}): if the slip says so, the bank terminal's clock runs ahead and you may save; otherwise correct it."},
+	"trade_time.old":           {"这笔消费已超过 {0} 天：请按签购单核对日期。", "This sale is more than {0} days old: check the date on the slip."},
+	"trade_time.after_operate": {"交易时间比操作时间 {0} 晚 10 分钟以上，请核对。", "The trade time is more than 10 minutes after the entry time {0}: check it."},
 
 	"original_order_id.required":   {"撤销和退款必须填写原订单号（被撤销或退款的那笔消费）。", "A void or refund needs the order no. of the sale it undoes."},
 	"original_order_id.self":       {"原订单号不能与本订单号相同，请填写原消费的订单号。", "The original order no. cannot be this order's own number: enter the sale's order no."},
