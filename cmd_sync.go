@@ -111,23 +111,32 @@ func cmdSync(ctx context.Context, c *cli, args []string) error {
 	defer tick.Stop()
 	var runErr error
 	dirty := true
+	said := "" // the last state line printed: a change of state is printed once, terminal or not
 loop:
 	for {
 		select {
 		case runErr = <-done:
 			break loop
-		case <-events:
+		case ev := <-events:
 			dirty = true
+			if ev.Order != nil {
+				continue
+			}
+			if line := stateLine(ev.State); line != said && (line != "" || said != "") {
+				if line == "" {
+					line = "uploading again"
+				}
+				p.clear()
+				fmt.Fprintf(c.stderr, "%s %s\n", e.now().In(model.CST).Format("15:04:05"), line)
+				if said = line; line == "uploading again" {
+					said = ""
+				}
+			}
 		case <-tick.C:
 			if dirty && p.on {
 				if counts, err := e.j.Counts(ctx); err == nil {
 					p.show(counts)
-					switch st := u.State(); st.Mode {
-					case model.ModePaused, model.ModeBanned:
-						p.note(st.Reason)
-					case model.ModeUnreachable:
-						p.note(fmt.Sprintf("cannot reach head office since %s: %s", st.Since.In(model.CST).Format("15:04"), st.Reason))
-					}
+					p.note(stateLine(u.State()))
 					p.note(oldestWaiting(ctx, e))
 				}
 				dirty = false
@@ -145,7 +154,26 @@ loop:
 		}
 		return runErr
 	}
+	// Stopped with orders not at head office: a script (or a supervisor reading the status)
+	// must not take the stop for "all done".
+	if n := counts[model.StatusPending] + counts[model.StatusRetrying] + counts[model.StatusUploading]; n > 0 {
+		return &exitError{code: exitTimedOut, err: fmt.Errorf("stopped with %d orders not yet at head office: they go at the next start", n)}
+	}
 	return nil
+}
+
+// stateLine is the uploader's state in a line when it is anything but working normally: paused
+// (and why, and what to do), banned, or unable to reach head office.
+func stateLine(st model.UploadState) string {
+	switch st.Mode {
+	case model.ModePaused:
+		return "paused: " + termtext.Line(st.Reason, 200)
+	case model.ModeBanned:
+		return "waiting: " + termtext.Line(st.Reason, 200)
+	case model.ModeUnreachable:
+		return fmt.Sprintf("cannot reach head office since %s: %s", st.Since.In(model.CST).Format("15:04"), termtext.Line(st.Reason, 200))
+	}
+	return ""
 }
 
 // oldestWaiting says how long the order waiting longest for head office has waited, when

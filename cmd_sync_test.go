@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	gosync "sync"
 	"testing"
 	"time"
 
@@ -180,4 +182,53 @@ func TestOutputIsInert(t *testing.T) {
 			t.Errorf("%v: want valid JSON keeping the characters escaped:\n%s", args, out)
 		}
 	}
+}
+
+// TestSyncSaysWhatStopsItAndExitsNonZero: plain sync prints a change of the uploader's state
+// once, as a line, also when stderr is not a terminal (a service's log); stopped with orders not
+// at head office it exits 2, not 0.
+func TestSyncSaysWhatStopsItAndExitsNonZero(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + ln.Addr().String() + "/router/rest"
+	ln.Close() // a closed port: head office cannot be reached
+	te := newTestEnv(t, fmt.Sprintf("[gateway]\nurl = %q\napp_key = \"k\"\napp_secret = \"s\"\ntimeout = \"1s\"\n[uploader]\nbackoff_base = \"50ms\"\nbackoff_cap = \"50ms\"\n", url))
+	importGood(t, te, 3)
+	ctx, cancel := context.WithCancel(context.Background())
+	var out, errb syncBuffer
+	done := make(chan int)
+	go func() { done <- run(ctx, []string{"sync", "--config", te.config}, te.cli("", &out, &errb)) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(errb.String(), "cannot reach head office") && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	code := <-done
+	t.Logf("stderr:\n%s", errb.String())
+	if !strings.Contains(errb.String(), "cannot reach head office since") || strings.Count(errb.String(), "cannot reach head office since") != 1 {
+		t.Errorf("stderr %q: want the state once", errb.String())
+	}
+	if code != exitTimedOut || !strings.Contains(errb.String(), "stopped with 3 orders not yet at head office") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to read while a command writes it.
+type syncBuffer struct {
+	mu gosync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -57,7 +58,7 @@ func (te *testEnv) run(args ...string) (int, string, string) {
 }
 
 // cli is the outside world of a command run in-process: the test's environment and clock.
-func (te *testEnv) cli(stdin string, stdout, stderr *bytes.Buffer) *cli {
+func (te *testEnv) cli(stdin string, stdout, stderr io.Writer) *cli {
 	return &cli{stdin: strings.NewReader(stdin), stdout: stdout, stderr: stderr,
 		getenv: func(k string) string { return te.env[k] }, now: func() time.Time { return testNow }}
 }

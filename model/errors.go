@@ -14,8 +14,11 @@ var (
 	ErrNotFound    = errors.New("order not found")
 	ErrNotEditable = errors.New("order can no longer be changed (uploading, uploaded or voided)")
 	ErrBusy        = errors.New("order is being uploaded right now")
-	ErrExists      = errors.New("the same order is already in the journal")
-	ErrInUse       = errors.New("journal in use by another banksale process")
+	// ErrDiskFull: a write failed for lack of space on the disk that holds the journal. Nothing
+	// already journaled is lost; the write can be tried again once there is space.
+	ErrDiskFull = errors.New("the disk holding the journal is full")
+	ErrExists   = errors.New("the same order is already in the journal")
+	ErrInUse    = errors.New("journal in use by another banksale process")
 )
 
 // InUseError says another process owns the journal; it matches ErrInUse.

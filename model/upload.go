@@ -77,6 +77,7 @@ const (
 	CauseCertificate              // this PC does not trust the gateway's certificate
 	CauseProxy                    // the proxy wants a user name and password
 	CauseWebPage                  // a web page answered instead of the gateway (a network login)
+	CauseDiskFull                 // the disk holding the journal is full: uploading waits for space
 )
 
 // CauseOf maps a TOP error code to its Cause (top-protocol.md's table).

@@ -37,7 +37,8 @@ func importSQL(n int) string {
 // Import journals many sales in one transaction: all of the good ones or, on a failure of the
 // journal itself, none. Identical sales already journaled are skipped; conflicts and failed
 // cross-order rules are refused one by one while the others are still journaled.
-func (j *Journal) Import(ctx context.Context, sales []model.Sale, by string) (model.ImportResult, error) {
+func (j *Journal) Import(ctx context.Context, sales []model.Sale, by string) (_ model.ImportResult, err error) {
+	defer markDiskFull(&err)
 	return j.ImportSeq(ctx, slices.Values(sales), by)
 }
 
@@ -46,7 +47,8 @@ func (j *Journal) Import(ctx context.Context, sales []model.Sale, by string) (mo
 // while the journal writes; it returns only once it has stopped pulling. Cancelling ctx before
 // sales ends journals nothing: that is how a caller that finds its input broken halfway takes
 // it back.
-func (j *Journal) ImportSeq(ctx context.Context, sales iter.Seq[model.Sale], by string) (model.ImportResult, error) {
+func (j *Journal) ImportSeq(ctx context.Context, sales iter.Seq[model.Sale], by string) (_ model.ImportResult, err error) {
+	defer markDiskFull(&err)
 	w, err := j.begin(ctx)
 	if err != nil {
 		return model.ImportResult{}, fmt.Errorf("storage: import: %w", err)

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"syscall"
 
+	"banksale/model"
+
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -57,4 +59,17 @@ func CannotWrite(err error) bool {
 		return true
 	}
 	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)
+}
+
+// markDiskFull makes a write that failed for lack of space say so as model.ErrDiskFull, which
+// the uploader and the screen act on without knowing SQLite: SQLITE_FULL is SQLite's word for
+// it, ENOSPC the system's (a -wal or -shm that cannot grow).
+func markDiskFull(err *error) {
+	if *err == nil || errors.Is(*err, model.ErrDiskFull) {
+		return
+	}
+	var se *sqlite.Error
+	if errors.As(*err, &se) && se.Code()&0xff == sqlite3.SQLITE_FULL || errors.Is(*err, syscall.ENOSPC) {
+		*err = fmt.Errorf("%w: %w", model.ErrDiskFull, *err)
+	}
 }

@@ -58,7 +58,8 @@ const (
 
 // ReleaseLeases turns orders left uploading by a crash into retrying, due now: the outcome of
 // their last call is unknown, and the same order_id makes a re-send safe.
-func (j *Journal) ReleaseLeases(ctx context.Context) (int, error) {
+func (j *Journal) ReleaseLeases(ctx context.Context) (_ int, err error) {
+	defer markDiskFull(&err)
 	db, err := j.writer()
 	if err != nil {
 		return 0, fmt.Errorf("storage: release leases: %w", err)
@@ -73,7 +74,8 @@ func (j *Journal) ReleaseLeases(ctx context.Context) (int, error) {
 }
 
 // Claim marks up to limit due orders uploading, with a lease, and returns them oldest due first.
-func (j *Journal) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]model.Order, error) {
+func (j *Journal) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) (_ []model.Order, err error) {
+	defer markDiskFull(&err)
 	if limit <= 0 {
 		return nil, nil
 	}
@@ -210,7 +212,8 @@ func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, "
 
 // Record writes an attempt and the order's new state in one transaction. Only an uploading
 // order can get an outcome: anything else means its lease was released meanwhile.
-func (j *Journal) Record(ctx context.Context, o model.Outcome) (model.Order, error) {
+func (j *Journal) Record(ctx context.Context, o model.Outcome) (_ model.Order, err error) {
+	defer markDiskFull(&err)
 	fail := func(err error) (model.Order, error) {
 		return model.Order{}, fmt.Errorf("storage: record %s: %w", o.OrderID, err)
 	}
@@ -296,7 +299,8 @@ func (j *Journal) NextDue(ctx context.Context) (time.Time, bool, error) {
 
 // Retry makes the given retrying or rejected orders due at now; others are left alone.
 // It returns how many it changed.
-func (j *Journal) Retry(ctx context.Context, now time.Time, by string, orderIDs ...string) (int, error) {
+func (j *Journal) Retry(ctx context.Context, now time.Time, by string, orderIDs ...string) (_ int, err error) {
+	defer markDiskFull(&err)
 	if len(orderIDs) == 0 {
 		return 0, nil
 	}
@@ -312,7 +316,8 @@ func (j *Journal) Retry(ctx context.Context, now time.Time, by string, orderIDs 
 }
 
 // RetryFailed makes every retrying or rejected order due at now.
-func (j *Journal) RetryFailed(ctx context.Context, now time.Time, by string) (int, error) {
+func (j *Journal) RetryFailed(ctx context.Context, now time.Time, by string) (_ int, err error) {
+	defer markDiskFull(&err)
 	n, err := j.retryWhere(ctx, now, by, "1", nil)
 	if err != nil {
 		return 0, fmt.Errorf("storage: retry failed: %w", err)
@@ -363,7 +368,8 @@ const giveUpSQL = `UPDATE orders SET status = 'rejected', next_attempt_at = NULL
 // GiveUp moves every order that has been retrying since before cutoff to rejected (needs a
 // person) with LastClass model.ClassGaveUp, its last failure's words kept; reason goes in the
 // audit trail. It can still be retried by hand. It returns the order_ids it moved.
-func (j *Journal) GiveUp(ctx context.Context, cutoff time.Time, reason string) ([]string, error) {
+func (j *Journal) GiveUp(ctx context.Context, cutoff time.Time, reason string) (_ []string, err error) {
+	defer markDiskFull(&err)
 	w, err := j.begin(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("storage: give up: %w", err)

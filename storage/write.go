@@ -258,7 +258,8 @@ func (w *txWriter) existing(existing model.Order, s model.Sale) error {
 }
 
 // Insert journals one sale as pending, with its audit row, in one durable transaction.
-func (j *Journal) Insert(ctx context.Context, s model.Sale, by string) (model.Order, error) {
+func (j *Journal) Insert(ctx context.Context, s model.Sale, by string) (_ model.Order, err error) {
+	defer markDiskFull(&err)
 	w, err := j.begin(ctx)
 	if err != nil {
 		return model.Order{}, fmt.Errorf("storage: insert %s: %w", s.OrderID, err)
@@ -305,7 +306,8 @@ func isRowError(err error) bool {
 
 // Edit replaces a pending or rejected order's content. It goes back to pending, due now, with a
 // payload to be frozen at its next claim. Retrying orders are not editable: a copy may already have reached the gateway.
-func (j *Journal) Edit(ctx context.Context, s model.Sale, by string) (model.Order, error) {
+func (j *Journal) Edit(ctx context.Context, s model.Sale, by string) (_ model.Order, err error) {
+	defer markDiskFull(&err)
 	fail := func(err error) (model.Order, error) {
 		return model.Order{}, fmt.Errorf("storage: edit %s: %w", s.OrderID, err)
 	}
@@ -383,7 +385,8 @@ func changedFields(a, b model.Sale) string {
 }
 
 // Void cancels an order locally before it is uploaded; it is kept, with the reason.
-func (j *Journal) Void(ctx context.Context, orderID, reason, by string) (model.Order, error) {
+func (j *Journal) Void(ctx context.Context, orderID, reason, by string) (_ model.Order, err error) {
+	defer markDiskFull(&err)
 	fail := func(err error) (model.Order, error) {
 		return model.Order{}, fmt.Errorf("storage: void %s: %w", orderID, err)
 	}

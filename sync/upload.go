@@ -76,8 +76,12 @@ func (u *Uploader) upload(ctx context.Context, o model.Order) {
 		// The order is no longer ours (its lease was released meanwhile): the journal holds the
 		// newer truth and the order will be claimed again; nothing to stop for.
 		u.log.Warn("sync: outcome of an order no longer claimed not recorded", "order_id", o.OrderID, "status", out.Status, "err", err)
+	case errors.Is(err, model.ErrDiskFull):
+		// The call happened: keep its outcome until the journal can take it, and wait for space.
+		u.unrecorded = append(u.unrecorded, out)
+		u.diskFullLocked(err, time.Now(), false)
 	case err != nil:
-		// The journal cannot be written (disk full, file gone). Carrying on would send orders
+		// The journal cannot be written (file gone, damaged). Carrying on would send orders
 		// whose outcome cannot be kept; stop and say so. The order stays "uploading" until the
 		// next start releases it, and is then re-sent under the same order_id.
 		u.log.Error("sync: record outcome", "order_id", o.OrderID, "status", out.Status, "err", err)
@@ -87,6 +91,9 @@ func (u *Uploader) upload(ctx context.Context, o model.Order) {
 		}
 	case out.Status == model.StatusUploaded || out.Status == model.StatusRejected:
 		delete(u.fails, o.OrderID)
+	}
+	if err == nil {
+		u.wroteLocked()
 	}
 	if u.inFlight == 0 && u.pause != nil {
 		u.settle()

@@ -121,7 +121,20 @@ type pauseInfo struct {
 	detail  string // the gateway's own words
 	cause   model.Cause
 	quota   bool // lifts itself when the ban ends
+	// diskFull: the journal cannot be written for lack of space. It lifts itself at the first
+	// write that succeeds, tried at a growing interval (Uploader.diskEvery).
+	diskFull bool
 }
+
+// The waits between tries to write a full journal again: short at first (a supervisor who
+// freed space wants to see it work), growing to a cap that costs nothing.
+const (
+	firstDiskRetry = time.Second
+	diskRetryCap   = 30 * time.Second
+)
+
+// diskFullWords is the pause's reason: what happened, what to do, and that nothing is lost.
+const diskFullWords = "the disk holding the journal is full: free space on it; nothing typed is lost, and uploading resumes by itself"
 
 // unreachable is head office out of reach: why, since when, and when to try again. While it
 // lasts one order at a time probes, at a growing interval, instead of every due order at the
@@ -156,6 +169,12 @@ type Uploader struct {
 	unreach     *unreachable
 	probeOut    bool // a probe is in flight
 	nextGiveUp  time.Time
+	// unrecorded are outcomes of calls made whose writing to the journal failed for lack of
+	// space: their orders stay "uploading" until these are written, before anything else is.
+	unrecorded  []model.Outcome
+	diskEvery   time.Duration // the wait before the next try to write a full journal
+	diskRetryAt time.Time
+	diskTrouble bool // a write failed for lack of space and none has succeeded since
 	fails       map[string]int
 	rng         *rand.Rand
 	subs        map[*subscriber]struct{}
@@ -368,6 +387,13 @@ func (u *Uploader) Run(ctx context.Context) error {
 	u.dispatch(ctx, jobs)
 	close(jobs)
 	wg.Wait()
+	// A last try for outcomes the full disk kept out: what stays unwritten is re-sent under the
+	// same order_id at the next start, which the gateway confirms as already held.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+	if err := u.flushUnrecorded(fctx); err != nil {
+		u.log.Error("sync: outcomes not written at stop: their orders are re-sent at the next start", "err", err)
+	}
+	cancel()
 
 	u.mu.Lock()
 	u.active = false
@@ -456,6 +482,36 @@ func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- model.Order, st
 		u.log.Info("the gateway's long ban is over: uploading resumes")
 		u.pause = nil
 	}
+	diskFull, retryAt, unrecorded := u.pause != nil && u.pause.diskFull, u.diskRetryAt, len(u.unrecorded) > 0
+	u.changedLocked()
+	u.mu.Unlock()
+	if diskFull && now.Before(retryAt) {
+		return retryAt.Sub(now)
+	}
+	if diskFull || unrecorded {
+		if err := u.flushUnrecorded(ctx); err != nil {
+			if ctx.Err() != nil {
+				return 0
+			}
+			if !errors.Is(err, model.ErrDiskFull) {
+				u.log.Error("sync: write outcomes kept while the disk was full", "err", err)
+				return 5 * time.Second
+			}
+			u.mu.Lock()
+			u.diskFullLocked(err, now, true)
+			wait := u.diskRetryAt.Sub(now)
+			u.mu.Unlock()
+			return wait
+		}
+		u.mu.Lock()
+		if u.pause != nil && u.pause.diskFull {
+			// Try again: the outcomes kept are written (if any were), and the claim below writes
+			// too, which pauses again at once should the disk still be full.
+			u.pause = nil
+		}
+		u.mu.Unlock()
+	}
+	u.mu.Lock()
 	u.changedLocked()
 	paused, bannedUntil, inFlight := u.pause != nil, u.bannedUntil, u.inFlight
 	probing, nextProbe := u.unreach != nil, time.Time{}
@@ -492,6 +548,13 @@ func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- model.Order, st
 		return -1
 	}
 	orders, err := u.store.Claim(ctx, time.Now(), limit, u.cfg.Lease)
+	if errors.Is(err, model.ErrDiskFull) {
+		u.mu.Lock()
+		u.diskFullLocked(err, now, true)
+		wait := u.diskRetryAt.Sub(now)
+		u.mu.Unlock()
+		return wait
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			return 0
@@ -502,6 +565,9 @@ func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- model.Order, st
 		return d
 	}
 	*dbFails = 0
+	u.mu.Lock()
+	u.wroteLocked() // the claim wrote: the disk has space
+	u.mu.Unlock()
 	if len(orders) > 0 {
 		*stuck = 0 // progress: whatever NextDue says next is news
 		u.mu.Lock()
@@ -559,4 +625,70 @@ func (u *Uploader) dispatchOnce(ctx context.Context, jobs chan<- model.Order, st
 	}
 	u.mu.Unlock()
 	return min(50*time.Millisecond<<min(*stuck, 10), 5*time.Second)
+}
+
+// diskFullLocked pauses the uploader because the journal could not be written for lack of
+// space (err), or, when it already is, waits longer before the next try. A pause that needs a
+// person stays: it says more than this one.
+//
+// retried says the dispatcher's own try failed, which doubles the wait; the failures of calls
+// in flight when the disk filled up leave it as it is.
+func (u *Uploader) diskFullLocked(err error, now time.Time, retried bool) {
+	entering := u.pause == nil || u.pause.quota
+	if entering {
+		u.pause = &pauseInfo{diskFull: true, cause: model.CauseDiskFull, reason: diskFullWords}
+	}
+	if !u.diskTrouble {
+		u.diskTrouble = true
+		u.log.Error("sync: the journal cannot be written: the disk is full; uploading waits for space", "err", err)
+	}
+	switch {
+	case u.diskEvery == 0:
+		u.diskEvery = firstDiskRetry
+	case retried:
+		u.diskEvery = min(2*u.diskEvery, diskRetryCap)
+	case !entering:
+		u.changedLocked()
+		return
+	}
+	u.diskRetryAt = now.Add(u.diskEvery)
+	u.changedLocked()
+}
+
+// flushUnrecorded writes the outcomes a full disk kept out, oldest first, and publishes their
+// orders. It stops at the first that fails for lack of space; one whose order is no longer
+// claimed (released meanwhile) is dropped: the journal holds the newer truth.
+func (u *Uploader) flushUnrecorded(ctx context.Context) error {
+	for {
+		u.mu.Lock()
+		if len(u.unrecorded) == 0 {
+			u.mu.Unlock()
+			return nil
+		}
+		out := u.unrecorded[0]
+		u.mu.Unlock()
+		rec, err := u.store.Record(ctx, out)
+		switch {
+		case errors.Is(err, model.ErrDiskFull):
+			return err
+		case err != nil && !errors.Is(err, model.ErrNotEditable):
+			return err
+		}
+		u.mu.Lock()
+		u.unrecorded = u.unrecorded[1:]
+		u.wroteLocked()
+		u.mu.Unlock()
+		if err == nil {
+			u.publishOrder(&rec)
+		}
+	}
+}
+
+// wroteLocked notes a write to the journal that succeeded: a disk that was full has space again.
+func (u *Uploader) wroteLocked() {
+	if u.diskTrouble {
+		u.diskTrouble = false
+		u.log.Info("sync: the journal can be written again: uploading resumes")
+	}
+	u.diskEvery = 0
 }

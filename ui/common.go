@@ -182,6 +182,8 @@ func (c *common) pauseWords(s model.UploadState) string {
 		return c.t("pause.proxy")
 	case model.CauseWebPage:
 		return c.t("pause.webpage")
+	case model.CauseDiskFull:
+		return c.t("pause.disk")
 	}
 	switch cause {
 	case model.CauseSignature:

@@ -501,6 +501,8 @@ func (f *form) saved(msg savedMsg) []action {
 		f.msg, f.msgBad = f.c.t("not.editable", f.sale.OrderID), true
 	case errors.Is(err, model.ErrBusy):
 		f.msg, f.msgBad = f.c.t("busy", f.sale.OrderID), true
+	case errors.Is(err, model.ErrDiskFull):
+		f.msg, f.msgBad = f.c.t("err.disk"), true
 	default:
 		f.msg, f.msgBad = f.c.t("err", termtext.Clean(err.Error())), true
 	}

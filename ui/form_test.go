@@ -2,7 +2,9 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -369,4 +371,42 @@ func TestFormMouseAndResize(t *testing.T) {
 	hs.send(tea.MouseWheelMsg{Button: tea.MouseWheelDown})
 	hs.send(tea.WindowSizeMsg{Width: 70, Height: 20})
 	hs.contains("too small")
+}
+
+// fullDisk is the journal on a disk that has filled up: a save fails as storage reports it.
+type fullDisk struct {
+	testJournal
+	full bool
+}
+
+func (f *fullDisk) Insert(ctx context.Context, s model.Sale, by string) (model.Order, error) {
+	if f.full {
+		return model.Order{}, fmt.Errorf("storage: insert %s: %w: %w", s.OrderID, model.ErrDiskFull, syscall.ENOSPC)
+	}
+	return f.testJournal.Insert(ctx, s, by)
+}
+
+// TestSaveOnAFullDiskKeepsTheForm: a save that fails for lack of space says so and what to do,
+// and keeps the form with everything typed; once there is space the same save goes through.
+func TestSaveOnAFullDiskKeepsTheForm(t *testing.T) {
+	for _, lang := range []model.Lang{model.EN, model.ZH} {
+		j := &fullDisk{testJournal: openJournal(t), full: true}
+		hs := newHarness(t, testDeps(j, lang), 80, 24)
+		hs.press("n")
+		typeSale(hs, "6222021234567890128")
+		hs.press("ctrl+s")
+		if hs.on() != "form" {
+			t.Fatalf("the form closed on a failed save:\n%s", hs.screen())
+		}
+		hs.contains(lang.Pick("日志所在磁盘已满", "the journal's disk is full"), "¥1,234.56", "331000099777", "622202*********0128")
+		j.full = false
+		hs.press("ctrl+s")
+		if hs.on() != "journal" {
+			t.Fatalf("not saved once there was space:\n%s", hs.screen())
+		}
+		o, err := j.Get(context.Background(), "HZ0120261126A0001")
+		if err != nil || o.TradeAmount != 123456 || o.EncrypteSummary == "" {
+			t.Fatalf("journaled %+v %v", o.Sale, err)
+		}
+	}
 }
