@@ -207,3 +207,24 @@ func BenchmarkClaim(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCheck1M looks a million-order journal over: the quick check the screen runs in the
+// background at start, and the full one of banksale check. Both read every page and every
+// frozen payload.
+func BenchmarkCheck1M(b *testing.B) {
+	j := openBig(b)
+	for _, quick := range []bool{true, false} {
+		name := "integrity"
+		if quick {
+			name = "quick"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				h, err := j.Check(context.Background(), quick)
+				if err != nil || h.Orders != bigN || len(h.Problems) > 0 || h.DamagedCount > 0 {
+					b.Fatalf("%+v %v", h, err)
+				}
+			}
+		})
+	}
+}

@@ -102,7 +102,24 @@ type (
 
 // Init starts listening to the uploader, loads the first page and the counts.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.waitEvent(), m.jr.reload(nil), m.loadCounts(), m.ensureTick())
+	return tea.Batch(m.waitEvent(), m.jr.reload(nil), m.loadCounts(), m.ensureTick(), m.checkJournal())
+}
+
+// healthMsg is what the quick look over the journal at start found.
+type healthMsg struct {
+	h   model.Health
+	err error
+}
+
+// checkJournal looks the journal over in the background, once at start: a damaged journal
+// (damaged pages, a payload that fails its checksum) is said on every screen, not found out
+// at the next backup.
+func (m *Model) checkJournal() tea.Cmd {
+	j, ctx := m.c.d.Journal, m.c.ctx
+	return func() tea.Msg {
+		h, err := j.Check(ctx, true)
+		return healthMsg{h, err}
+	}
 }
 
 func (m *Model) waitEvent() tea.Cmd {
@@ -193,6 +210,13 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(m.waitEvent(), m.event(msg.ev))
 	case eventsClosed:
 		m.events = nil
+		return nil
+	case healthMsg:
+		if msg.err != nil && c.ctx.Err() == nil || msg.err == nil && !msg.h.OK() {
+			c.damaged = true
+			c.log.Error("journal check at start: damaged", "err", msg.err, "problems", msg.h.Problems,
+				"damaged_payloads", msg.h.DamagedCount, "miscounted", len(msg.h.Miscounted), "orphans", msg.h.Orphans)
+		}
 		return nil
 	case countsMsg:
 		m.countsBusy = false

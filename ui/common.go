@@ -33,6 +33,9 @@ type common struct {
 	flash    string
 	flashBad bool
 	forms    int // forms opened so far: each form's answers carry its number
+	// damaged: the check at start found the journal damaged; the header says so on every
+	// screen, in place of the uploader's state, until banksale restarts.
+	damaged bool
 }
 
 func (c *common) t(key string, args ...any) string { return tr(c.lang, key, args...) }
@@ -67,6 +70,9 @@ func (c *common) header() []string {
 		l1 = c.st.title.Render("banksale") + "  " + who // the subtitle gives way to the warnings
 	}
 	state, bad := c.stateWords()
+	if c.damaged {
+		state, bad = c.t("damaged"), true
+	}
 	st := c.st.ok
 	if bad {
 		st = c.st.err
@@ -208,15 +214,21 @@ func (c *common) pauseWords(s model.UploadState) string {
 
 // footer is the last two lines of a screen: the message line and the short key help.
 func (c *common) footer(h helpFor) []string {
-	msg := c.flash
-	if msg != "" {
-		if c.flashBad {
-			msg = c.st.err.Render(termtext.Cut(msg, c.w))
-		} else {
-			msg = c.st.ok.Render(termtext.Cut(msg, c.w))
-		}
+	return []string{c.message(c.flash, c.flashBad), c.help.View(h)}
+}
+
+// message is a screen's message line: msg, or when there is none and the journal is damaged,
+// the words that say so, so that every screen carries them.
+func (c *common) message(msg string, bad bool) string {
+	switch {
+	case msg == "" && c.damaged:
+		return c.st.err.Render(termtext.Cut(c.t("damaged"), c.w))
+	case msg == "":
+		return ""
+	case bad:
+		return c.st.err.Render(termtext.Cut(msg, c.w))
 	}
-	return []string{msg, c.help.View(h)}
+	return c.st.ok.Render(termtext.Cut(msg, c.w))
 }
 
 // lastError is an order's last failure in words: what it means when the screen knows (another

@@ -18,6 +18,8 @@ type Journal interface {
 	Get(ctx context.Context, orderID string) (model.Order, error)
 	Related(ctx context.Context, originalID, excludeOrderID string) (model.Related, error)
 	Duplicates(ctx context.Context, s model.Sale) (model.Issues, error)
+	// Check looks the journal over for damage; the screen runs the quick one at start.
+	Check(ctx context.Context, quick bool) (model.Health, error)
 	DaySummary(ctx context.Context, day time.Time) (model.Summary, error)
 	Attempts(ctx context.Context, orderID string) ([]model.Attempt, error)
 	Audit(ctx context.Context, orderID string) ([]model.AuditEntry, error)

@@ -1050,15 +1050,7 @@ func (f *form) view() ([]string, *tea.Cursor) {
 		sum = f.c.st.warn.Render(f.c.t("form.problems", ne, nw))
 	}
 	lines = append(lines, sum)
-	msg := ""
-	if f.msg != "" {
-		st := f.c.st.ok
-		if f.msgBad {
-			st = f.c.st.err
-		}
-		msg = st.Render(termtext.Cut(f.msg, f.c.w))
-	}
-	lines = append(lines, msg, f.c.help.View(f.keys()))
+	lines = append(lines, f.c.message(f.msg, f.msgBad), f.c.help.View(f.keys()))
 	var cur *tea.Cursor
 	fl := f.fields[f.focus]
 	if !fl.pick && !f.pickOpen {

@@ -41,6 +41,7 @@ var catalog = map[string][2]string{
 	"pause.cert":     {"已暂停: 本机不信任网关证书, 在配置中填 ca_file 后重启本程序", "PAUSED: gateway certificate not trusted: set ca_file in config.toml, restart"},
 	"pause.proxy":    {"已暂停: 代理要求用户名密码, 在配置 proxy 中填写后重启本程序", "PAUSED: the proxy wants a password: put it in proxy in config.toml, restart"},
 	"pause.webpage":  {"已暂停: 收到网页而不是网关应答 (网络要求登录), 登录后按 R", "PAUSED: a web page answered (network login?): log in, then press R"},
+	"damaged":        {"日志已损坏! 请运行 banksale check 按提示处理; 受损的订单不会上传", "JOURNAL DAMAGED: run banksale check, do what it says; damaged orders are held"},
 	"pause.disk":     {"已暂停: 日志所在磁盘已满, 请腾出空间; 已录入的不会丢, 之后自动继续", "PAUSED: the journal's disk is full: free space; nothing typed is lost"},
 	"up.banned":      {"网关限流: %s 后自动继续", "Gateway ban: resumes by itself at %s"},
 	"up.stopped":     {"上传已停止", "Uploading stopped"},
@@ -101,7 +102,7 @@ var catalog = map[string][2]string{
 	"not.retryable":   {"%s 不需要重试", "%s does not need a retry"},
 	"saved":           {"已保存 %s, 正在上传", "Saved %s; uploading"},
 	"err":             {"出错: %s", "Error: %s"},
-	"err.disk":        {"未保存: 日志所在磁盘已满. 腾出空间后再保存, 已填内容仍在", "Not saved: the journal's disk is full. Free space, save again: your typing stays"},
+	"err.disk":        {"未保存: 日志所在磁盘已满. 腾出空间后再保存, 已填内容仍在", "Not saved: the journal's disk is full. Free space, then save: your typing stays"},
 	"too.small":       {"窗口太小: 需要至少 %dx%d, 现在是 %dx%d. 请放大窗口.", "Window too small: needs at least %dx%d, now %dx%d. Please enlarge it."},
 	// form
 	"form.new":            {"新建消费", "New sale"},

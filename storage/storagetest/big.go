@@ -3,6 +3,7 @@ package storagetest
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"fmt"
 	"io"
@@ -198,12 +199,12 @@ func build(path string, n int) error {
 	defer tx.Rollback()
 	st, err := tx.PrepareContext(ctx, "INSERT INTO orders ("+strings.Join(saleColumns, ", ")+
 		", status, attempts, next_attempt_at, last_code, last_sub_code, last_message, request_id, void_reason,"+
-		" payload, created_at, created_by, updated_at, updated_by) VALUES ("+strings.Repeat("?, ", len(saleColumns)+12)+"?)")
+		" payload, payload_sum, created_at, created_by, updated_at, updated_by) VALUES ("+strings.Repeat("?, ", len(saleColumns)+13)+"?)")
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	args := make([]any, 0, len(saleColumns)+13)
+	args := make([]any, 0, len(saleColumns)+14)
 	counts := map[model.Status]int{}
 	for i := 0; i < n; i++ {
 		s := Sale(i)
@@ -241,7 +242,7 @@ func build(path string, n int) error {
 			s.EncrypteSummary, string(s.CommunicateType), op, s.Rback, s.Remark, s.ExtendParam,
 			s.Cashier, s.IP, s.MAC,
 			string(status), attempts, next, code, sub, msg, reqID, voidReason,
-			payload, op, "supervisor", op, "uploader")
+			payload, sum256(payload), op, "supervisor", op, "uploader")
 		if _, err := st.ExecContext(ctx, args...); err != nil {
 			return fmt.Errorf("order %d: %w", i, err)
 		}
@@ -289,4 +290,10 @@ func Copy(tb testing.TB, from, to string) {
 	if err := out.Close(); err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// sum256 is the checksum the journal keeps beside a frozen payload (migration 0005).
+func sum256(p []byte) []byte {
+	s := sha256.Sum256(p)
+	return s[:]
 }

@@ -1,0 +1,62 @@
+package ui
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"banksale/model"
+	"banksale/storage"
+)
+
+// TestDamagedJournalSaysSoAtStart: the screen looks the journal over at start; one byte changed
+// under a frozen payload puts a banner in place of the uploader's state, on every screen, in
+// both languages; a sound journal shows none.
+func TestDamagedJournalSaysSoAtStart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "j.db")
+	j, err := storage.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.SetRules(testRules())
+	s := sale(t, "HZ01202611260001", "10:00:00", model.SubSale, model.ChannelBankCard, "10.00", "", "")
+	if _, err := j.Insert(ctx, s, "张三"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Claim(ctx, time.Now().Add(time.Hour), 10, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	sound := newHarness(t, testDeps(fixedTimes{j}, model.EN), 80, 24)
+	sound.lacks("DAMAGED")
+	sound.m.Close()
+	j.Close()
+
+	b, _ := os.ReadFile(path)
+	needle := []byte(`"trade_amount":1000,`)
+	if bytes.Count(b, needle) != 1 {
+		t.Fatalf("payload found %d times", bytes.Count(b, needle))
+	}
+	b[bytes.Index(b, needle)+len(`"trade_amount":`)] = '9'
+	os.WriteFile(path, b, 0o600)
+
+	for _, lang := range []model.Lang{model.EN, model.ZH} {
+		j, err := storage.Open(ctx, path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		j.SetRules(testRules())
+		hs := newHarness(t, testDeps(fixedTimes{j}, lang), 80, 24)
+		banner := lang.Pick("日志已损坏", "JOURNAL DAMAGED: run banksale check")
+		hs.contains(banner)
+		hs.press("enter") // the order's detail
+		hs.contains(banner)
+		hs.press("esc", "n") // a new sale's form
+		hs.contains(banner)
+		hs.m.Close()
+		j.Close()
+	}
+}
