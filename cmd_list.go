@@ -155,6 +155,9 @@ func lastError(o model.Order) string {
 		s = "[order_id taken at head office: change it] "
 	case o.Status == model.StatusRejected && o.LastClass == model.ClassGaveUp:
 		s = "[gave up retrying: retry by hand] "
+	case o.Status == model.StatusRejected && o.LastClass == model.ClassDamaged:
+		s = "[damaged on disk, not sent: check it against the slip and save it again, or run banksale check] "
+		return termtext.Line(s, 120)
 	}
 	if o.LastCode != 0 {
 		s += strconv.Itoa(o.LastCode) + " "

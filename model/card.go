@@ -130,48 +130,111 @@ func luhn(digits []byte) bool {
 // run of groups, consecutive groups that together make a plausible card are (a card typed next
 // to a phone number).
 func ContainsCardNumber(text string) bool {
-	s := toHalfWidth(text)
-	var groups []string // the digit groups of the current run
+	if isASCII(text) && !hasLongDigitRun(text) {
+		return false // the common case: no run of digits could make 13
+	}
+	_, _, ok := findCard([]rune(toHalfWidth(text)), 0)
+	return ok
+}
+
+// hasLongDigitRun reports whether ASCII text has 13 digits within a stretch of digits, spaces
+// and dashes: anything less cannot hold a card number.
+func hasLongDigitRun(s string) bool {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			if n++; n >= 13 {
+				return true
+			}
+		case c == ' ' || c == '-':
+		default:
+			n = 0
+		}
+	}
+	return false
+}
+
+// HideCardNumbers replaces the middle digits of every plausible card number in text by *,
+// keeping the first six and the last four as a masked card shows them, and reports whether it
+// found any. A screen uses it so that a card typed into the wrong field is not shown again
+// once the field is left.
+func HideCardNumbers(text string) (string, bool) {
+	rs := []rune(text)
+	half := []rune(toHalfWidth(text)) // the same length: toHalfWidth maps rune to rune
+	found := false
+	// From the start each time: the digits left beside a hidden number can make another one
+	// with the digits after it ("…5 677 000000000"), which must be hidden too. Each round hides
+	// at least three digits, so it ends.
+	for {
+		i, j, ok := findCard(half, 0)
+		if !ok {
+			break
+		}
+		found = true
+		var at []int // the digits' positions in the run
+		for k := i; k < j; k++ {
+			if half[k] >= '0' && half[k] <= '9' {
+				at = append(at, k)
+			}
+		}
+		for n, k := range at {
+			if n >= 6 && n < len(at)-4 {
+				rs[k], half[k] = '*', '*'
+			}
+		}
+	}
+	return string(rs), found
+}
+
+// findCard finds the first plausible card number in rs (half-width) at or after from: the
+// runes [i, j) from its first digit to its last.
+func findCard(rs []rune, from int) (i, j int, ok bool) {
+	type group struct{ start, end int }
+	var groups []group // the digit groups of the current run
 	var acc []byte
-	check := func() bool {
-		for i := range groups {
+	check := func() (int, int, bool) {
+		for a := range groups {
 			acc = acc[:0]
-			for _, g := range groups[i:] {
-				if acc = append(acc, g...); len(acc) > 19 {
+			for b := a; b < len(groups); b++ {
+				for k := groups[b].start; k < groups[b].end; k++ {
+					acc = append(acc, byte(rs[k]))
+				}
+				if len(acc) > 19 {
 					break
 				}
 				if PlausibleCard(acc) {
-					return true
+					return groups[a].start, groups[b].end, true
 				}
 			}
 		}
-		return false
+		return 0, 0, false
 	}
+	isDigit := func(k int) bool { return k < len(rs) && rs[k] >= '0' && rs[k] <= '9' }
 	start := -1 // start of the current digit group
-	for i := 0; i <= len(s); i++ {
-		digit := i < len(s) && s[i] >= '0' && s[i] <= '9'
+	for k := from; k <= len(rs); k++ {
 		switch {
-		case digit:
+		case isDigit(k):
 			if start < 0 {
-				start = i
+				start = k
 			}
 			continue
 		case start >= 0:
-			groups = append(groups, s[start:i])
+			groups = append(groups, group{start, k})
 			start = -1
 			// A single separator followed by a digit continues the run.
-			if i+1 < len(s) && (s[i] == ' ' || s[i] == '-') && s[i+1] >= '0' && s[i+1] <= '9' {
+			if k+1 < len(rs) && (rs[k] == ' ' || rs[k] == '-') && isDigit(k+1) {
 				continue
 			}
 		}
 		if len(groups) > 0 {
-			if check() {
-				return true
+			if i, j, ok := check(); ok {
+				return i, j, true
 			}
 			groups = groups[:0]
 		}
 	}
-	return false
+	return 0, 0, false
 }
 
 // PlausibleCard reports whether digits (ASCII, nothing else) could be a full card number: 13–19

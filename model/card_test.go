@@ -238,3 +238,18 @@ func TestCardRefusedInEveryField(t *testing.T) {
 		}
 	}
 }
+
+func TestHideCardNumbers(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"card 6222021234567894 refund", "card 622202******7894 refund"},
+		{"6222 0212 3456 7894", "6222 02** **** 7894"},
+		{"６２２２０２１２３４５６７８９４", "６２２２０２******７８９４"},
+		{"two: 4111111111111111, 6222021234567894", "two: 411111******1111, 622202******7894"},
+		{"receipt 12345678901, ref 331000099777", "receipt 12345678901, ref 331000099777"},
+	} {
+		got, found := HideCardNumbers(c.in)
+		if got != c.want || found != (got != c.in) {
+			t.Errorf("HideCardNumbers(%q) = %q, %v; want %q", c.in, got, found, c.want)
+		}
+	}
+}

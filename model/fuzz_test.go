@@ -359,6 +359,12 @@ func FuzzContainsCardNumber(f *testing.F) {
 			t.Fatalf("ContainsCardNumber(%s) = %v, PlausibleCard = %v", raw, got, want)
 		}
 		_ = ContainsCardNumber(prefix + suffix)
+		for _, text := range []string{prefix + "卡" + string(d) + "号" + suffix, prefix + " " + spaced(d) + " " + suffix, prefix + suffix} {
+			hidden, found := HideCardNumbers(text)
+			if found != ContainsCardNumber(text) || ContainsCardNumber(hidden) || utf8.RuneCountInString(hidden) != utf8.RuneCountInString(text) {
+				t.Fatalf("HideCardNumbers(%q) = %q, %v", text, hidden, found)
+			}
+		}
 	})
 }
 

@@ -146,7 +146,7 @@ var messages = map[string][2]string{
 
 	"time.invalid":             {"{f}格式不对，请按 2026-11-26 14:30:00 或 14:30 填写。", "{f} is not a time: type it as 2026-11-26 14:30:00 or 14:30."},
 	"trade_time.future":        {"交易时间比本机时钟（{0}）晚 10 分钟以上：请按签购单核对日期和时间，或校准本机时钟。", "The trade time is more than 10 minutes after this PC's clock ({0}): check the date and time on the slip, or the PC's clock."},
-	"trade_time.ahead":         {"交易时间晚于本机时钟（{0}）：签购单上就是这样的话，是银行终端时钟偏快，可以保存；否则请改正。", "The trade time is after this PC's clock ({0}): if the slip says so, the bank terminal's clock runs ahead and you may save; otherwise correct it."},
+	"trade_time.ahead":         {"交易时间晚于本机时钟（{0}）：签购单上就是这样的话可以保存（银行终端时钟偏快）。", "Later than this PC's clock ({0}): keep it if the slip says so (the terminal runs ahead)."},
 	"trade_time.old":           {"这笔消费已超过 {0} 天：请按签购单核对日期。", "This sale is more than {0} days old: check the date on the slip."},
 	"trade_time.after_operate": {"交易时间比操作时间 {0} 晚 10 分钟以上，请核对。", "The trade time is more than 10 minutes after the entry time {0}: check it."},
 
@@ -167,6 +167,7 @@ var messages = map[string][2]string{
 	"text.too_long":            {"{f}最多 {0} 个字，现在是 {1} 个，请缩短。", "{f} may be at most {0} characters, this one has {1}: shorten it."},
 	"void_reason.required":     {"请写明作废原因。", "Give the reason the order is cancelled."},
 	"text.card_number":         {"{f}里像是有完整卡号，请删掉（卡号只填“卡号”一栏）。", "{f} holds what looks like a full card number: remove it."},
+	"text.card_hidden":         {"{f}里输入了卡号，已隐去中间几位：请删掉（卡号只填“卡号”一栏）。", "{f} had a card number typed into it, now hidden: remove it."},
 
 	"sequence_no.format":  {"小票号通常是 11 位数字，请核对小票；无误可确认保存。", "Receipt numbers are usually 11 digits: check the receipt, and confirm if it is right."},
 	"terminal_no.format":  {"终端号通常是 8 位，请核对签购单；无误可确认保存。", "Terminal IDs are usually 8 characters: check the slip, and confirm if it is right."},

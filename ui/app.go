@@ -115,6 +115,9 @@ type healthMsg struct {
 // (damaged pages, a payload that fails its checksum) is said on every screen, not found out
 // at the next backup.
 func (m *Model) checkJournal() tea.Cmd {
+	if m.c.d.NoStartCheck {
+		return nil
+	}
 	j, ctx := m.c.d.Journal, m.c.ctx
 	return func() tea.Msg {
 		h, err := j.Check(ctx, true)

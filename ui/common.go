@@ -247,6 +247,8 @@ func (c *common) lastError(o model.Order) string {
 		return c.t("err.dup", words)
 	case o.Status == model.StatusRejected && o.LastClass == model.ClassGaveUp:
 		return c.t("err.gaveup", words)
+	case o.Status == model.StatusRejected && o.LastClass == model.ClassDamaged:
+		return c.t("err.damaged")
 	}
 	return words
 }

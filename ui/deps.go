@@ -62,6 +62,9 @@ type Deps struct {
 	Now func() time.Time
 
 	// For tests, which drive time and the uploader's events themselves: no timers are started
-	// (NoTick), and the uploader's events are not read by the program (ManualEvents).
-	NoTick, ManualEvents bool
+	// (NoTick), and the uploader's events are not read by the program (ManualEvents). Tests
+	// that run every command to its end also leave out the look over the journal at start
+	// (NoStartCheck): on a million orders it reads for seconds, in the background of a real
+	// screen but in the way of a test's first frame.
+	NoTick, ManualEvents, NoStartCheck bool
 }

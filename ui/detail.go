@@ -175,6 +175,8 @@ func (d *detail) lines() []string {
 		todo = d.c.t("todo.dup")
 	case o.Status == model.StatusRejected && o.LastClass == model.ClassGaveUp:
 		todo = d.c.t("todo.gaveup")
+	case o.Status == model.StatusRejected && o.LastClass == model.ClassDamaged:
+		todo = d.c.t("todo.damaged")
 	}
 	for i, l := range termtext.Wrap(todo, d.c.w-formIndent) {
 		lab := termtext.Fit("", formLabelW)

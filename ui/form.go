@@ -86,6 +86,10 @@ type form struct {
 	// no longer shows.
 	cardMasked, cardDigest string
 	cardIssues             model.Issues
+	// cardHidden holds, by field, the value left after a card number typed into a field other
+	// than the card's was hidden: while the field still holds what was hidden, it is an error,
+	// to be removed.
+	cardHidden map[string]string
 
 	tried     bool   // save was pressed once: show every problem
 	confirmed string // the warnings confirmed with a second ctrl+s
@@ -324,6 +328,13 @@ func (f *form) validate() {
 	sale, is := f.draft().Build(r)
 	if f.cardMasked != "" && f.get(model.FieldCardNo).value() == f.cardMasked {
 		is = append(is, f.cardIssues...)
+	}
+	for name, hidden := range f.cardHidden {
+		if !strings.Contains(f.get(name).value(), hidden) {
+			delete(f.cardHidden, name) // removed: its own rules judge the field now
+			continue
+		}
+		is = append(is, model.Issue{Field: name, Severity: model.SevError, Code: "text.card_hidden"})
 	}
 	if sub := sale.SubSaleType; (sub == model.SubVoid || sub == model.SubRefund) && sale.OriginalOrderID != "" && f.relFor == sale.OriginalOrderID {
 		is = append(is, model.ValidateRelated(sale, f.rel, r)...)
@@ -650,6 +661,17 @@ func (f *form) normalize(fl *field) {
 	case model.FieldTradeAmount:
 		if a, err := model.ParseAmount(v); err == nil && strings.TrimSpace(v) != "" {
 			fl.in.SetValue(a.Yuan())
+		}
+	default:
+		// A card number typed into another field is not shown again either: its middle digits
+		// are hidden, and the field says to remove it.
+		if hidden, found := model.HideCardNumbers(v); found {
+			fl.in.SetValue(hidden)
+			fl.in.CursorStart()
+			if f.cardHidden == nil {
+				f.cardHidden = map[string]string{}
+			}
+			f.cardHidden[fl.name] = hiddenPart(v, hidden)
 		}
 	}
 }
@@ -1061,4 +1083,18 @@ func (f *form) view() ([]string, *tea.Cursor) {
 		}
 	}
 	return lines, cur
+}
+
+// hiddenPart is the stretch of hidden that differs from typed: the masked card number, from its
+// first hidden digit's group to its last (both are the same length in runes).
+func hiddenPart(typed, hidden string) string {
+	a, b := []rune(typed), []rune(hidden)
+	i, j := 0, len(b)
+	for i < len(b) && a[i] == b[i] {
+		i++
+	}
+	for j > i && a[j-1] == b[j-1] {
+		j--
+	}
+	return string(b[i:j])
 }

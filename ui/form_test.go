@@ -410,3 +410,42 @@ func TestSaveOnAFullDiskKeepsTheForm(t *testing.T) {
 		}
 	}
 }
+
+// TestCardTypedIntoAnotherFieldIsHidden: a card number typed into the remark is not shown
+// again once the field is left, it blocks the save, and removing it lets the sale be saved.
+func TestCardTypedIntoAnotherFieldIsHidden(t *testing.T) {
+	j := openJournal(t)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("n")
+	typeSale(hs, "6222021234567890128")
+	hs.form().focusField(model.FieldRemark)
+	hs.typ("paid with 4111 1111 1111 1111")
+	hs.press("shift+tab") // leave the remark
+	hs.lacks("4111 1111 1111 1111", "1111 1111 1111")
+	hs.contains("paid with 4111 11**", "Remark had a card number typed into it, now hi")
+	if v := hs.form().get(model.FieldRemark).value(); v != "paid with 4111 11** **** 1111" {
+		t.Errorf("the remark holds %q", v)
+	}
+	hs.press("ctrl+s")
+	if hs.on() != "form" {
+		t.Fatalf("saved with a card number in the remark:\n%s", hs.screen())
+	}
+	hs.form().focusField(model.FieldRemark)
+	hs.press("end")
+	hs.typ(" (the card)")
+	hs.press("ctrl+s")
+	if hs.on() != "form" {
+		t.Fatalf("saved with the hidden card number still in the remark:\n%s", hs.screen())
+	}
+	for range len("4111 11** **** 1111 (the card)") {
+		hs.press("backspace")
+	}
+	hs.typ("card")
+	hs.press("ctrl+s")
+	if hs.on() != "journal" {
+		t.Fatalf("not saved once the card number was removed:\n%s", hs.screen())
+	}
+	if o, err := j.Get(context.Background(), "HZ0120261126A0001"); err != nil || o.Remark != "paid with card" {
+		t.Fatalf("remark %q %v", o.Remark, err)
+	}
+}

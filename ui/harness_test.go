@@ -193,8 +193,14 @@ type harness struct {
 
 func newHarness(t testing.TB, d Deps, w, h int) *harness {
 	t.Helper()
+	return newHarnessChecking(t, d, w, h, false)
+}
+
+// newHarnessChecking is newHarness, with the look over the journal at start when check is set.
+func newHarnessChecking(t testing.TB, d Deps, w, h int, check bool) *harness {
+	t.Helper()
 	d = withDesk(d)
-	d.NoTick, d.ManualEvents = true, true
+	d.NoTick, d.ManualEvents, d.NoStartCheck = true, true, !check
 	m := New(context.Background(), d)
 	t.Cleanup(m.Close)
 	hs := &harness{t: t, m: m}

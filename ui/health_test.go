@@ -30,7 +30,7 @@ func TestDamagedJournalSaysSoAtStart(t *testing.T) {
 	if _, err := j.Claim(ctx, time.Now().Add(time.Hour), 10, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	sound := newHarness(t, testDeps(fixedTimes{j}, model.EN), 80, 24)
+	sound := newHarnessChecking(t, testDeps(fixedTimes{j}, model.EN), 80, 24, true)
 	sound.lacks("DAMAGED")
 	sound.m.Close()
 	j.Close()
@@ -49,7 +49,7 @@ func TestDamagedJournalSaysSoAtStart(t *testing.T) {
 			t.Fatal(err)
 		}
 		j.SetRules(testRules())
-		hs := newHarness(t, testDeps(fixedTimes{j}, lang), 80, 24)
+		hs := newHarnessChecking(t, testDeps(fixedTimes{j}, lang), 80, 24, true)
 		banner := lang.Pick("日志已损坏", "JOURNAL DAMAGED: run banksale check")
 		hs.contains(banner)
 		hs.press("enter") // the order's detail
