@@ -146,17 +146,25 @@ func writeHealth(w *bufio.Writer, l model.Lang, path string, h model.Health) {
 		fmt.Fprintln(w, l.Pick("日志完好。", "The journal is sound."))
 		return
 	}
+	onlyPayloads := len(h.Problems) == 0 && len(h.Miscounted) == 0 && !h.StatusCounts && h.Orphans == 0
+	if onlyPayloads {
+		fmt.Fprintln(w, l.Pick(`日志已损坏：上面列出的订单的上传内容在磁盘上被改动过，不会上传。怎么办：
+  在屏幕上逐一打开这些订单，对照签购单核对后按 e 再保存（ctrl+s），它会按字段重新上传。
+  然后再运行 banksale check；如果还有别的损坏，用最近的备份恢复（见 README“出问题时”）。`,
+			`The journal is damaged: the payloads of the orders named above were changed on disk and will not be sent.
+What to do: open each on the screen, compare it with its slip and save it again (e, then ctrl+s): it is
+then sent as its fields say. Then run banksale check again; should anything else be damaged, restore the
+newest backup (README, "When things fail").`))
+		return
+	}
 	fmt.Fprintln(w, l.Pick(`日志已损坏。怎么办：
   1. 先把日志所在的整个文件夹复制到别处保存，什么都别删。
   2. 用最近的备份恢复：banksale check --file 备份文件 确认备份完好后，关闭 banksale，用它替换日志文件。
-  3. 备份之后录入的单据，请对照签购单重新录入；已上传的不会重复（订单号相同）。
-  只有“上传内容与校验和不符”时：在屏幕上打开这些订单，对照签购单核对后按 e 再保存，它会按字段重新上传。`,
+  3. 备份之后录入的单据，请对照签购单重新录入；已上传的不会重复（订单号相同）。`,
 		`The journal is damaged. What to do:
   1. First copy the journal's whole folder somewhere safe; delete nothing.
   2. Restore the newest backup: check it with banksale check --file BACKUP, close banksale, and put it in the
      journal's place.
   3. Key in again, from the slips, what was entered after that backup; uploaded orders are not sent twice
-     (the order number is the same).
-  When only payloads fail their checksum: open those orders on the screen, compare each with its slip and
-  save it again (e, then ctrl+s): it is then sent as its fields say.`))
+     (the order number is the same).`))
 }

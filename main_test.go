@@ -739,7 +739,7 @@ func TestCheckFindsDamage(t *testing.T) {
 
 	code, out, errs = te.run("check")
 	if code != exitRefused || !strings.Contains(out, "1 of 1 fail their checksum") || !strings.Contains(out, sale.OrderID) ||
-		!strings.Contains(out, "Restore the newest backup") || !strings.Contains(errs, "damaged") {
+		!strings.Contains(out, "save it again (e, then ctrl+s)") || !strings.Contains(errs, "damaged") {
 		t.Errorf("check of a damaged journal: %d\n%s\n%s", code, out, errs)
 	}
 	if code, _, errs := te.run("backup", filepath.Join(te.dir, "copy2.db")); code == exitOK || !strings.Contains(errs, "the copy is damaged") {
