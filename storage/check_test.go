@@ -150,3 +150,47 @@ func TestBackupIsChecked(t *testing.T) {
 		t.Errorf("the existing file was changed")
 	}
 }
+
+// TestOlderPayloadsAreSummedOnce: payloads frozen by a banksale before checksums get theirs when
+// this version first opens the journal, and from then on a change to them is caught.
+func TestOlderPayloadsAreSummedOnce(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "journal.db")
+	j, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := testSale(1, t0)
+	s.TradeAmount = 1000
+	mustInsert(t, j, s)
+	if _, err := j.Claim(ctx, time.Now().Add(time.Hour), 10, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	// As an older banksale left it: a frozen payload without a sum, never summed.
+	if _, err := j.w.ExecContext(ctx, "UPDATE orders SET payload_sum = NULL"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.w.ExecContext(ctx, "DELETE FROM meta WHERE key = 'payload_sums'"); err != nil {
+		t.Fatal(err)
+	}
+	j.Close()
+	j, err = Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	j.r.QueryRowContext(ctx, "SELECT count(*) FROM orders WHERE payload_sum IS NOT NULL").Scan(&n)
+	if h, err := j.Check(ctx, true); err != nil || !h.OK() || h.Frozen != 1 || n != 1 {
+		t.Fatalf("after the upgrade: %d summed, %+v %v", n, h, err)
+	}
+	j.Close()
+	damagePayload(t, path, "1000")
+	j, err = Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	if h, _ := j.Check(ctx, true); h.DamagedCount != 1 {
+		t.Fatalf("a change after the upgrade went unseen: %+v", h)
+	}
+}

@@ -676,7 +676,9 @@ func (u *Uploader) flushUnrecorded(ctx context.Context) error {
 		}
 		u.mu.Lock()
 		u.unrecorded = u.unrecorded[1:]
-		u.wroteLocked()
+		if err == nil {
+			u.wroteLocked()
+		}
 		u.mu.Unlock()
 		if err == nil {
 			u.publishOrder(&rec)
