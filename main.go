@@ -43,7 +43,9 @@ const (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP: the terminal was closed (a window closed, an ssh dropped); stop as on Ctrl-C, so
+	// that the uploader records what it sent and the demo removes its throw-away folder.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	code := run(ctx, os.Args[1:], newCLI())
 	stop()
 	os.Exit(code)

@@ -240,18 +240,29 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case actionsMsg:
 		return m.do(msg...)
 	case tea.KeyPressMsg:
+		if c.tooSmall() {
+			// Nothing can be seen: no key may act unseen (a q then y would quit, an x cancel an
+			// order). ctrl+c still ends the program, as the small screen says.
+			if msg.String() == "ctrl+c" {
+				return tea.Quit
+			}
+			return nil
+		}
 		if m.prompt != nil {
 			return m.promptKey(msg)
 		}
 		c.flash = ""
 		return m.toTop(msg)
 	case tea.PasteMsg:
+		if c.tooSmall() {
+			return nil
+		}
 		if m.prompt != nil {
 			return m.prompt.paste(msg)
 		}
 		return m.toTop(msg)
 	case tea.MouseMsg:
-		if m.prompt != nil {
+		if m.prompt != nil || c.tooSmall() {
 			return nil
 		}
 		return m.toTop(msg)
@@ -355,10 +366,13 @@ func (m *Model) quit() tea.Cmd {
 	up := max(c.counts[model.StatusUploading], c.state.InFlight)
 	waiting := c.counts[model.StatusPending] + c.counts[model.StatusRetrying]
 	switch {
+	case c.d.Demo:
+		// The demo's journal is thrown away when it ends: nothing continues at a next start.
+		m.prompt = yesNo(askQuit, c.t("ask.quitdemo"))
 	case up > 0:
-		m.prompt = yesNo(askQuit, c.t("ask.quit", up))
+		m.prompt = yesNo(askQuit, c.tn("ask.quit", up))
 	case waiting > 0 && c.d.Uploader != nil:
-		m.prompt = yesNo(askQuit, c.t("ask.quitwait", waiting))
+		m.prompt = yesNo(askQuit, c.tn("ask.quitwait", waiting))
 	default:
 		return tea.Quit
 	}
@@ -390,7 +404,7 @@ func (m *Model) View() tea.View {
 	v.MouseMode = tea.MouseModeCellMotion
 	v.WindowTitle = "banksale"
 	c := m.c
-	if c.w < minWidth || c.h < minHeight {
+	if c.tooSmall() {
 		msg := c.t("too.small", minWidth, minHeight, c.w, c.h)
 		v.SetContent(termtext.PadLines(termtext.Wrap(msg, max(c.w, 1)), max(c.h, 1), max(c.w, 1)))
 		return v

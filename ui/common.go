@@ -40,6 +40,13 @@ type common struct {
 
 func (c *common) t(key string, args ...any) string { return tr(c.lang, key, args...) }
 
+// tn is t for a sentence about n things: key+".1" says it of one ("1 order is"), where the
+// catalogue has it; n is the sentence's first argument.
+func (c *common) tn(key string, n int, args ...any) string { return trn(c.lang, key, n, args...) }
+
+// tooSmall says the window is below the size the screens are laid out for.
+func (c *common) tooSmall() bool { return c.w < minWidth || c.h < minHeight }
+
 // now is the clock in China time.
 func (c *common) now() time.Time { return c.d.Now().In(model.CST) }
 

@@ -302,3 +302,38 @@ func TestEndToEndDemo(t *testing.T) {
 	}
 	s.waitFor(5*time.Second, "the program gone", func(scr string) bool { return !strings.Contains(scr, "DEMO") })
 }
+
+// TestEndToEndDemoClosedTerminal: closing the terminal the demo runs in (SIGHUP) removes the
+// demo's throw-away folder, as quitting does; it used to stay behind.
+func TestEndToEndDemoClosedTerminal(t *testing.T) {
+	if _, err := exec.LookPath("tmux"); err != nil {
+		t.Skip("tmux is not installed: the end-to-end test drives the real binary inside tmux")
+	}
+	if testing.Short() {
+		t.Skip("end-to-end: builds the binary")
+	}
+	bin := buildBinary(t)
+	tmp := t.TempDir()
+	s := &tmuxSession{t: t, name: fmt.Sprintf("banksale-e2e-hup-%d", os.Getpid())}
+	cmd := fmt.Sprintf("env -u NO_COLOR HOME=%s TMPDIR=%s LANG=C TERM=xterm-256color %s --demo", tmp, tmp, bin)
+	s.tmux("new-session", "-d", "-s", s.name, "-x", "80", "-y", "24", cmd)
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.name, "kill-server").Run() })
+	s.waitText(30*time.Second, "DEMO")
+	demoDirs := func() []string {
+		m, _ := filepath.Glob(filepath.Join(tmp, "banksale-demo-*"))
+		return m
+	}
+	if len(demoDirs()) != 1 {
+		t.Fatalf("demo folders while it runs: %v", demoDirs())
+	}
+	if err := exec.Command("tmux", "-L", s.name, "kill-server").Run(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for len(demoDirs()) > 0 && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if left := demoDirs(); len(left) > 0 {
+		t.Errorf("closing the terminal left %v behind", left)
+	}
+}

@@ -504,7 +504,7 @@ func (f *form) saved(msg savedMsg) []action {
 		f.saveIss = ve.Issues
 		f.tried = true
 		f.validate()
-		f.msg, f.msgBad = f.c.t("form.refuse", len(f.issues.Errors()), f.firstProblem()), true
+		f.msg, f.msgBad = f.c.tn("form.refuse", len(f.issues.Errors()), f.firstProblem()), true
 	case errors.As(err, &ce):
 		f.msg, f.msgBad = f.c.t("form.conflict", termtext.Clean(ce.OrderID)), true
 		f.focusField(model.FieldOrderID)
@@ -552,7 +552,7 @@ func (f *form) save() tea.Cmd {
 	f.tried = true
 	f.validate()
 	if f.issues.HasErrors() {
-		f.msg, f.msgBad = f.c.t("form.refuse", len(f.issues.Errors()), f.firstProblem()), true
+		f.msg, f.msgBad = f.c.tn("form.refuse", len(f.issues.Errors()), f.firstProblem()), true
 		for i, fl := range f.fields {
 			if f.fieldIssues(fl).HasErrors() {
 				return f.setFocus(i)
@@ -562,7 +562,7 @@ func (f *form) save() tea.Cmd {
 	}
 	if w := f.issues.Warnings(); len(w) > 0 && f.confirmed != warnSig(f.issues) {
 		f.confirmed = warnSig(f.issues)
-		f.msg, f.msgBad = f.c.t("form.confirm", len(w)), true
+		f.msg, f.msgBad = f.c.tn("form.confirm", len(w)), true
 		return nil
 	}
 	f.saving = true

@@ -108,6 +108,6 @@ func retryAll(c *common) (tea.Cmd, []action) {
 		case n == 0:
 			return done(tr(l, "retried.none"), false, "")
 		}
-		return done(tr(l, "retried.n", n), false, "-")
+		return done(trn(l, "retried.n", n), false, "-")
 	}, nil
 }

@@ -85,6 +85,9 @@ var catalog = map[string][2]string{
 	"sel.waitorig":    {"等原单上传后再发送", "waits for its original sale to upload"},
 	"ask.quit":        {"还有 %d 单正在上传. 现在退出, 下次启动会继续. 退出吗? (y/n)", "%d orders are uploading. If you quit now they continue next start. Quit? (y/n)"},
 	"ask.quitwait":    {"还有 %d 单未上传, 下次启动时继续上传. 退出吗? (y/n)", "%d orders are not uploaded yet; they continue next start. Quit? (y/n)"},
+	"ask.quit.1":      {"还有 1 单正在上传. 现在退出, 下次启动会继续. 退出吗? (y/n)", "1 order is uploading. If you quit now it continues next start. Quit? (y/n)"},
+	"ask.quitwait.1":  {"还有 1 单未上传, 下次启动时继续上传. 退出吗? (y/n)", "1 order is not uploaded yet; it continues next start. Quit? (y/n)"},
+	"ask.quitdemo":    {"这是演示: 退出后演示日志会删除, 录入的单据不会保留. 退出吗? (y/n)", "This is the demo: its journal is thrown away when you quit. Quit? (y/n)"},
 	"ask.cancel":      {"作废 %s 的原因 (回车确认, Esc 取消): ", "Reason to cancel %s (enter: confirm, esc: back): "},
 	"ask.search":      {"搜索 订单号/小票号/凭证号/参考号 (回车, Esc 清空): ", "Search order/receipt/trace/ref no (enter; esc clears): "},
 	"ask.day":         {"日期 yyyy-MM-dd, MM-dd, 或空=全部 (回车): ", "Day yyyy-MM-dd, MM-dd, or empty = all (enter): "},
@@ -92,6 +95,7 @@ var catalog = map[string][2]string{
 	"cancelled":       {"已作废 %s", "Cancelled %s"},
 	"retried":         {"已安排立即重试 %s", "Retrying %s now"},
 	"retried.n":       {"已安排立即重试 %d 单", "Retrying %d orders now"},
+	"retried.n.1":     {"已安排立即重试 1 单", "Retrying 1 order now"},
 	"retried.none":    {"没有需要重试的订单", "Nothing to retry"},
 	"resumed":         {"已解除暂停, 重新上传", "Unpaused: uploading again"},
 	"no.uploader":     {"本程序没有启动上传", "No uploader in this program"},
@@ -104,7 +108,7 @@ var catalog = map[string][2]string{
 	"saved":           {"已保存 %s, 正在上传", "Saved %s; uploading"},
 	"err":             {"出错: %s", "Error: %s"},
 	"err.disk":        {"未保存: 日志所在磁盘已满. 腾出空间后再保存, 已填内容仍在", "Not saved: the journal's disk is full. Free space, then save: your typing stays"},
-	"too.small":       {"窗口太小: 需要至少 %dx%d, 现在是 %dx%d. 请放大窗口.", "Window too small: needs at least %dx%d, now %dx%d. Please enlarge it."},
+	"too.small":       {"窗口太小: 需要至少 %dx%d, 现在是 %dx%d. 请放大窗口; ctrl+c 退出.", "Window too small: needs at least %dx%d, now %dx%d. Please enlarge it; ctrl+c quits."},
 	// form
 	"form.new":            {"新建消费", "New sale"},
 	"form.edit":           {"修改订单 %s", "Edit order %s"},
@@ -154,7 +158,9 @@ var catalog = map[string][2]string{
 	"form.ok":             {"可以保存 (ctrl+s)", "Ready to save (ctrl+s)"},
 	"form.problems":       {"%d 个错误, %d 条提醒", "errors: %d, warnings: %d"},
 	"form.refuse":         {"不能保存: %d 个错误, 先改正 (首个: %s)", "Cannot save: %d errors to fix first (first: %s)"},
+	"form.refuse.1":       {"不能保存: 1 个错误, 先改正: %s", "Cannot save: 1 error to fix first: %s"},
 	"form.confirm":        {"%d 条提醒. 核对签购单无误后, 再按 ctrl+s 保存", "%d warnings. If the slip says so, press ctrl+s again to save"},
+	"form.confirm.1":      {"1 条提醒. 核对签购单无误后, 再按 ctrl+s 保存", "1 warning. If the slip says so, press ctrl+s again to save"},
 	"form.discard":        {"放弃未保存的修改吗? (y/n)", "Discard unsaved changes? (y/n)"},
 	"form.saving":         {"保存中...", "Saving..."},
 	"form.conflict":       {"订单号 %s 已被另一笔订单使用, 请换一个", "Order no %s is taken by a different order; choose another"},
@@ -240,6 +246,15 @@ var catalog = map[string][2]string{
 
 // tr is the sentence for key in lang (model.Lang.Pick, the one rule banksale has for which
 // language a word is in), formatted with args. TestCatalog keeps every key used here.
+// trn is tr for a sentence about n things, n its first argument: key+".1" says it of one
+// ("1 order is"), where the catalogue has it.
+func trn(l model.Lang, key string, n int, args ...any) string {
+	if _, ok := catalog[key+".1"]; ok && n == 1 {
+		return tr(l, key+".1", args...)
+	}
+	return tr(l, key, append([]any{n}, args...)...)
+}
+
 func tr(l model.Lang, key string, args ...any) string {
 	e, ok := catalog[key]
 	if !ok {

@@ -38,6 +38,7 @@ func TestCatalog(t *testing.T) {
 		regexp.MustCompile(`\{"(tab\.[a-z]+)", `),
 		regexp.MustCompile(`"(grp\.[a-z]+)"`),
 	}
+	plural := regexp.MustCompile(`\b(?:\.tn|trn)\([a-zA-Z.]*,? ?"([^"]+)"`)
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
 			continue
@@ -51,6 +52,13 @@ func TestCatalog(t *testing.T) {
 				if !strings.HasSuffix(m[1], ".") { // "todo."+status: checked below
 					used[m[1]] = true
 				}
+			}
+		}
+		// A count's sentence: the key, and its singular where the catalogue has one.
+		for _, m := range plural.FindAllStringSubmatch(string(src), -1) {
+			used[m[1]] = true
+			if _, ok := catalog[m[1]+".1"]; ok {
+				used[m[1]+".1"] = true
 			}
 		}
 		if f == "text.go" {

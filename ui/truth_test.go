@@ -1,0 +1,69 @@
+package ui
+
+import (
+	"context"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"banksale/model"
+)
+
+// TestTooSmallOnlyCtrlCActs: below 80×24 nothing is drawn but a request to enlarge the window,
+// so no key may act unseen: q then y does not quit, x does not open a cancel prompt; ctrl+c
+// quits, as the small screen says. Grown again, the screen is as it was.
+func TestTooSmallOnlyCtrlCActs(t *testing.T) {
+	j := openJournal(t)
+	f := fill(t, j)
+	hs := newHarness(t, testDeps(fixedTimes{j}, model.EN), 80, 24)
+	hs.send(tea.WindowSizeMsg{Width: 60, Height: 20})
+	hs.contains("Window too small", "ctrl+c quits")
+	hs.press("q", "y", "x", "n", "enter", "esc")
+	if hs.quit || hs.m.prompt != nil || hs.on() != "journal" {
+		t.Fatalf("a key acted unseen: quit %v, prompt %v, on %s", hs.quit, hs.m.prompt != nil, hs.on())
+	}
+	hs.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	hs.contains(f.pending)
+	hs.send(tea.WindowSizeMsg{Width: 60, Height: 20})
+	hs.press("ctrl+c")
+	if !hs.quit {
+		t.Fatal("ctrl+c did not quit below the minimum size")
+	}
+}
+
+// TestDemoQuitTellsTheTruth: the demo's journal is thrown away at the end, so its quit prompt
+// does not promise that orders continue at the next start.
+func TestDemoQuitTellsTheTruth(t *testing.T) {
+	for _, lang := range []model.Lang{model.EN, model.ZH} {
+		j := openJournal(t)
+		fill(t, j)
+		d := testDeps(fixedTimes{j}, lang)
+		d.Demo = true
+		hs := newHarness(t, d, 80, 24)
+		hs.press("q")
+		hs.contains(lang.Pick("退出后演示日志会删除", "This is the demo: its journal is thrown away when you quit"))
+		hs.lacks(lang.Pick("下次启动", "next start"))
+	}
+}
+
+// TestCountsReadRight: one thing is said in the singular.
+func TestCountsReadRight(t *testing.T) {
+	j := openJournal(t)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("n")
+	typeSale(hs, "6222021234567890128")
+	hs.form().focusField(model.FieldPosTraceNo)
+	hs.press("end", "backspace") // a 5-digit trace: one warning
+	hs.press("ctrl+s")
+	hs.contains("1 warning. If the slip says so")
+	hs.lacks("1 warnings")
+	hs.form().focusField(model.FieldTradeAmount)
+	for range 10 {
+		hs.press("backspace")
+	}
+	hs.press("ctrl+s")
+	hs.contains("Cannot save: 1 error to fix first")
+	if _, err := j.Get(context.Background(), "HZ0120261126A0001"); err == nil {
+		t.Fatal("saved with an error")
+	}
+}
