@@ -35,6 +35,9 @@ type field struct {
 	sel     int
 	in      textinput.Model
 	touched bool // typed in or left: only then are its problems shown (a fresh form is not a wall of red)
+	// selected: the field was entered holding a value, which is drawn selected; typing replaces
+	// it, as in any form a person knows, and a cursor key keeps it for editing.
+	selected bool
 }
 
 func (f *field) value() string {
@@ -341,6 +344,9 @@ func (f *form) validate() {
 	}
 	is = append(is, f.dups...)
 	is = append(is, f.saveIss...)
+	// A missing card-digest key is the PC's setting, not this slip's: the header says it once,
+	// with what to do, and no sale asks to be saved twice for it.
+	is = slices.DeleteFunc(is, func(i model.Issue) bool { return i.Code == "card.no_key" })
 	f.sale, f.issues = sale, dedupe(is)
 }
 
@@ -638,13 +644,17 @@ func (f *form) setFocus(i int) tea.Cmd {
 		f.validate()
 	}
 	old.in.Blur()
+	old.selected = false
 	f.pickOpen = false
 	f.focus = i
 	f.ensureVisible()
 	if f.fields[i].pick {
 		return nil
 	}
-	return f.fields[i].in.Focus()
+	fl := f.fields[i]
+	fl.selected = fl.in.Value() != ""
+	fl.in.CursorEnd()
+	return fl.in.Focus()
 }
 
 // normalize writes out what a field means once it is left: a full card number becomes its
@@ -786,6 +796,22 @@ func (f *form) edit(msg tea.Msg) tea.Cmd {
 	}
 	if fl.pick {
 		return nil
+	}
+	if fl.selected {
+		fl.selected = false
+		switch m := msg.(type) {
+		case tea.PasteMsg:
+			fl.in.SetValue("")
+		case tea.KeyPressMsg:
+			switch {
+			case m.Key().Text != "":
+				fl.in.SetValue("") // the typed text replaces the selected value
+			case m.String() == "backspace" || m.String() == "delete":
+				fl.in.SetValue("")
+				fl.touched = true
+				return f.changed()
+			}
+		}
 	}
 	before := fl.in.Value()
 	var cmd tea.Cmd
@@ -945,6 +971,10 @@ func (f *form) body() (lines []string, lineOf []int) {
 		} else {
 			// the input draws one cell past its width for the cursor
 			val = termtext.Fit(fl.in.View(), inputW+1)
+			if focused && fl.selected {
+				v := termtext.Cut(fl.in.Value(), inputW)
+				val = f.c.st.sel.Render(v) + strings.Repeat(" ", max(0, inputW+1-termtext.Width(v)))
+			}
 		}
 		line := mark + lab + " " + val
 		if h := f.hint(fl); h != "" {

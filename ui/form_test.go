@@ -437,6 +437,7 @@ func TestCardTypedIntoAnotherFieldIsHidden(t *testing.T) {
 	if hs.on() != "form" {
 		t.Fatalf("saved with the hidden card number still in the remark:\n%s", hs.screen())
 	}
+	hs.press("end") // keep the rest of the remark: edit it, do not replace it
 	for range len("4111 11** **** 1111 (the card)") {
 		hs.press("backspace")
 	}
@@ -447,5 +448,29 @@ func TestCardTypedIntoAnotherFieldIsHidden(t *testing.T) {
 	}
 	if o, err := j.Get(context.Background(), "HZ0120261126A0001"); err != nil || o.Remark != "paid with card" {
 		t.Fatalf("remark %q %v", o.Remark, err)
+	}
+}
+
+// TestTypingReplacesAPrefilledField: a field entered holding a value shows it selected, and
+// typing replaces it (10290001 then 1 gave 102900011); a cursor key keeps it for editing.
+func TestTypingReplacesAPrefilledField(t *testing.T) {
+	j := openJournal(t)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("n")
+	hs.form().focusField(model.FieldTerminalNo)
+	hs.typ("10250011")
+	if v := hs.form().get(model.FieldTerminalNo).value(); v != "10250011" {
+		t.Fatalf("typing into the prefilled terminal no gave %q", v)
+	}
+	hs.form().focusField(model.FieldBankShopNo)
+	hs.press("end")
+	hs.typ("9")
+	if v := hs.form().get(model.FieldBankShopNo).value(); v != "1023301594100019" {
+		t.Fatalf("typing after end gave %q", v)
+	}
+	hs.form().focusField(model.FieldStoreNo)
+	hs.press("backspace")
+	if v := hs.form().get(model.FieldStoreNo).value(); v != "" {
+		t.Fatalf("backspace on a selected value left %q", v)
 	}
 }

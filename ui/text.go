@@ -15,7 +15,7 @@ var catalog = map[string][2]string{
 	"store":          {"门店", "Store"},
 	"operator":       {"操作员", "Operator"},
 	"demo":           {"演示模式(假网关)", "DEMO (fake gateway)"},
-	"nokey":          {"未设卡号摘要密钥", "no card digest key"},
+	"nokey":          {"无卡号摘要密钥: 设 card.digest_key", "no card key: set card.digest_key"},
 	"up.none":        {"上传: 本程序未启动上传", "Upload: not running in this program"},
 	"up.uploading":   {"上传中: %d 单正在发送", "Uploading: %d in flight"},
 	"up.idle.all":    {"空闲: 全部已上传总部", "Idle: everything has reached head office"},
