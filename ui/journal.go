@@ -368,11 +368,21 @@ func (j *journal) key(msg tea.KeyPressMsg) (tea.Cmd, []action) {
 	case key.Matches(msg, k.End):
 		return j.loadOldest(), nil
 	case key.Matches(msg, k.Tabs):
-		if t := int(msg.String()[0] - '1'); t != j.tab {
+		t := int(msg.String()[0] - '1')
+		if t == 0 && !j.day.IsZero() {
+			// 1 is "all": all days too, as the empty list's sentence promises
+			j.tab, j.day = 0, time.Time{}
+			return j.reload(nil), nil
+		}
+		if t != j.tab {
 			j.tab = t
 			return j.reload(nil), nil
 		}
 		return nil, nil
+	case key.Matches(msg, k.Back) && (!j.day.IsZero() || j.search != ""):
+		// esc takes the day and the search away, back to the whole journal
+		j.day, j.search = time.Time{}, ""
+		return j.reload(nil), nil
 	case key.Matches(msg, k.NextTab):
 		j.tab = (j.tab + 1) % len(tabs)
 		return j.reload(nil), nil

@@ -32,6 +32,9 @@ type prompt struct {
 	value   string // a line prompt's first value
 	limit   int    // a line prompt's most characters (0: 64)
 	in      textinput.Model
+	// selected: the first value is drawn selected, and typing replaces it (a day typed after
+	// the one shown used to be appended to it); a cursor key keeps it for editing.
+	selected bool
 }
 
 // yesNo makes a yes/no question.
@@ -60,6 +63,7 @@ func (p *prompt) open(w int) tea.Cmd {
 	in.SetValue(p.value)
 	in.CursorEnd()
 	p.in = in
+	p.selected = p.value != ""
 	return p.in.Focus()
 }
 
@@ -89,6 +93,16 @@ func (p *prompt) key(msg tea.KeyPressMsg) (*answer, tea.Cmd) {
 		a.value = strings.TrimSpace(p.in.Value())
 		return a, nil
 	}
+	if p.selected {
+		p.selected = false
+		switch {
+		case msg.Key().Text != "":
+			p.in.SetValue("")
+		case msg.String() == "backspace" || msg.String() == "delete":
+			p.in.SetValue("")
+			return nil, nil
+		}
+	}
 	var cmd tea.Cmd
 	p.in, cmd = p.in.Update(msg)
 	return nil, cmd
@@ -98,6 +112,10 @@ func (p *prompt) key(msg tea.KeyPressMsg) (*answer, tea.Cmd) {
 func (p *prompt) paste(msg tea.PasteMsg) tea.Cmd {
 	if p.yesNo {
 		return nil
+	}
+	if p.selected {
+		p.selected = false
+		p.in.SetValue("")
 	}
 	var cmd tea.Cmd
 	p.in, cmd = p.in.Update(msg)
@@ -110,7 +128,11 @@ func (p *prompt) view(c *common) (string, *tea.Cursor) {
 	if p.yesNo {
 		return line, nil
 	}
-	line += p.in.View()
+	if p.selected {
+		line += c.st.sel.Render(p.in.Value())
+	} else {
+		line += p.in.View()
+	}
 	cur := p.in.Cursor()
 	if cur != nil {
 		cur.X = termtext.Width(p.label) + inputCursorX(p.in)

@@ -68,7 +68,7 @@ var catalog = map[string][2]string{
 	"ch.short.002": {"银行卡", "Card"},
 	// journal messages
 	"empty":           {"没有订单. 按 n 录入一笔消费.", "No orders. Press n to enter a sale."},
-	"empty.filter":    {"没有符合条件的订单. 按 1 看全部, / 清空搜索.", "No orders match. Press 1 for all; / to clear the search."},
+	"empty.filter":    {"没有符合条件的订单. 按 1 看全部日期, esc 清除日期和搜索.", "No orders match. Press 1 for all days; esc clears the day and the search."},
 	"loading":         {"读取中...", "Loading..."},
 	"sel.uploaded":    {"已上传总部%s", "Reached head office%s"},
 	"sel.pending":     {"已保存, 等待上传", "Saved, waiting to upload"},

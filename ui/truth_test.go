@@ -67,3 +67,37 @@ func TestCountsReadRight(t *testing.T) {
 		t.Fatal("saved with an error")
 	}
 }
+
+// TestDayFilterClears: the day prompt shows the current day selected and typing replaces it
+// (it used to append: "2026-11-28yesterday"); 1 ("all") and esc take the day away.
+func TestDayFilterClears(t *testing.T) {
+	j := openJournal(t)
+	f := fill(t, j)
+	hs := newHarness(t, testDeps(fixedTimes{j}, model.EN), 80, 24)
+	hs.press("d")
+	hs.typ("2026-11-25")
+	hs.press("enter")
+	hs.contains("No orders", "Press 1 for all days")
+	hs.press("d")
+	if hs.m.prompt == nil || hs.m.prompt.in.Value() != "2026-11-25" {
+		t.Fatalf("the day prompt does not show the day")
+	}
+	hs.typ("2026-11-26")
+	hs.press("enter")
+	hs.contains(f.pending)
+	hs.press("d")
+	hs.typ("2026-11-25")
+	hs.press("enter")
+	hs.press("1")
+	hs.contains(f.pending)
+	if !hs.m.jr.day.IsZero() {
+		t.Fatalf("1 left the day %v", hs.m.jr.day)
+	}
+	hs.press("d")
+	hs.typ("2026-11-25")
+	hs.press("enter", "esc")
+	hs.contains(f.pending)
+	if !hs.m.jr.day.IsZero() {
+		t.Fatalf("esc left the day %v", hs.m.jr.day)
+	}
+}
