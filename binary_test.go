@@ -54,6 +54,20 @@ func builtBinary(t *testing.T) string {
 	return bin
 }
 
+// runCmd runs the program as cmd says and returns its exit status and output; only a program
+// that could not be run at all fails the test.
+func runCmd(t *testing.T, cmd *exec.Cmd) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("%v: %v", cmd.Args, err)
+	}
+	return cmd.ProcessState.ExitCode(), out.String(), errb.String()
+}
+
 // TestBinary drives the real program: what main adds to run (the process's environment,
 // exit statuses, the default config place) only shows there.
 func TestBinary(t *testing.T) {
@@ -68,14 +82,7 @@ func TestBinary(t *testing.T) {
 		cmd := exec.Command(bin, args...)
 		cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
 			"XDG_DATA_HOME="+filepath.Join(home, "data"), "LANG=C", "LC_ALL=", "LC_MESSAGES=", "BANKSALE_APP_SECRET=")
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		var ee *exec.ExitError
-		if err != nil && !errors.As(err, &ee) {
-			t.Fatalf("%v: %v", args, err)
-		}
-		return cmd.ProcessState.ExitCode(), out.String(), errb.String()
+		return runCmd(t, cmd)
 	}
 
 	if code, out, _ := exe("version"); code != 0 || !strings.HasPrefix(out, "banksale ") {

@@ -3,8 +3,6 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -51,14 +49,7 @@ func TestReadOnlyFolderIsReadable(t *testing.T) {
 		cmd := exec.Command(bin, append([]string{"--config", te.config}, args...)...)
 		cmd.Env = []string{"LANG=C", "HOME=" + te.dir, "PATH=/usr/bin:/bin"}
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		var ee *exec.ExitError
-		if err != nil && !errors.As(err, &ee) {
-			t.Fatalf("%v: %v", args, err)
-		}
-		return cmd.ProcessState.ExitCode(), out.String(), errb.String()
+		return runCmd(t, cmd)
 	}
 	if code, _, errs := exe("void", "T00000001", "--reason", "typed twice"); code != exitSetup || !strings.Contains(errs, "may not write the journal") {
 		t.Errorf("void in a read-only folder: %d %q (it writes: it must refuse, saying why)", code, errs)

@@ -107,15 +107,14 @@ func writeHealth(w *bufio.Writer, l model.Lang, path string, h model.Health) {
 	if h.Quick {
 		kind = l.Pick("快速检查（quick_check）", "quick_check")
 	}
-	if len(h.Problems) == 0 {
-		fmt.Fprintf(w, "  SQLite %s: %s\n", kind, ok)
-	} else {
+	if len(h.Problems) > 0 {
+		// The pages are damaged: Check read no further, so there is nothing more to say.
 		fmt.Fprintf(w, "  SQLite %s: %s\n", kind, l.Pick("文件已损坏：", "the file is damaged:"))
 		for _, p := range h.Problems {
 			fmt.Fprintf(w, "    %s\n", termtext.Line(p, 120))
 		}
-	}
-	if len(h.Problems) == 0 {
+	} else {
+		fmt.Fprintf(w, "  SQLite %s: %s\n", kind, ok)
 		fmt.Fprintf(w, "  %s %d, %s %d, %s %d\n", l.Pick("订单", "orders"), h.Orders, l.Pick("上传记录", "attempts"), h.Attempts,
 			l.Pick("操作记录", "audit entries"), h.Audit)
 		if h.DamagedCount == 0 {

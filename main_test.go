@@ -729,13 +729,7 @@ func TestCheckFindsDamage(t *testing.T) {
 		t.Fatalf("check --file: %d %s", code, out)
 	}
 
-	b, _ := os.ReadFile(path)
-	needle := []byte(`"trade_amount":1000,`)
-	if bytes.Count(b, needle) != 1 {
-		t.Fatalf("payload found %d times", bytes.Count(b, needle))
-	}
-	b[bytes.Index(b, needle)+len(`"trade_amount":`)] = '9'
-	os.WriteFile(path, b, 0o600)
+	storagetest.DamagePayload(t, path, 1000)
 
 	code, out, errs = te.run("check")
 	if code != exitRefused || !strings.Contains(out, "1 of 1 fail their checksum") || !strings.Contains(out, sale.OrderID) ||

@@ -14,9 +14,8 @@ import (
 	"banksale/model"
 )
 
-// damagePayload changes one byte of the journal file inside the frozen payload of the order
-// whose amount is amount fen: the digit 1 of "trade_amount":1000 becomes 9, as a bad sector or
-// a careless edit would. It returns the file as damaged.
+// damagePayload is storagetest.DamagePayload, which this package's own tests cannot import
+// (storagetest imports storage).
 func damagePayload(t *testing.T, path string, amount string) {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -27,11 +26,31 @@ func damagePayload(t *testing.T, path string, amount string) {
 	if n := bytes.Count(b, needle); n != 1 {
 		t.Fatalf("%s found %d times in the file, want once (the frozen payload)", needle, n)
 	}
-	i := bytes.Index(b, needle) + len(`"trade_amount":`)
-	b[i] = '9'
+	b[bytes.Index(b, needle)+len(`"trade_amount":`)] = '9'
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// withFrozenPayload opens a new journal at path holding sale 1 for ¥10.00 (1000 fen), and the
+// others given, all claimed once, so that their payloads are frozen.
+func withFrozenPayload(t *testing.T, path string, others ...model.Sale) (*Journal, model.Sale, []model.Order) {
+	t.Helper()
+	ctx := context.Background()
+	j, err := Open(ctx, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := testSale(1, t0)
+	s.TradeAmount = 1000
+	for _, o := range append([]model.Sale{s}, others...) {
+		mustInsert(t, j, o)
+	}
+	claimed, err := j.Claim(ctx, time.Now().Add(time.Hour), 10, time.Minute)
+	if err != nil || len(claimed) != 1+len(others) {
+		t.Fatalf("claim: %v %d", err, len(claimed))
+	}
+	return j, s, claimed
 }
 
 // TestDamagedPayloadIsNeverSent: one byte changed in the file under a frozen payload (which
@@ -40,19 +59,8 @@ func damagePayload(t *testing.T, path string, amount string) {
 func TestDamagedPayloadIsNeverSent(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "journal.db")
-	j, err := Open(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := testSale(1, t0)
-	s.TradeAmount = 1000
-	mustInsert(t, j, s)
-	mustInsert(t, j, testSale(2, t0))
+	j, s, claimed := withFrozenPayload(t, path, testSale(2, t0))
 	now := time.Now()
-	claimed, err := j.Claim(ctx, now.Add(time.Hour), 10, time.Minute)
-	if err != nil || len(claimed) != 2 {
-		t.Fatalf("claim: %v %d", err, len(claimed))
-	}
 	for _, o := range claimed {
 		if _, err := j.Record(ctx, model.Outcome{OrderID: o.OrderID, Status: model.StatusRetrying, NextAttemptAt: now}); err != nil {
 			t.Fatal(err)
@@ -66,7 +74,7 @@ func TestDamagedPayloadIsNeverSent(t *testing.T) {
 	}
 	damagePayload(t, path, "1000")
 
-	j, err = Open(ctx, path, nil)
+	j, err := Open(ctx, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,19 +125,10 @@ func TestBackupIsChecked(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "journal.db")
-	j, err := Open(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := testSale(1, t0)
-	s.TradeAmount = 1000
-	mustInsert(t, j, s)
-	if _, err := j.Claim(ctx, time.Now().Add(time.Hour), 10, time.Minute); err != nil {
-		t.Fatal(err)
-	}
+	j, _, _ := withFrozenPayload(t, path)
 	j.Close()
 	damagePayload(t, path, "1000")
-	j, err = OpenReadOnly(ctx, path, nil)
+	j, err := OpenReadOnly(ctx, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,16 +155,7 @@ func TestBackupIsChecked(t *testing.T) {
 func TestOlderPayloadsAreSummedOnce(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "journal.db")
-	j, err := Open(ctx, path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := testSale(1, t0)
-	s.TradeAmount = 1000
-	mustInsert(t, j, s)
-	if _, err := j.Claim(ctx, time.Now().Add(time.Hour), 10, time.Minute); err != nil {
-		t.Fatal(err)
-	}
+	j, _, _ := withFrozenPayload(t, path)
 	// As an older banksale left it: a frozen payload without a sum, never summed.
 	if _, err := j.w.ExecContext(ctx, "UPDATE orders SET payload_sum = NULL"); err != nil {
 		t.Fatal(err)
@@ -174,7 +164,7 @@ func TestOlderPayloadsAreSummedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	j.Close()
-	j, err = Open(ctx, path, nil)
+	j, err := Open(ctx, path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

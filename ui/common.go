@@ -197,8 +197,6 @@ func (c *common) pauseWords(s model.UploadState) string {
 		return c.t("pause.webpage")
 	case model.CauseDiskFull:
 		return c.t("pause.disk")
-	}
-	switch cause {
 	case model.CauseSignature:
 		return c.t("pause.sign", s.Code)
 	case model.CauseSession:

@@ -128,16 +128,23 @@ func buildBinary(t *testing.T) string {
 	return binPath
 }
 
-// TestEndToEndUnreachable: the real program pointed at a gateway whose port is closed says in
-// its header, within 30 seconds, that head office cannot be reached and why.
-func TestEndToEndUnreachable(t *testing.T) {
+// e2eBinary skips an end-to-end test where it cannot run (no tmux, -short), else builds the
+// real program and returns it.
+func e2eBinary(t *testing.T) string {
+	t.Helper()
 	if _, err := exec.LookPath("tmux"); err != nil {
 		t.Skip("tmux is not installed: the end-to-end test drives the real binary inside tmux")
 	}
 	if testing.Short() {
 		t.Skip("end-to-end: builds the binary")
 	}
-	bin := buildBinary(t)
+	return buildBinary(t)
+}
+
+// TestEndToEndUnreachable: the real program pointed at a gateway whose port is closed says in
+// its header, within 30 seconds, that head office cannot be reached and why.
+func TestEndToEndUnreachable(t *testing.T) {
+	bin := e2eBinary(t)
 	tmp := t.TempDir()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -306,13 +313,7 @@ func TestEndToEndDemo(t *testing.T) {
 // TestEndToEndDemoClosedTerminal: closing the terminal the demo runs in (SIGHUP) removes the
 // demo's throw-away folder, as quitting does; it used to stay behind.
 func TestEndToEndDemoClosedTerminal(t *testing.T) {
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux is not installed: the end-to-end test drives the real binary inside tmux")
-	}
-	if testing.Short() {
-		t.Skip("end-to-end: builds the binary")
-	}
-	bin := buildBinary(t)
+	bin := e2eBinary(t)
 	tmp := t.TempDir()
 	s := &tmuxSession{t: t, name: fmt.Sprintf("banksale-e2e-hup-%d", os.Getpid())}
 	cmd := fmt.Sprintf("env -u NO_COLOR HOME=%s TMPDIR=%s LANG=C TERM=xterm-256color %s --demo", tmp, tmp, bin)

@@ -1,15 +1,14 @@
 package ui
 
 import (
-	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"banksale/model"
 	"banksale/storage"
+	"banksale/storage/storagetest"
 )
 
 // TestDamagedJournalSaysSoAtStart: the screen looks the journal over at start; one byte changed
@@ -35,13 +34,7 @@ func TestDamagedJournalSaysSoAtStart(t *testing.T) {
 	sound.m.Close()
 	j.Close()
 
-	b, _ := os.ReadFile(path)
-	needle := []byte(`"trade_amount":1000,`)
-	if bytes.Count(b, needle) != 1 {
-		t.Fatalf("payload found %d times", bytes.Count(b, needle))
-	}
-	b[bytes.Index(b, needle)+len(`"trade_amount":`)] = '9'
-	os.WriteFile(path, b, 0o600)
+	storagetest.DamagePayload(t, path, 1000)
 
 	for _, lang := range []model.Lang{model.EN, model.ZH} {
 		j, err := storage.Open(ctx, path, nil)
