@@ -167,7 +167,7 @@ var messages = map[string][2]string{
 	"text.too_long":            {"{f}最多 {0} 个字，现在是 {1} 个，请缩短。", "{f} may be at most {0} characters, this one has {1}: shorten it."},
 	"void_reason.required":     {"请写明作废原因。", "Give the reason the order is cancelled."},
 	"text.card_number":         {"{f}里像是有完整卡号，请删掉（卡号只填“卡号”一栏）。", "{f} holds what looks like a full card number: remove it."},
-	"text.card_hidden":         {"{f}里输入了卡号，已隐去中间几位：请删掉（卡号只填“卡号”一栏）。", "{f} had a card number typed into it, now hidden: remove it."},
+	"text.card_hidden":         {"{f}里输入了卡号，已隐去中间几位：请删掉。", "{f} had a card number typed into it, now hidden: remove it."},
 
 	"sequence_no.format":  {"小票号通常是 11 位数字，请核对小票；无误可确认保存。", "Receipt numbers are usually 11 digits: check the receipt, and confirm if it is right."},
 	"terminal_no.format":  {"终端号通常是 8 位，请核对签购单；无误可确认保存。", "Terminal IDs are usually 8 characters: check the slip, and confirm if it is right."},
