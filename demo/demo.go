@@ -5,6 +5,7 @@ package demo
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -42,8 +43,10 @@ type Demo struct {
 	GatewayURL, AppKey, Secret, JournalPath string
 	// Flaky are the sample orders that fail with a transient error on their first four tries.
 	Flaky []string
-	// Rejected are the sample orders the gateway refuses on their first try (isv.invalid-parameter),
-	// so the supervisor can practise: open one, edit it, and see it uploaded.
+	// Rejected are the sample orders whose content head office refuses (isv.invalid-parameter,
+	// naming the field): one has a store number head office does not know, one a reference
+	// number of the wrong length. Resending one unchanged is refused again; correcting the
+	// named field on the form uploads it, so the supervisor practises the real lesson.
 	Rejected []string
 
 	srv   *toptest.Server
@@ -88,7 +91,7 @@ func Start(ctx context.Context, dir string, log *slog.Logger) (*Demo, error) {
 
 	d.srv = toptest.NewServer(toptest.Options{
 		AppKey: AppKey, Secret: Secret, Seed: 1,
-		Script: script(ids.rejected, ids.flaky), BanSeconds: 6, Logger: log,
+		Script: script(ids.flaky), BanSeconds: 6, Logger: log, Refuse: refuse,
 		// A re-sent order the gateway holds is answered as a real gateway may: in Chinese.
 		ChineseDuplicates: true,
 	})
@@ -100,16 +103,31 @@ func Start(ctx context.Context, dir string, log *slog.Logger) (*Demo, error) {
 	return d, nil
 }
 
-// script is the gateway's mild bad day: a few transient failures early on, one short ban, and
-// an isv rejection of each of the chosen orders on its first try only (so a corrected, resent
-// order goes through, as it would at head office).
-func script(rejected, flaky []string) func(n int, orderID string) toptest.Fault {
+// refuse is head office's judgement of an order's content, as the demo's gateway gives it: a
+// store it does not know, or a bank card's reference number that is not 12 characters, is
+// refused in the gateway's words (Chinese, as a real gateway answers), naming the field.
+func refuse(dto []byte) string {
+	var s struct {
+		StoreNo        string `json:"store_no"`
+		PaymentChannel string `json:"payment_channel"`
+		TradeRefNo     string `json:"trade_ref_no"`
+	}
+	if err := json.Unmarshal(dto, &s); err != nil {
+		return "" // the gateway's own checks answer a broken payload
+	}
+	switch {
+	case s.StoreNo != StoreNo:
+		return "门店编号不存在: store_no=" + s.StoreNo
+	case s.PaymentChannel == string(model.ChannelBankCard) && len(s.TradeRefNo) != 12:
+		return "参考号长度应为12位: trade_ref_no"
+	}
+	return ""
+}
+
+// script is the gateway's mild bad day: a few transient failures early on and one short ban.
+func script(flaky []string) func(n int, orderID string) toptest.Fault {
 	var mu gosync.Mutex
 	seen := map[string]int{}
-	reject := map[string]bool{}
-	for _, id := range rejected {
-		reject[id] = true
-	}
 	shaky := map[string]bool{}
 	for _, id := range flaky {
 		shaky[id] = true
@@ -126,8 +144,6 @@ func script(rejected, flaky []string) func(n int, orderID string) toptest.Fault 
 		}
 		seen[orderID]++
 		switch {
-		case reject[orderID] && seen[orderID] == 1:
-			return toptest.Fault{Kind: toptest.FaultISV}
 		case shaky[orderID] && seen[orderID] <= 4:
 			// a service that stays down for a while: the order waits and retries by itself
 			return toptest.Fault{Kind: toptest.FaultISP}
@@ -247,7 +263,7 @@ type sample struct {
 	bank   string
 	of     int // index of the sale a void or refund undoes
 	cancel string
-	reject bool
+	reject string // what head office refuses in it: "store" (an unknown store) or "ref" (a short reference)
 	flaky  bool
 	noCard bool
 }
@@ -262,7 +278,7 @@ func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error
 		{ago: 5*time.Hour + 55*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "899.00", bank: "105"},
 		{ago: 5*time.Hour + 30*time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "128.50", bank: "103"},
 		{ago: 5 * time.Hour, sub: model.SubVoid, ch: model.ChannelBankCard, yuan: "899.00", of: 3},
-		{ago: 4*time.Hour + 45*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "26800.00", bank: "104", reject: true},
+		{ago: 4*time.Hour + 45*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "26800.00", bank: "104", reject: "store"},
 		{ago: 4*time.Hour + 20*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "450.00", bank: "301"},
 		{ago: 4 * time.Hour, sub: model.SubRefund, ch: model.ChannelBankCard, yuan: "300.00", of: 0},
 		{ago: 3*time.Hour + 50*time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "18.00", noCard: true},
@@ -272,7 +288,7 @@ func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error
 		{ago: 2*time.Hour + 30*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "1999.00", bank: "310"},
 		{ago: 2*time.Hour + 10*time.Minute, sub: model.SubRefund, ch: model.ChannelQuickPass, yuan: "66.00", of: 12},
 		{ago: 2 * time.Hour, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "320.00", bank: "305"},
-		{ago: time.Hour + 45*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "4800.00", bank: "302", reject: true},
+		{ago: time.Hour + 45*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "4800.00", bank: "302", reject: "ref"},
 		{ago: time.Hour + 30*time.Minute, sub: model.SubSale, ch: model.ChannelQuickPass, yuan: "39.00", noCard: true},
 		{ago: time.Hour + 10*time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "158.00", bank: "303"},
 		{ago: 55 * time.Minute, sub: model.SubSale, ch: model.ChannelBankCard, yuan: "780.00", bank: "306"},
@@ -299,6 +315,12 @@ func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error
 			TerminalNo: TerminalNo, BankShopNo: BankShopNo, BatchNo: "000127",
 			PosTraceNo: fmt.Sprintf("%06d", 1000+i*7), TradeRefNo: fmt.Sprintf("%012d", 331000000000+rng.Int64N(999999999)),
 			BankCode: s.bank,
+		}
+		switch s.reject {
+		case "store":
+			d.StoreNo = "HZ10" // a slip of the finger: head office has no store HZ10
+		case "ref":
+			d.TradeRefNo = d.TradeRefNo[1:] // a digit left out
 		}
 		if s.ch == model.ChannelQuickPass {
 			d.PosTraceNo = fmt.Sprintf("%021d", 202611000000000000+rng.Int64N(999999999999))
@@ -331,7 +353,7 @@ func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error
 				return out, fmt.Errorf("demo: cancelling sample %s: %w", id, err)
 			}
 		}
-		if s.reject {
+		if s.reject != "" {
 			out.rejected = append(out.rejected, id)
 		}
 		if s.flaky {

@@ -14,7 +14,8 @@ import (
 
 // TestDemo starts the demo, uploads its journal with the real uploader through the proxy and
 // the fake gateway, and checks that a newcomer meets every state: uploaded, retrying on the
-// way, a ban, two rejections that go through once resent, and a cancelled order.
+// way, a ban, two rejections of wrong content that a resend alone does not cure but a
+// correction of the named field does, and a cancelled order.
 func TestDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits out the demo's ban")
@@ -68,13 +69,12 @@ func TestDemo(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
-	// Settled: nothing waits any more. Normally two are rejected; on a loaded machine a
-	// rejection can reach the client after its timeout, which makes it a resend that passes.
-	c1 := waitFor("the demo's uploads settled", func(c map[model.Status]int) bool {
+	settled := func(c map[model.Status]int) bool {
 		return c[model.StatusPending]+c[model.StatusUploading]+c[model.StatusRetrying] == 0
-	})
-	if c1[model.StatusUploaded]+c1[model.StatusRejected] != 23 || c1[model.StatusRejected] < 1 {
-		t.Fatalf("settled at %v", c1)
+	}
+	c1 := waitFor("the demo's uploads settled", settled)
+	if c1[model.StatusUploaded] != 21 || c1[model.StatusRejected] != 2 {
+		t.Fatalf("settled at %v, want 21 uploaded and the 2 wrong ones rejected", c1)
 	}
 	var sawBan, sawRetry bool
 	for _, r := range d.Server().Requests() {
@@ -87,8 +87,40 @@ func TestDemo(t *testing.T) {
 	if !sawBan {
 		t.Error("the demo showed no ban")
 	}
+	// Each rejection names its field in words the screen can point at.
+	want := map[string]string{d.Rejected[0]: model.FieldStoreNo, d.Rejected[1]: model.FieldTradeRefNo}
+	for id, field := range want {
+		o, err := j.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := model.ExplainRefusal(o.LastCode, o.LastSubCode, o.LastMessage); o.Status != model.StatusRejected || r.Field != field {
+			t.Errorf("%s: %s %q → %+v, want rejected naming %s", id, o.Status, o.LastMessage, r, field)
+		}
+	}
+	// Resent unchanged: refused again.
 	if _, err := u.RetryFailed(ctx, "test"); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("the rejected ones resent", func(c map[model.Status]int) bool { return c[model.StatusUploaded] == 23 })
+	time.Sleep(300 * time.Millisecond)
+	if c := waitFor("the unchanged resends settled", settled); c[model.StatusRejected] != 2 {
+		t.Fatalf("resent unchanged, the wrong orders went through: %v", c)
+	}
+	// Corrected: uploaded.
+	for id, field := range want {
+		o, err := j.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := o.Sale
+		if field == model.FieldStoreNo {
+			s.StoreNo = StoreNo
+		} else {
+			s.TradeRefNo = "3" + s.TradeRefNo
+		}
+		if _, err := j.Edit(ctx, s, "test"); err != nil {
+			t.Fatalf("correcting %s: %v", id, err)
+		}
+	}
+	waitFor("the corrected ones uploaded", func(c map[model.Status]int) bool { return c[model.StatusUploaded] == 23 })
 }

@@ -139,11 +139,20 @@ func (d *detail) lines() []string {
 	}
 	o := d.order
 	var out []string
+	refusal := refusalOf(o)
 	kv := func(field, v string) {
-		if v == "" {
+		if v == "" && field != refusal.Field {
 			return
 		}
-		out = append(out, "  "+termtext.Fit(d.c.label(field), formLabelW)+" "+termtext.Cut(termtext.Clean(v), d.c.w-formIndent))
+		lab := termtext.Fit(d.c.label(field), formLabelW)
+		if field == refusal.Field {
+			// the value head office refused: marked where it stands among the others
+			mark := " ◀ " + d.c.t("det.refused")
+			v = termtext.Cut(termtext.Clean(v), max(1, d.c.w-formIndent-termtext.Width(mark)))
+			out = append(out, "  "+d.c.st.err.Render(lab)+" "+d.c.st.err.Render(v+mark))
+			return
+		}
+		out = append(out, "  "+lab+" "+termtext.Cut(termtext.Clean(v), d.c.w-formIndent))
 	}
 	group := func(key string) { out = append(out, d.c.st.bold.Render("[ "+d.c.t(key)+" ]")) }
 
@@ -165,6 +174,11 @@ func (d *detail) lines() []string {
 			out = append(out, "  "+lab+" "+l)
 		}
 	}
+	if refusal.Field != "" {
+		// the refused value by name, at the top: the field's own line may be a page below
+		v := termtext.Clean(model.DraftOf(o.Sale).Get(refusal.Field))
+		out = append(out, "  "+termtext.Fit(d.c.t("det.field"), formLabelW)+" "+d.c.st.err.Render(termtext.Cut(d.c.label(refusal.Field)+" "+v, d.c.w-formIndent)))
+	}
 	todo := d.c.t("todo." + string(o.Status))
 	switch {
 	case (o.Status == model.StatusRetrying || o.Status == model.StatusPending) && d.c.state.Mode == model.ModePaused:
@@ -177,6 +191,8 @@ func (d *detail) lines() []string {
 		todo = d.c.t("todo.gaveup")
 	case o.Status == model.StatusRejected && o.LastClass == model.ClassDamaged:
 		todo = d.c.t("todo.damaged")
+	case o.Status == model.StatusRejected:
+		todo = d.c.refusalTodo(o, refusal)
 	}
 	for i, l := range termtext.Wrap(todo, d.c.w-formIndent) {
 		lab := termtext.Fit("", formLabelW)
@@ -223,7 +239,11 @@ func (d *detail) lines() []string {
 	kv(model.FieldOrderID, o.OrderID)
 	kv(model.FieldOriginalOrderID, o.OriginalOrderID)
 	kv(model.FieldTradeTime, model.FormatTime(o.TradeTime))
-	out = append(out, "  "+termtext.Fit(d.c.label(model.FieldTradeAmount), formLabelW)+" "+d.c.st.bold.Render(o.TradeAmount.String()))
+	if refusal.Field == model.FieldTradeAmount {
+		kv(model.FieldTradeAmount, o.TradeAmount.String())
+	} else {
+		out = append(out, "  "+termtext.Fit(d.c.label(model.FieldTradeAmount), formLabelW)+" "+d.c.st.bold.Render(o.TradeAmount.String()))
+	}
 	kv(model.FieldPosTraceNo, o.PosTraceNo)
 	kv(model.FieldTradeRefNo, o.TradeRefNo)
 
@@ -283,4 +303,33 @@ func (d *detail) view() ([]string, *tea.Cursor) {
 		out = append(out, "")
 	}
 	return append(out, d.c.footer(d.keys())...), nil
+}
+
+// refusalOf reads head office's refusal of a rejected order; the zero Refusal for any other
+// order, or for a rejection the screen words itself (a duplicate, given up, damaged).
+func refusalOf(o model.Order) model.Refusal {
+	if o.Status != model.StatusRejected || o.LastClass == "duplicate" || o.LastClass == model.ClassGaveUp || o.LastClass == model.ClassDamaged {
+		return model.Refusal{}
+	}
+	return model.ExplainRefusal(o.LastCode, o.LastSubCode, o.LastMessage)
+}
+
+// refusalTodo says what to do about head office's refusal: correct the field it names, or,
+// when it names none, compare the order with the slip or ask head office with the request id.
+func (c *common) refusalTodo(o model.Order, r model.Refusal) string {
+	req := termtext.Clean(o.RequestID)
+	if req == "" {
+		req = "-"
+	}
+	switch {
+	case r.Field != "" && r.Kind == model.RefusalMissing:
+		return c.t("why.missing.field", c.label(r.Field))
+	case r.Field != "":
+		return c.t("why.field", c.label(r.Field))
+	case r.Kind == model.RefusalBusiness:
+		return c.t("why.business", req)
+	case r.Kind == model.RefusalInvalid || r.Kind == model.RefusalMissing:
+		return c.t("why.nofield", req)
+	}
+	return c.t("todo.rejected")
 }

@@ -211,7 +211,7 @@ func TestEndToEndDemo(t *testing.T) {
 
 	s.waitText(20*time.Second, "banksale", "DEMO")
 	// the demo's uploads settle: two rejections wait for a person
-	s.waitText(60*time.Second, "rejected 2", "pending 0", "retrying 0", "uploading 0")
+	s.waitText(90*time.Second, "rejected 2", "pending 0", "retrying 0", "uploading 0")
 
 	// 1. a new sale from a bank slip
 	s.keys("n")
@@ -249,30 +249,30 @@ func TestEndToEndDemo(t *testing.T) {
 		return strings.HasPrefix(strings.TrimSpace(rowOf(scr, id)), "uploaded")
 	})
 
-	// 2. a rejected order: open it, edit it, see it uploaded
+	// 2. a rejected order: the screen names the refused field; resent as is (r) it is refused
+	// again; corrected on the form, it uploads
 	s.keys("2")
 	scr = s.waitText(5*time.Second, "[2 Attention 2]")
 	ids := regexp.MustCompile(`(?m)^rejected\s+(HZ01\d{8}[A-Z0-9]{1,4}\d{4})`).FindAllStringSubmatch(scr, -1)
 	if len(ids) != 2 {
 		t.Fatalf("want two rejected rows:\n%s", scr)
 	}
-	first, second := ids[0][1], ids[1][1]
+	first, second := ids[0][1], ids[1][1] // the newer has a short reference number, the older an unknown store
 	s.keys("Enter")
-	s.waitText(5*time.Second, "Order "+first, "rejected", "What to do")
-	s.keys("e")
-	s.waitText(5*time.Second, "Edit order "+first, "Refused")
-	s.keys("C-s")
-	scr = s.waitFor(5*time.Second, "edit saved", func(scr string) bool {
-		return strings.Contains(scr, "Saved "+first) || strings.Contains(scr, "ctrl+s again")
+	s.waitText(5*time.Second, "Order "+first, "rejected", "does not accept its Reference no", "Refused        Reference no")
+	s.keys("r")
+	scr = s.waitFor(20*time.Second, first+" refused again after r", func(scr string) bool {
+		return strings.Count(scr, "rejected code 15") == 2 && regexp.MustCompile(`Status\s+rejected`).MatchString(scr)
 	})
-	if strings.Contains(scr, "ctrl+s again") {
-		s.keys("C-s")
-	}
+	s.keys("e")
+	s.waitText(5*time.Second, "Edit order "+first, "Reference no from the slip", "> Reference no")
+	s.text("331000012345") // replaces the refused value, which the form selected
+	s.keys("C-s")
 	s.waitFor(20*time.Second, first+" uploaded in its detail", func(scr string) bool {
 		return strings.Contains(scr, "Order "+first) && regexp.MustCompile(`Status\s+uploaded`).MatchString(scr)
 	})
 
-	// 3. the other one: retry it as it is
+	// 3. the other one, found by the tail of its number: the store number head office refused
 	s.keys("Escape")
 	s.waitText(5*time.Second, second)
 	s.keys("1")
@@ -284,7 +284,10 @@ func TestEndToEndDemo(t *testing.T) {
 	s.waitFor(5*time.Second, "the search for "+second, func(scr string) bool {
 		return strings.Contains(scr, "Search: HZ01") && rowOf(scr, second) != "" && strings.Count(scr, "HZ0120") == 2
 	})
-	s.keys("r")
+	s.keys("e")
+	s.waitText(5*time.Second, "Edit order "+second, "Store no from the slip", "> Store no")
+	s.text("HZ01")
+	s.keys("C-s")
 	s.waitFor(20*time.Second, second+" uploaded", func(scr string) bool {
 		return strings.HasPrefix(strings.TrimSpace(rowOf(scr, second)), "uploaded")
 	})

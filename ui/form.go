@@ -94,6 +94,11 @@ type form struct {
 	// to be removed.
 	cardHidden map[string]string
 
+	// refusal: an edit of an order head office refused, read for a person; refusedValue is what
+	// the named field held when it was refused (while it still does, the field says so).
+	refusal      model.Refusal
+	refusedValue string
+
 	tried     bool   // save was pressed once: show every problem
 	confirmed string // the warnings confirmed with a second ctrl+s
 	saving    bool
@@ -213,6 +218,10 @@ func newForm(c *common, mode formMode, o *model.Order) (*form, tea.Cmd) {
 		d = model.DraftOf(o.Sale)
 		d.OperateTime = "" // stamped again at save: this is when the record was (re)entered
 		f.cardMasked, f.cardDigest = o.CardNo, o.EncrypteSummary
+		if o.Status == model.StatusRejected && o.LastClass != model.ClassGaveUp && o.LastClass != model.ClassDamaged {
+			f.refusal = model.ExplainRefusal(o.LastCode, o.LastSubCode, o.LastMessage)
+			f.refusedValue = d.Get(f.refusal.Field)
+		}
 	case modeVoid, modeRefund:
 		d = model.VoidDraft(o.Sale)
 		if mode == modeRefund {
@@ -240,6 +249,11 @@ func newForm(c *common, mode formMode, o *model.Order) (*form, tea.Cmd) {
 	case modeVoid, modeRefund:
 		// everything of the original is filled in: the first thing to type is the time
 		f.focus = f.index(model.FieldTradeTime)
+	case modeEdit:
+		// a refusal that names a field: that is the one to correct
+		if i := f.index(f.refusal.Field); f.refusal.Field != "" && f.fields[i].name == f.refusal.Field && !f.readonly(i) {
+			f.focus = i
+		}
 	}
 	f.initial = f.snapshot()
 	cmds := []tea.Cmd{f.setFocus(f.focus)}
@@ -341,6 +355,9 @@ func (f *form) validate() {
 	}
 	if sub := sale.SubSaleType; (sub == model.SubVoid || sub == model.SubRefund) && sale.OriginalOrderID != "" && f.relFor == sale.OriginalOrderID {
 		is = append(is, model.ValidateRelated(sale, f.rel, r)...)
+	}
+	if n := f.refusal.Field; n != "" && f.fields[f.index(n)].name == n && f.get(n).value() == f.refusedValue {
+		is = append(is, model.RefusedField(n))
 	}
 	is = append(is, f.dups...)
 	is = append(is, f.saveIss...)
@@ -865,16 +882,37 @@ func (f *form) title() string {
 	return f.c.t("form.new")
 }
 
-// context is the second line: the sale a void or refund undoes, and what is left to refund.
-func (f *form) context() string {
+// maxContextLines bounds the gateway's words above the form, so the fields keep the screen.
+const maxContextLines = 4
+
+// contextLines are the lines under the title: the gateway's words in full (wrapped) when an
+// edit corrects a refused order, else the one line of context.
+func (f *form) contextLines() []string {
 	if f.mode == modeEdit && f.orig != nil && f.orig.Status == model.StatusRejected {
 		// the gateway's words are what the supervisor has to correct
 		e := f.c.lastError(*f.orig)
 		if f.orig.LastSubCode != "" {
 			e += " [" + termtext.Clean(f.orig.LastSubCode) + "]"
 		}
-		return f.c.st.err.Render(f.c.t("form.rejected", e))
+		text := f.c.t("form.rejected", e)
+		if n := f.refusal.Field; n != "" {
+			text = f.c.t("form.rejected.field", e, f.c.label(n))
+		}
+		ls := termtext.Wrap(text, f.c.w)
+		if len(ls) > maxContextLines {
+			ls = ls[:maxContextLines]
+			ls[maxContextLines-1] = termtext.Cut(ls[maxContextLines-1]+"…", f.c.w)
+		}
+		for i := range ls {
+			ls[i] = f.c.st.err.Render(ls[i])
+		}
+		return ls
 	}
+	return []string{termtext.Cut(f.context(), f.c.w)}
+}
+
+// context is the second line: the sale a void or refund undoes, and what is left to refund.
+func (f *form) context() string {
 	if f.orig == nil || f.mode == modeEdit {
 		if f.mode == modeNew {
 			return f.c.st.faint.Render(f.c.t("form.howto"))
@@ -1035,7 +1073,7 @@ func (f *form) issueLines(is model.Issue, indent int) []string {
 	return out
 }
 
-func (f *form) bodyHeight() int { return max(3, f.c.h-5) }
+func (f *form) bodyHeight() int { return max(3, f.c.h-4-len(f.contextLines())) }
 
 // layout places the fields after any change: their lines, where each field is, and a scroll
 // that stays within them. view draws what layout placed.
@@ -1072,7 +1110,7 @@ func (f *form) place(show bool) {
 func (f *form) scrollBy(d int) { f.scroll += d } // layout keeps it within the body
 
 func (f *form) click(y int) tea.Cmd {
-	line := y - 2 + f.scroll
+	line := y - 1 - len(f.contextLines()) + f.scroll
 	for i := len(f.fields) - 1; i >= 0; i-- {
 		if !f.hidden(i) && !f.readonly(i) && f.lineOf[i] == line {
 			return tea.Batch(f.setFocus(i), f.changed())
@@ -1082,7 +1120,7 @@ func (f *form) click(y int) tea.Cmd {
 }
 
 func (f *form) view() ([]string, *tea.Cursor) {
-	lines := []string{f.c.st.title.Render(f.title()), termtext.Cut(f.context(), f.c.w)}
+	lines := append([]string{f.c.st.title.Render(f.title())}, f.contextLines()...)
 	body := f.lines
 	bh := f.bodyHeight()
 	vis := body[min(f.scroll, len(body)):min(len(body), f.scroll+bh)]
@@ -1106,8 +1144,9 @@ func (f *form) view() ([]string, *tea.Cursor) {
 	var cur *tea.Cursor
 	fl := f.fields[f.focus]
 	if !fl.pick && !f.pickOpen {
-		y := 2 + f.lineOf[f.focus] - f.scroll
-		if y >= 2 && y < 2+bh {
+		top := 1 + len(f.contextLines())
+		y := top + f.lineOf[f.focus] - f.scroll
+		if y >= top && y < top+bh {
 			cur = tea.NewCursor(formIndent+inputCursorX(fl.in), y)
 			cur.Shape = tea.CursorBar
 		}

@@ -48,6 +48,10 @@ type Options struct {
 	// one — as a real gateway may: result.success=false, a numeric err_code 1001 and err_msg
 	// 订单号已存在. It wins over ExistsAnswer.
 	ChineseDuplicates bool
+	// Refuse, when set, judges each order's content as head office would: words it returns
+	// refuse the order with code 15 isv.invalid-parameter and those words as sub_msg (the order
+	// is not recorded); "" lets it through. Resending it unchanged is refused again.
+	Refuse func(dto []byte) string
 	// Addr is where to listen ("" = a free port on 127.0.0.1): a test that starts the gateway
 	// where a client already knocks at a closed port uses it.
 	Addr string
@@ -469,6 +473,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	if s.opts.RejectOrders[orderID] {
 		fail(invalidParam("order_id"))
 		return
+	}
+	if s.opts.Refuse != nil {
+		if words := s.opts.Refuse([]byte(dto)); words != "" {
+			fail(topError{15, "Remote service error", "isv.invalid-parameter", words})
+			return
+		}
 	}
 	if fault.Kind == FaultISV {
 		rec.Fault = fault.Kind
