@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -59,6 +61,10 @@ type StoreConfig struct {
 	BankShopNo      string `toml:"bank_shop_no"`
 	CommunicateType string `toml:"communicate_type"`
 	VoidSaleType    string `toml:"void_sale_type"`
+	// BanksFile is the store's own bank list, which extends the embedded one (model.LoadBanks
+	// says its shape); its banks, read by Validate, are in banks.
+	BanksFile string `toml:"banks_file"`
+	banks     []model.Bank
 }
 
 type JournalConfig struct {
@@ -293,6 +299,7 @@ var knownKeys = []string{
 	"gateway.retry_codes",
 	"uploader.workers", "uploader.rate_limit", "uploader.backoff_base", "uploader.backoff_cap", "uploader.give_up_after",
 	"store.store_no", "store.desk_code", "store.terminal_no", "store.bank_shop_no", "store.communicate_type", "store.void_sale_type",
+	"store.banks_file",
 	"journal.path", "card.digest_key", "ui.lang",
 }
 
@@ -459,6 +466,13 @@ func (c *Config) Validate() error {
 	default:
 		return bad("store.void_sale_type", "%q: use \"0\" or \"1\" (the sale_type sent with a void)", c.Store.VoidSaleType)
 	}
+	if c.Store.BanksFile != "" {
+		list, err := readBanks(c.Store.BanksFile)
+		if err != nil {
+			return bad("store.banks_file", "%v: fix the file (one bank per line: code<TAB>name<TAB>English<TAB>card prefixes) or leave the key empty", err)
+		}
+		c.Store.banks = list
+	}
 	switch c.UI.Lang {
 	case "", "zh", "en":
 	default:
@@ -512,4 +526,28 @@ func (c *Config) Lang(getenv func(string) string) model.Lang {
 		}
 	}
 	return model.EN
+}
+
+// maxBanksFile bounds a store's bank list: a few hundred banks fit in a tenth of it.
+const maxBanksFile = 1 << 20
+
+// readBanks reads a store's bank list file, bounded.
+func readBanks(path string) ([]model.Bank, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxBanksFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxBanksFile {
+		return nil, fmt.Errorf("%s is over %d bytes: not a bank list", path, maxBanksFile)
+	}
+	list, err := model.LoadBanks(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return list, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -253,5 +254,28 @@ desk_code = "b2"
 	if cfg.Gateway.Proxy != "http://shop:secret@10.0.0.1:3128" || !reflect.DeepEqual(cfg.Gateway.DuplicateCodes, Codes{"1001", "ORDER_EXISTS"}) ||
 		!reflect.DeepEqual(cfg.Gateway.RetryCodes, Codes{"503"}) || cfg.Uploader.GiveUpAfter.Duration != 12*time.Hour || cfg.Store.DeskCode != "B2" {
 		t.Errorf("cfg = %+v", cfg)
+	}
+}
+
+// TestConfigBanksFile: a store's bank list is read at start, its faults named by key and line.
+func TestConfigBanksFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "banks.tsv")
+	os.WriteFile(good, []byte("999\t杭州银行\tHZB Bank of Hangzhou\t603367\n"), 0o600)
+	bad := filepath.Join(dir, "bad.tsv")
+	os.WriteFile(bad, []byte("# ok\n999\t杭州银行\t\t60x\n"), 0o600)
+	for _, c := range []struct{ file, wantErr string }{
+		{good, ""}, {bad, "line 2"}, {filepath.Join(dir, "none.tsv"), "no such file"},
+	} {
+		p := writeConfig(t, fmt.Sprintf("[gateway]\napp_key = \"1\"\n[store]\nstore_no = \"HZ01\"\nbanks_file = %q\n", c.file))
+		cfg, _, err := LoadConfig(p, true, noEnv)
+		switch {
+		case c.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", c.file, err)
+		case c.wantErr == "" && (len(cfg.Store.banks) != 1 || cfg.Store.banks[0].Prefixes[0] != "603367"):
+			t.Errorf("%s: banks %+v", c.file, cfg.Store.banks)
+		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), "store.banks_file") || !strings.Contains(err.Error(), c.wantErr)):
+			t.Errorf("%s: err %v, want one naming store.banks_file and %q", c.file, err, c.wantErr)
+		}
 	}
 }

@@ -429,6 +429,9 @@ func (c *cli) openWith(ctx context.Context, cfg Config, cmd string, mode journal
 		Operator:       e.who,
 	}
 	e.rules.IP, e.rules.MAC = machineAddr()
+	if cfg.Store.banks != nil {
+		model.SetBanks(model.ExtendBanks(model.DefaultBanks(), cfg.Store.banks))
+	}
 	j.SetRules(e.rules)
 	e.close = func() {
 		if err := j.Close(); err != nil {

@@ -327,7 +327,7 @@ func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error
 			d.TerminalNo = "10290002"
 		}
 		if !s.noCard {
-			d.CardNo = cardNumber(rng)
+			d.CardNo = cardNumber(rng, s.bank)
 		}
 		if s.sub != model.SubSale {
 			o := sales[s.of]
@@ -364,10 +364,16 @@ func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error
 }
 
 // cardNumber makes a 16-digit UnionPay number that passes Luhn (never a real card: the
-// demo's journal keeps only its masked form and digest anyway).
-func cardNumber(rng *rand.Rand) string {
-	prefixes := []string{"622202", "621700", "622848", "621483", "622588"}
-	b := []byte(prefixes[rng.IntN(len(prefixes))])
+// demo's journal keeps only its masked form and digest anyway), of the bank's own prefix when
+// the bank list has one, so the samples agree with the form's card-to-bank check.
+func cardNumber(rng *rand.Rand, bank string) string {
+	prefix := "621483" // no listed bank's: nothing to compare
+	for _, b := range model.Banks() {
+		if b.Code == bank && len(b.Prefixes) > 0 && len(b.Prefixes[0]) == 6 {
+			prefix = b.Prefixes[0]
+		}
+	}
+	b := []byte(prefix)
 	for len(b) < 15 {
 		b = append(b, byte('0'+rng.IntN(10)))
 	}

@@ -43,6 +43,10 @@ func (r Rules) refundWarnDays() int {
 	return r.RefundWarnDays
 }
 
+// MaxPayTypeDigits is the most digits a tender line number has: a receipt's payment lines
+// are counted in ones, so 4 digits is far beyond any real one.
+const MaxPayTypeDigits = 4
+
 // Draft is what a person or a file typed: every API field as text, keyed like the API.
 type Draft struct {
 	OrderID, OriginalOrderID, SequenceNo, PaymentChannel, CardNo, TradeTime, SaleType, SubSaleType,
@@ -240,9 +244,14 @@ func (d Draft) Build(r Rules) (Sale, Issues) {
 	if d.PayTypeNo != "" {
 		p := strings.TrimLeft(toHalfWidth(d.PayTypeNo), "0")
 		n, err := strconv.ParseInt(p, 10, 64)
-		if err != nil || n <= 0 || !allDigits(p) {
+		switch {
+		case err == nil && allDigits(p) && len(p) > MaxPayTypeDigits:
+			// a receipt has a handful of payment lines: a long number is another field's,
+			// typed one field too far
+			add(errorOn(FieldPayTypeNo, "pay_type_no.too_long", strconv.Itoa(MaxPayTypeDigits), strconv.Itoa(len(p))))
+		case err != nil || n <= 0 || !allDigits(p):
 			add(errorOn(FieldPayTypeNo, "pay_type_no.invalid"))
-		} else {
+		default:
 			s.PayTypeNo = n
 		}
 	}
@@ -407,6 +416,11 @@ func (s Sale) validate(r Rules, now time.Time) Issues {
 			is = append(is, warnOn(FieldBankCode, "bank.unknown_code", safeArg(s.BankCode)))
 		case s.BankName != listed:
 			is = append(is, warnOn(FieldBankName, "bank.name_mismatch", safeArg(s.BankCode), listed))
+		}
+		if b, ok := BankOfCard(s.CardNo); ok && listed != "" && b.Code != s.BankCode && s.PaymentChannel == ChannelBankCard {
+			// a bank card's own digits say whose it is (a QuickPass number may be a payment code, whose
+			// digits say nothing of a bank): a bank picked by hand may be the line above
+			is = append(is, warnOn(FieldBankCode, "bank.card_mismatch", b.Code, b.Name))
 		}
 	} else if s.BankName != "" {
 		is = append(is, warnOn(FieldBankName, "bank.name_unknown"))

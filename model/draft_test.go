@@ -19,7 +19,7 @@ func validDraft() Draft {
 	return Draft{
 		OrderID: "HZ01202611260001", SequenceNo: "12345678901", PaymentChannel: "002",
 		CardNo: "6222 0212 3456 7894", TradeTime: "2026-11-26 14:30:39", SubSaleType: "001",
-		TradeAmount: "1,234.56", BankCode: "105", TerminalNo: "12345678", BankShopNo: "123456789012345",
+		TradeAmount: "1,234.56", BankCode: "102", TerminalNo: "12345678", BankShopNo: "123456789012345",
 		PosTraceNo: "000123", BatchNo: "000001", TradeRefNo: "123456789012", PayTypeNo: "1", StoreNo: "HZ01",
 		CommunicateType: "001",
 	}
@@ -45,7 +45,7 @@ func TestBuildValid(t *testing.T) {
 	want := Sale{
 		OrderID: "HZ01202611260001", SequenceNo: "12345678901", PaymentChannel: ChannelBankCard,
 		CardNo: "622202******7894", TradeTime: time.Date(2026, 11, 26, 14, 30, 39, 0, CST),
-		SaleType: SaleTypeSale, SubSaleType: SubSale, TradeAmount: 123456, BankCode: "105", BankName: "中国建设银行",
+		SaleType: SaleTypeSale, SubSaleType: SubSale, TradeAmount: 123456, BankCode: "102", BankName: "中国工商银行",
 		TerminalNo: "12345678", BankShopNo: "123456789012345", PosTraceNo: "000123", BatchNo: "000001",
 		TradeRefNo: "123456789012", PayTypeNo: 1, StoreNo: "HZ01",
 		EncrypteSummary: "e2d17e02496cff307f352f973c1f7bff0bad96cf50c883776965af092614812e",
@@ -228,12 +228,13 @@ func TestBuildRules(t *testing.T) {
 					t.Errorf("digest %q", s.EncrypteSummary)
 				}
 			}},
-		{name: "bank name from code", d: validDraft().withBank("308", "whatever"), check: func(t *testing.T, s Sale) {
+		// the fixture's card is an ICBC one (622202): another bank is worth a look
+		{name: "bank name from code", d: validDraft().withBank("308", "whatever"), want: []issueWant{{FieldBankCode, W, "bank.card_mismatch"}}, check: func(t *testing.T, s Sale) {
 			if s.BankName != "招商银行" {
 				t.Errorf("bank name %q", s.BankName)
 			}
 		}},
-		{name: "bank code from name", d: validDraft().withBank("", "建设银行"), check: func(t *testing.T, s Sale) {
+		{name: "bank code from name", d: validDraft().withBank("", "建设银行"), want: []issueWant{{FieldBankCode, W, "bank.card_mismatch"}}, check: func(t *testing.T, s Sale) {
 			if s.BankCode != "105" || s.BankName != "中国建设银行" {
 				t.Errorf("bank %q %q", s.BankCode, s.BankName)
 			}

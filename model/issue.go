@@ -160,6 +160,7 @@ var messages = map[string][2]string{
 	"sale_type.mismatch":       {"销售类型 {0} 与交易类型不符，应为 {1}；清空即可自动填写。", "Sale type {0} does not match the transaction type, it should be {1}: clear it and it is filled in for you."},
 	"communicate_type.invalid": {"通讯类型只能是 001 网线 或 002 电话，请重新选择。", "The communication type must be 001 network or 002 phone line: pick one."},
 	"rback.invalid":            {"冲正标志由平台设置，请留空（或 00）。", "The reversal flag is set by the platform: leave it empty (or 00)."},
+	"pay_type_no.too_long":     {"支付行号最多 {0} 位，现在是 {1} 位：它是小票上的支付行序号（如 1），是否填到了别的栏？", "The tender line no. has at most {0} digits, this one has {1}: it is the payment line on the receipt (e.g. 1); was another field typed here?"},
 	"pay_type_no.invalid":      {"支付行号必须是正整数（小票上的支付行序号，如 1）。", "The tender line no. must be a positive whole number (the payment line on the receipt, e.g. 1)."},
 	"encrypte_summary.invalid": {"卡号摘要由系统根据卡号计算，不能手工填写，请清空。", "The card digest is computed from the card number, not typed: clear it."},
 	"text.not_utf8":            {"{f}不是 UTF-8 文字（GBK 文件？）：请把文件另存为 UTF-8。", "{f} is not UTF-8 text (a GBK file?): save the file as UTF-8."},
@@ -188,6 +189,7 @@ var messages = map[string][2]string{
 
 	"bank.unknown_code":  {"银行编码 {0} 不在银行列表中，请核对或从列表中选择。", "Bank code {0} is not in the bank list: check it or pick the bank from the list."},
 	"bank.name_mismatch": {"银行名称与编码 {0}（{1}）不一致，请从列表中重新选择银行。", "The bank name does not match code {0} ({1}): pick the bank from the list again."},
+	"bank.card_mismatch": {"卡号开头几位是 {0} {1} 的卡，与所选银行不一致：请照签购单核对银行。", "The card's first digits are those of {0} {1}, not of the bank picked: check the bank on the slip."},
 	"bank.name_unknown":  {"银行名称不在银行列表中，没有编码；请从列表中选择银行。", "The bank name is not in the bank list, so there is no code: pick the bank from the list."},
 
 	"void.original_unknown":  {"原消费 {0} 不在本机记录中，无法核对：请确认金额、卡号、终端号、商户号、批次号与原签购单一致，且在同一清算日（23:00 切日）。", "The sale {0} is not in this journal, so nothing can be checked: make sure amount, card, terminal, merchant no. and batch match its slip and that it is the same clearing day (the day turns at 23:00)."},

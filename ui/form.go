@@ -24,7 +24,8 @@ const (
 	modeRefund
 )
 
-type option struct{ value, label string }
+// option is one choice of a pick list; also is more text the list's filter finds it by.
+type option struct{ value, label, also string }
 
 // field is one line of the form: a text input, or a pick list of options.
 type field struct {
@@ -105,6 +106,9 @@ type form struct {
 	msg       string
 	msgBad    bool
 
+	// bankAuto: the bank was filled in from the card's first digits, not picked by hand
+	bankAuto bool
+
 	pickOpen   bool
 	pickCur    int
 	pickFilter string
@@ -137,6 +141,10 @@ type (
 	}
 )
 
+// maxTyped is the most characters a form field takes: well over any field's own limit, which
+// the form reports instead of cutting what was typed.
+const maxTyped = 1024
+
 const (
 	formLabelW = 14
 	formInputW = 24
@@ -151,12 +159,14 @@ func newForm(c *common, mode formMode, o *model.Order) (*form, tea.Cmd) {
 		f.orig = &cp
 	}
 	l := f.c.lang
-	newText := func(name, group, placeholder string, limit int) *field {
+	newText := func(name, group, placeholder string) *field {
 		in := textinput.New()
 		in.Prompt = ""
 		in.Placeholder = placeholder // ASCII only: a Chinese placeholder gets NUL bytes (bubbles #990)
 		in.SetVirtualCursor(false)   // the real cursor, so a Chinese input method's window follows it
-		in.CharLimit = limit
+		// No field drops what is typed: a value over its length says so (model.MaxLen) and
+		// names the limit. This bound only keeps a runaway paste off the form.
+		in.CharLimit = maxTyped
 		in.SetWidth(formInputW)
 		return &field{name: name, group: group, in: in}
 	}
@@ -165,42 +175,47 @@ func newForm(c *common, mode formMode, o *model.Order) (*form, tea.Cmd) {
 	}
 	subs := []option{}
 	for _, s := range []model.SubType{model.SubSale, model.SubVoid, model.SubRefund} {
-		subs = append(subs, option{string(s), s.Label(l)})
+		subs = append(subs, option{string(s), s.Label(l), s.Label(otherLang(l))})
 	}
 	chans := []option{}
 	for _, c := range []model.Channel{model.ChannelBankCard, model.ChannelQuickPass} {
-		chans = append(chans, option{string(c), c.Label(l)})
+		chans = append(chans, option{string(c), c.Label(l), c.Label(otherLang(l))})
 	}
 	comms := []option{}
 	for _, c := range []model.CommType{model.CommNetwork, model.CommPhone} {
-		comms = append(comms, option{string(c), c.Label(l)})
+		comms = append(comms, option{string(c), c.Label(l), c.Label(otherLang(l))})
 	}
-	banks := []option{{"", tr(l, "hint.none")}}
+	banks := []option{{"", tr(l, "hint.none"), ""}}
 	for _, b := range model.Banks() {
-		banks = append(banks, option{b.Code, b.Code + " " + termtext.Clean(b.Name)})
+		// the abbreviation (ICBC) beside the name, in either language; the full English name
+		// is found by the filter too
+		abbr, _, _ := strings.Cut(termtext.Clean(b.English), " ")
+		banks = append(banks, option{b.Code, strings.TrimSpace(b.Code + " " + termtext.Clean(b.Name) + " " + abbr), termtext.Clean(b.English)})
 	}
 	const gT, gC, gS = "grp.trade", "grp.card", "grp.store"
 	f.fields = []*field{
-		// in the order of a bank slip; the generated order number last, as it rarely changes
+		// In the order of a bank slip, the same in every form: the fields a form does not let
+		// change are shown and skipped, so counting enters lands in the same field everywhere.
+		// The generated order number comes last, as it rarely changes.
 		pick(model.FieldSubSaleType, gT, subs),
-		newText(model.FieldOriginalOrderID, gT, "", 32),
+		newText(model.FieldOriginalOrderID, gT, ""),
 		pick(model.FieldPaymentChannel, gT, chans),
-		newText(model.FieldTradeTime, gT, "HH:mm or now", 19),
-		newText(model.FieldTradeAmount, gT, "0.00", 20),
-		newText(model.FieldPosTraceNo, gT, "", 21),
-		newText(model.FieldTradeRefNo, gT, "", 12),
-		newText(model.FieldOrderID, gT, "", 32),
-		newText(model.FieldCardNo, gC, "", 23),
+		newText(model.FieldTradeTime, gT, "HH:mm or now"),
+		newText(model.FieldTradeAmount, gT, "0.00"),
+		newText(model.FieldPosTraceNo, gT, ""),
+		newText(model.FieldTradeRefNo, gT, ""),
+		newText(model.FieldCardNo, gC, ""),
 		pick(model.FieldBankCode, gC, banks),
-		newText(model.FieldTerminalNo, gC, "", 16),
-		newText(model.FieldBankShopNo, gC, "", 20),
-		newText(model.FieldBatchNo, gC, "", 10),
-		newText(model.FieldSequenceNo, gS, "", 24),
-		newText(model.FieldPayTypeNo, gS, "", 4),
-		newText(model.FieldStoreNo, gS, "", 16),
+		newText(model.FieldTerminalNo, gC, ""),
+		newText(model.FieldBankShopNo, gC, ""),
+		newText(model.FieldBatchNo, gC, ""),
+		newText(model.FieldSequenceNo, gS, ""),
+		newText(model.FieldPayTypeNo, gS, ""),
+		newText(model.FieldStoreNo, gS, ""),
 		pick(model.FieldCommunicateType, gS, comms),
-		newText(model.FieldRemark, gS, "", 64),
-		newText(model.FieldExtendParam, gS, "", 64),
+		newText(model.FieldRemark, gS, ""),
+		newText(model.FieldExtendParam, gS, ""),
+		newText(model.FieldOrderID, gS, ""),
 	}
 	// A new sale starts from the store's defaults; an edit from the order; a void or refund
 	// from model's prefill of its sale.
@@ -297,9 +312,19 @@ func (f *form) hidden(i int) bool {
 	return false
 }
 
-// readonly: an edit keeps its order number, which is how the journal and head office know it.
+// readonly: what a form does not let change is shown and skipped. An edit keeps its order
+// number, which is how the journal and head office know it, and its type; a void or refund
+// is of one sale, whose channel it shares.
 func (f *form) readonly(i int) bool {
-	return f.mode == modeEdit && f.fields[i].name == model.FieldOrderID
+	switch f.fields[i].name {
+	case model.FieldOrderID:
+		return f.mode == modeEdit
+	case model.FieldSubSaleType:
+		return f.mode != modeNew
+	case model.FieldOriginalOrderID, model.FieldPaymentChannel:
+		return f.mode == modeVoid || f.mode == modeRefund
+	}
+	return false
 }
 
 func (f *form) snapshot() string {
@@ -528,6 +553,7 @@ func (f *form) saved(msg savedMsg) []action {
 		f.tried = true
 		f.validate()
 		f.msg, f.msgBad = f.c.tn("form.refuse", len(f.issues.Errors()), f.firstProblem()), true
+		f.focusFirstError()
 	case errors.As(err, &ce):
 		f.msg, f.msgBad = f.c.t("form.conflict", termtext.Clean(ce.OrderID)), true
 		f.focusField(model.FieldOrderID)
@@ -544,6 +570,17 @@ func (f *form) saved(msg savedMsg) []action {
 }
 
 func (f *form) keys() helpFor { return f.c.keys.formHelp() }
+
+// focusFirstError moves to the first field with an error and scrolls it, with its problems,
+// onto the screen, so the next key typed goes where the supervisor sees it.
+func (f *form) focusFirstError() tea.Cmd {
+	for i, fl := range f.fields {
+		if !f.hidden(i) && !f.readonly(i) && f.fieldIssues(fl).HasErrors() {
+			return f.setFocus(i)
+		}
+	}
+	return nil
+}
 
 func (f *form) firstProblem() string {
 	for _, fl := range f.fields {
@@ -576,12 +613,7 @@ func (f *form) save() tea.Cmd {
 	f.validate()
 	if f.issues.HasErrors() {
 		f.msg, f.msgBad = f.c.tn("form.refuse", len(f.issues.Errors()), f.firstProblem()), true
-		for i, fl := range f.fields {
-			if f.fieldIssues(fl).HasErrors() {
-				return f.setFocus(i)
-			}
-		}
-		return nil
+		return f.focusFirstError()
 	}
 	if w := f.issues.Warnings(); len(w) > 0 && f.confirmed != warnSig(f.issues) {
 		f.confirmed = warnSig(f.issues)
@@ -681,6 +713,7 @@ func (f *form) normalize(fl *field) {
 	switch fl.name {
 	case model.FieldCardNo:
 		f.maskCard()
+		f.bankFromCard()
 	case model.FieldTradeTime:
 		if t, err := model.ParseTime(v, f.c.now()); err == nil && strings.TrimSpace(v) != "" {
 			fl.in.SetValue(model.FormatTime(t))
@@ -703,6 +736,22 @@ func (f *form) normalize(fl *field) {
 	}
 }
 
+// bankFromCard picks the bank a bank card's first digits name, unless the supervisor picked
+// one: the slip's card number says whose card it is.
+func (f *form) bankFromCard() {
+	bank := f.get(model.FieldBankCode)
+	if (bank.value() != "" && !f.bankAuto) || model.Channel(f.get(model.FieldPaymentChannel).value()) != model.ChannelBankCard {
+		return
+	}
+	if b, ok := model.BankOfCard(f.get(model.FieldCardNo).value()); ok {
+		bank.setPick(b.Code)
+		f.bankAuto = true
+	} else if f.bankAuto {
+		bank.setPick("") // a new card of no listed bank: the guess from the old one goes
+		f.bankAuto = false
+	}
+}
+
 func (f *form) focusField(name string) { f.setFocus(f.index(name)) }
 
 func (f *form) step(d int) tea.Cmd {
@@ -716,12 +765,40 @@ func (f *form) step(d int) tea.Cmd {
 	return tea.Batch(f.setFocus(i), f.changed())
 }
 
+// pickedByHand notes a choice the supervisor made: a bank picked by hand is not replaced by
+// the card's.
+func (f *form) pickedByHand(fl *field) {
+	if fl.name == model.FieldBankCode {
+		f.bankAuto = false
+	}
+}
+
+// pickByText is the choice typed text names: by its code ("2" or "002") or by a word of its
+// label ("q" for QuickPass, "银" for 银行卡), case aside.
+func pickByText(opts []option, t string) (int, bool) {
+	q := strings.ToLower(strings.TrimSpace(t))
+	if q == "" {
+		return 0, false
+	}
+	for i, o := range opts {
+		if strings.HasPrefix(o.value, q) || strings.HasPrefix(strings.TrimLeft(o.value, "0"), q) {
+			return i, true
+		}
+	}
+	for i, o := range opts {
+		if strings.HasPrefix(strings.ToLower(o.label), q) || strings.HasPrefix(strings.ToLower(o.also), q) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
 func (f *form) pickOptions() []int {
 	fl := f.fields[f.focus]
 	var idx []int
 	q := strings.ToLower(f.pickFilter)
 	for i, o := range fl.opts {
-		if q == "" || strings.HasPrefix(o.value, q) || strings.Contains(strings.ToLower(o.label), q) {
+		if q == "" || strings.HasPrefix(o.value, q) || strings.Contains(strings.ToLower(o.label), q) || strings.Contains(strings.ToLower(o.also), q) {
 			idx = append(idx, i)
 		}
 	}
@@ -755,6 +832,7 @@ func (f *form) edit(msg tea.Msg) tea.Cmd {
 		case "enter", "space":
 			if f.pickCur >= 0 && f.pickCur < len(opts) {
 				fl.sel = opts[f.pickCur]
+				f.pickedByHand(fl)
 			}
 			f.pickOpen = false
 			fl.touched = true
@@ -794,19 +872,31 @@ func (f *form) edit(msg tea.Msg) tea.Cmd {
 			case "left":
 				fl.sel = (fl.sel - 1 + len(fl.opts)) % len(fl.opts)
 				fl.touched = true
+				f.pickedByHand(fl)
 				return f.changed()
 			case "right":
 				fl.sel = (fl.sel + 1) % len(fl.opts)
 				fl.touched = true
+				f.pickedByHand(fl)
 				return f.changed()
 			case "space":
 				f.pickOpen, f.pickFilter, f.pickCur = true, "", fl.sel
 				f.ensureVisible()
 				return nil
 			}
-			if t := kp.Key().Text; t != "" && len(fl.opts) > 4 {
-				f.pickOpen, f.pickFilter, f.pickCur = true, t, 0
-				f.ensureVisible()
+			if t := kp.Key().Text; t != "" {
+				if len(fl.opts) > 4 {
+					// a long list: what is typed starts its filter
+					f.pickOpen, f.pickFilter, f.pickCur = true, t, 0
+					f.ensureVisible()
+					return nil
+				}
+				// a short list: what is typed picks the choice it names
+				if i, ok := pickByText(fl.opts, t); ok {
+					fl.sel, fl.touched = i, true
+					return f.changed()
+				}
+				f.msg, f.msgBad = f.c.t("form.pick.nomatch", termtext.Clean(t)), true
 			}
 			return nil
 		}
@@ -879,6 +969,10 @@ func (f *form) title() string {
 	case modeRefund:
 		return f.c.t("form.refund", termtext.Clean(f.orig.OrderID))
 	}
+	if id := f.get(model.FieldOrderID).value(); id != "" {
+		// the generated number stands last on the form: the title shows it from the start
+		return f.c.t("form.new") + "  " + termtext.Clean(id)
+	}
 	return f.c.t("form.new")
 }
 
@@ -929,6 +1023,9 @@ func (f *form) context() string {
 
 // hint is what shows right of a field: the value as the program understood it.
 func (f *form) hint(fl *field) string {
+	if f.readonly(f.index(fl.name)) {
+		return f.c.t("hint.locked")
+	}
 	v := strings.TrimSpace(fl.value())
 	switch fl.name {
 	case model.FieldTradeAmount:
@@ -964,6 +1061,9 @@ func (f *form) hint(fl *field) string {
 			return f.c.label(model.FieldSaleType) + " " + string(st) + " " + st.Label(f.c.lang)
 		}
 	case model.FieldBankCode:
+		if f.bankAuto {
+			return f.c.t("hint.bankcard")
+		}
 		if f.fields[f.focus] == fl {
 			return f.c.t("hint.bank")
 		}
@@ -1166,4 +1266,13 @@ func hiddenPart(typed, hidden string) string {
 		j--
 	}
 	return string(b[i:j])
+}
+
+// otherLang is the language the screen is not in: a pick list finds a choice by its name in
+// either.
+func otherLang(l model.Lang) model.Lang {
+	if l == model.ZH {
+		return model.EN
+	}
+	return model.ZH
 }

@@ -25,11 +25,14 @@ func typeSale(hs *harness, card string) {
 	hs.typ("000777")
 	hs.press("enter")
 	hs.typ("331000099777")
-	hs.press("tab", "tab") // past the generated order number
+	hs.press("tab")
 	hs.typ(card)
 	hs.press("tab") // leaves the card: masked now
-	hs.typ("308")   // bank: typing a code opens the list filtered
-	hs.press("enter", "tab", "tab", "tab", "tab")
+	// the bank follows from the card's first digits (622202: ICBC)
+	if got := hs.form().get(model.FieldBankCode).value(); card != "" && got != "102" {
+		hs.t.Fatalf("the bank from the card 622202: %q", got)
+	}
+	hs.press("tab", "tab", "tab", "tab")
 	hs.typ("30012399999")
 }
 
@@ -41,14 +44,14 @@ func TestFormNewSaleUploads(t *testing.T) {
 	hs := newHarness(t, d, 80, 24)
 	startUploader(t, u)
 	hs.press("n")
-	hs.contains("New sale", "HZ0120261126A0001", "generated; you may change it")
+	hs.contains("New sale  HZ0120261126A0001")
 	if hs.form().fields[hs.form().focus].name != model.FieldPaymentChannel {
 		t.Fatalf("the form starts on %s, want the channel", hs.form().fields[hs.form().focus].name)
 	}
 	const card = "6222021234567890128" // 19 digits, Luhn-valid
 	typeSale(hs, card)
 	hs.lacks(card, "6222 02")
-	hs.contains("¥1,234.56", "2026-11-26 14:30:00", "308 招商银行", "622202*********0128")
+	hs.contains("¥1,234.56", "2026-11-26 14:30:00", "102 中国工商银行 ICBC", "from the card's first digits", "622202*********0128")
 	if got := hs.form().get(model.FieldTradeTime).value(); got != "2026-11-26 14:30:00" {
 		t.Errorf("the time typed as 14:30 reads %q once left", got)
 	}
@@ -64,7 +67,7 @@ func TestFormNewSaleUploads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.TradeAmount != 123456 || o.CardNo != "622202*********0128" || o.EncrypteSummary == "" || o.BankName != "招商银行" ||
+	if o.TradeAmount != 123456 || o.CardNo != "622202*********0128" || o.EncrypteSummary == "" || o.BankName != "中国工商银行" ||
 		o.Cashier != "张三" || o.IP != "10.0.0.8" || o.PosTraceNo != "000777" || o.SequenceNo != "30012399999" {
 		t.Fatalf("journaled %+v", o.Sale)
 	}
@@ -98,7 +101,7 @@ func TestFormErrorsBlockWarningsAskOnce(t *testing.T) {
 	hs.typ("12") // trace of two digits: a warning
 	hs.press("tab")
 	hs.typ("331000099777")
-	hs.press("tab", "tab") // past the generated order number
+	hs.press("tab")
 	for range 5 {
 		hs.press("tab")
 	}

@@ -1,0 +1,194 @@
+package ui
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"banksale/model"
+)
+
+// focusOrder is the fields tab visits from the form's current one until it comes back.
+func focusOrder(hs *harness) []string {
+	f := hs.form()
+	start := f.focus
+	out := []string{f.fields[start].name}
+	for range len(f.fields) {
+		hs.press("tab")
+		if f.focus == start {
+			break
+		}
+		out = append(out, f.fields[f.focus].name)
+	}
+	return out
+}
+
+// TestFormsShareOneOrder: new, edit, void and refund forms show the same fields in the same
+// order, and from the trade time on, enter visits the same ones in each: counting enters lands
+// in the same field whichever form is open. What a form does not let change is shown, marked
+// fixed, and skipped.
+func TestFormsShareOneOrder(t *testing.T) {
+	j := openJournal(t)
+	fx := fill(t, j)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	fromTime := func(order []string) []string {
+		i := slices.Index(order, model.FieldTradeTime)
+		if i < 0 {
+			t.Fatalf("the trade time is never visited: %v", order)
+		}
+		return append(order[i:], order[:i]...)
+	}
+	hs.press("n")
+	hs.form().focusField(model.FieldTradeTime)
+	newOrder := fromTime(focusOrder(hs))
+	hs.press("esc")
+
+	hs.selectOrder(fx.uploaded)
+	hs.press("f") // the sale is partly refunded: a refund may follow, a void may not
+	if hs.on() != "form" {
+		t.Fatalf("f did not open the refund form:\n%s", hs.screen())
+	}
+	hs.contains("Refund", fx.uploaded, "(fixed on this form)")
+	voidOrder := fromTime(focusOrder(hs))
+	for _, locked := range []string{model.FieldSubSaleType, model.FieldOriginalOrderID, model.FieldPaymentChannel} {
+		if slices.Contains(voidOrder, locked) {
+			t.Errorf("the refund form lets %s change: %v", locked, voidOrder)
+		}
+	}
+	// the refund form has no field the new one lacks, in another place
+	var newWithout []string
+	for _, n := range newOrder {
+		if n != model.FieldPaymentChannel && n != model.FieldSubSaleType {
+			newWithout = append(newWithout, n)
+		}
+	}
+	if !slices.Equal(voidOrder, newWithout) {
+		t.Errorf("enter visits\n new:    %v\n refund: %v", newWithout, voidOrder)
+	}
+	hs.press("esc")
+	if hs.on() == "form" {
+		hs.press("y")
+	}
+	hs.press("esc")
+}
+
+// TestFormSaysLengthInsteadOfDropping: what is typed is kept whole; a value over its field's
+// limit is an error that names the limit (the tender line used to keep 4 characters silently).
+func TestFormSaysLengthInsteadOfDropping(t *testing.T) {
+	j := openJournal(t)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("n")
+	f := hs.form()
+	f.focusField(model.FieldPayTypeNo)
+	hs.typ("20261129011")
+	if got := f.get(model.FieldPayTypeNo).value(); got != "120261129011" && got != "20261129011" {
+		t.Fatalf("the tender line keeps %q of 20261129011", got)
+	}
+	hs.press("tab")
+	hs.contains("at most 4 digits")
+	f.focusField(model.FieldTradeRefNo)
+	hs.typ(strings.Repeat("9", 40))
+	if got := f.get(model.FieldTradeRefNo).value(); len(got) != 40 {
+		t.Fatalf("the reference keeps %d of 40 digits", len(got))
+	}
+	hs.press("tab")
+	hs.contains("at most 32 characters, this one has")
+}
+
+// TestFormPickByTyping: typing on a short pick list picks the choice it names, in either
+// language; what names none says how to choose. On the bank list, typing filters by code,
+// name, abbreviation or English name.
+func TestFormPickByTyping(t *testing.T) {
+	j := openJournal(t)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("n")
+	f := hs.form()
+	hs.typ("q")
+	if got := f.get(model.FieldPaymentChannel).value(); got != string(model.ChannelQuickPass) {
+		t.Fatalf("q on the channel picked %q", got)
+	}
+	hs.typ("银")
+	if got := f.get(model.FieldPaymentChannel).value(); got != string(model.ChannelBankCard) {
+		t.Fatalf("银 on the channel picked %q", got)
+	}
+	hs.typ("z")
+	hs.contains("No choice matches z")
+	for q, code := range map[string]string{"icbc": "102", "construction": "105", "PSBC": "403", "招商": "308"} {
+		f.focusField(model.FieldBankCode)
+		hs.typ(q)
+		hs.press("enter")
+		if got := f.get(model.FieldBankCode).value(); got != code {
+			t.Errorf("the bank list, typed %q, picked %q, want %s", q, got, code)
+		}
+	}
+}
+
+// TestFormBankFromCard: a bank card's first digits fill in the bank; a bank picked by hand
+// stays, with a warning when the card says otherwise.
+func TestFormBankFromCard(t *testing.T) {
+	j := openJournal(t)
+	hs := newHarness(t, testDeps(j, model.ZH), 80, 24)
+	hs.press("n")
+	f := hs.form()
+	f.focusField(model.FieldCardNo)
+	hs.typ("6222021234567890128")
+	hs.press("tab")
+	if got := f.get(model.FieldBankCode).value(); got != "102" {
+		t.Fatalf("the bank from 622202: %q", got)
+	}
+	hs.contains("102 中国工商银行 ICBC", "按卡号开头识别")
+	// another card of a listed bank: the guess follows it
+	f.focusField(model.FieldCardNo)
+	hs.typ("6217001234567890")
+	hs.press("tab")
+	if got := f.get(model.FieldBankCode).value(); got != "105" {
+		t.Fatalf("the bank from 621700: %q", got)
+	}
+	// picked by hand: kept, and the card's bank is named in a warning
+	hs.press("right")
+	if got := f.get(model.FieldBankCode).value(); got == "105" {
+		t.Fatal("right did not move the bank")
+	}
+	f.focusField(model.FieldCardNo)
+	hs.typ("6222021234567890128")
+	hs.press("tab")
+	if got := f.get(model.FieldBankCode).value(); got == "102" {
+		t.Fatal("a bank picked by hand was replaced by the card's")
+	}
+	if !f.issues.Has("bank.card_mismatch") {
+		t.Errorf("no warning that the card is another bank's: %v", f.issues)
+	}
+}
+
+// TestFormRefusedSaveShowsItsField: after a refused save the form scrolls to the field it
+// focuses, so the next key goes where the supervisor sees it.
+func TestFormRefusedSaveShowsItsField(t *testing.T) {
+	j := openJournal(t)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("n")
+	f := hs.form()
+	hs.press("enter")
+	hs.typ("now")
+	hs.press("tab")
+	hs.typ("12")
+	hs.press("tab")
+	hs.typ("000123")
+	hs.press("tab")
+	hs.typ("123456789012")
+	f.focusField(model.FieldSequenceNo)
+	hs.typ("20261129001")
+	f.focusField(model.FieldPayTypeNo)
+	hs.press("backspace")
+	hs.typ("x")
+	f.focusField(model.FieldTradeTime) // back at the top: the error lies below the screen
+	hs.press("ctrl+s")
+	hs.contains("Cannot save")
+	if got := f.fields[f.focus].name; got != model.FieldPayTypeNo {
+		t.Fatalf("the refused save focused %s", got)
+	}
+	_, cur := f.view()
+	if cur == nil {
+		t.Fatalf("the focused field is off the screen:\n%s", hs.screen())
+	}
+	hs.contains("> Tender line")
+}
