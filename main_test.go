@@ -426,7 +426,7 @@ func TestVoidReportExportBackup(t *testing.T) {
 		t.Errorf("void without a reason: %d %q", code, errs)
 	}
 	// The flag may follow the id, as people type it.
-	if code, out, errs := te.run("void", "T00000003", "--reason", "typed twice"); code != 0 || !strings.Contains(out, "voided") {
+	if code, out, errs := te.run("void", "T00000003", "--reason", "typed twice"); code != 0 || !strings.Contains(out, "cancelled") {
 		t.Errorf("void: %d %q %q", code, out, errs)
 	}
 	if code, _, errs := te.run("void", "T00000003", "--reason", "again"); code != exitRefused || !strings.Contains(errs, "cannot be changed") {

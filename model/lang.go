@@ -120,7 +120,8 @@ func (s Status) Label(l Lang) string {
 	case StatusRejected:
 		return l.Pick("被拒绝", "rejected")
 	case StatusVoided:
-		return l.Pick("已作废", "voided")
+		// cancelled here, never sent: not to be confused with a sale voided by a void order
+		return l.Pick("已作废", "cancelled")
 	}
 	return string(s)
 }

@@ -32,6 +32,40 @@ type Order struct {
 	UpdatedAt    time.Time
 	CreatedBy    string
 	UpdatedBy    string
+	// Undone is what the journal's voids and refunds of this sale did to it; a sale read by
+	// List or Get carries it.
+	Undone Undone
+}
+
+// Undone is what became of a sale after it was made: the void and the refunds in the journal
+// that undo it, those cancelled here (status voided) left out, as they undo nothing.
+type Undone struct {
+	Void    *Correction  // the void of the sale, nil when none
+	Refunds []Correction // oldest first
+}
+
+// Correction is one void or refund of a sale.
+type Correction struct {
+	OrderID string
+	Amount  Amount
+	Status  Status
+}
+
+// Refunded is the total of the refunds.
+func (u Undone) Refunded() Amount {
+	var sum Amount
+	for _, r := range u.Refunds {
+		sum += r.Amount
+	}
+	return sum
+}
+
+// Any reports whether a void or a refund undoes the sale.
+func (u Undone) Any() bool { return u.Void != nil || len(u.Refunds) > 0 }
+
+// FullyRefunded reports whether the refunds add up to the whole sale.
+func (o Order) FullyRefunded() bool {
+	return len(o.Undone.Refunds) > 0 && o.Undone.Refunded() >= o.TradeAmount
 }
 
 // Attempt is one try to upload an order.
@@ -102,6 +136,8 @@ type Filter struct {
 	Channel  Channel  // "" = all
 	SubType  SubType  // "" = all
 	From, To time.Time
+	// Corrections narrows to voids and refunds and the sales they undo.
+	Corrections bool
 	// Search is a prefix of order_id, sequence_no, pos_trace_no or trade_ref_no.
 	Search string
 }

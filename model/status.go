@@ -38,10 +38,51 @@ func StatusesWhere(ok func(Status) bool) []Status {
 }
 
 // CanVoid says whether a void order may be started from o: only a sale is voided.
-func (o Order) CanVoid() bool { return o.SubSaleType == SubSale }
+func (o Order) CanVoid() bool { return o.WhyNoVoid() == "" }
 
 // CanRefund says whether a refund order may be started from o: only a sale is refunded.
-func (o Order) CanRefund() bool { return o.SubSaleType == SubSale }
+func (o Order) CanRefund() bool { return o.WhyNoRefund() == "" }
+
+// Why a void or refund cannot start from an order, as read from the order alone (Undone as
+// the journal read it; the journal checks again when the void or refund is saved).
+const (
+	NoCorrectionNotSale   = "not_sale"  // only a sale is voided or refunded
+	NoCorrectionCancelled = "cancelled" // cancelled here: it never reached head office
+	NoCorrectionVoided    = "voided"    // a void already undoes it
+	NoCorrectionRefunded  = "refunded"  // void: refunds already undo part of it; refund: all of it
+)
+
+// WhyNoVoid is why o cannot be voided ("" when it can): a void undoes a whole sale, once, and
+// not one already partly refunded.
+func (o Order) WhyNoVoid() string {
+	switch {
+	case o.SubSaleType != SubSale:
+		return NoCorrectionNotSale
+	case o.Status == StatusVoided:
+		return NoCorrectionCancelled
+	case o.Undone.Void != nil:
+		return NoCorrectionVoided
+	case len(o.Undone.Refunds) > 0:
+		return NoCorrectionRefunded
+	}
+	return ""
+}
+
+// WhyNoRefund is why o cannot be refunded ("" when it can): not a voided sale, and not one
+// refunded in full.
+func (o Order) WhyNoRefund() string {
+	switch {
+	case o.SubSaleType != SubSale:
+		return NoCorrectionNotSale
+	case o.Status == StatusVoided:
+		return NoCorrectionCancelled
+	case o.Undone.Void != nil:
+		return NoCorrectionVoided
+	case o.FullyRefunded():
+		return NoCorrectionRefunded
+	}
+	return ""
+}
 
 // Duplicate-warning codes (Issue.Code) of the checks against the journal; Args[0] is the other
 // order's order_id.

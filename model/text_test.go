@@ -61,7 +61,7 @@ func TestLabels(t *testing.T) {
 		{StatusRejected.Label(ZH), "被拒绝"}, {StatusVoided.Label(ZH), "已作废"},
 		{StatusPending.Label(EN), "pending"}, {StatusUploading.Label(EN), "uploading"},
 		{StatusUploaded.Label(EN), "uploaded"}, {StatusRetrying.Label(EN), "retrying"},
-		{StatusRejected.Label(EN), "rejected"}, {StatusVoided.Label(EN), "voided"},
+		{StatusRejected.Label(EN), "rejected"}, {StatusVoided.Label(EN), "cancelled"},
 		{Channel("009").Label(EN), "009"},
 		{FieldLabel(FieldTradeAmount, ZH), "交易金额"}, {FieldLabel(FieldTradeAmount, EN), "Amount"},
 	}

@@ -29,6 +29,9 @@ var searchSparse = 2000 // a variable so tests can reach the dense paths on a sm
 // already in trade_time, id order. Listed orders leave Payload empty (Get and Claim carry it).
 func (j *Journal) List(ctx context.Context, f model.Filter, after model.Cursor, limit int) ([]model.Order, error) {
 	out, err := j.list(ctx, f, after, limit, false)
+	if err == nil {
+		err = j.fillUndone(ctx, out)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("storage: list: %w", err)
 	}
@@ -42,6 +45,9 @@ func (j *Journal) ListBefore(ctx context.Context, f model.Filter, before model.C
 		return nil, nil
 	}
 	out, err := j.list(ctx, f, before, limit, true)
+	if err == nil {
+		err = j.fillUndone(ctx, out)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("storage: list before: %w", err)
 	}
@@ -154,6 +160,11 @@ func arms(f model.Filter) ([]arm, error) {
 func rangeConds(f model.Filter, cur model.Cursor, newer bool) ([]string, []any) {
 	var conds []string
 	var args []any
+	if f.Corrections {
+		// The sales among them are found through the partial index orders_original, read once
+		// per query; the walk in time order then keeps the rows that qualify.
+		conds = append(conds, "(sub_sale_type IN ('002', '006') OR order_id IN (SELECT original_order_id FROM orders WHERE original_order_id <> ''))")
+	}
 	if !f.From.IsZero() {
 		conds = append(conds, "trade_time >= ?")
 		args = append(args, ms(f.From))

@@ -259,3 +259,70 @@ func FuzzSearch(f *testing.F) {
 		}
 	})
 }
+
+// TestListSaysWhatBecameOfASale: a listed or read sale carries its void and refunds; a
+// refund cancelled here undoes nothing and is left out.
+func TestListSaysWhatBecameOfASale(t *testing.T) {
+	j := openTest(t)
+	ctx := context.Background()
+	day := time.Date(2026, 11, 26, 9, 0, 0, 0, model.CST)
+	a, b, c := testSale(1, day), testSale(2, day.Add(time.Minute)), testSale(3, day.Add(2*time.Minute))
+	for _, s := range []model.Sale{a, b, c} {
+		mustInsert(t, j, s)
+		upload(t, j, s.OrderID)
+	}
+	mustInsert(t, j, voidOf(a, "V1"))
+	mustInsert(t, j, refundOf(b, "F1", 3000, day.Add(time.Hour)))
+	mustInsert(t, j, refundOf(b, "F2", 2000, day.Add(2*time.Hour)))
+	if _, err := j.Void(ctx, "F2", "typed twice", "t"); err != nil {
+		t.Fatal(err)
+	}
+	list, err := j.List(ctx, model.Filter{}, model.Cursor{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]model.Undone{}
+	for _, o := range list {
+		got[o.OrderID] = o.Undone
+	}
+	if u := got[a.OrderID]; u.Void == nil || u.Void.OrderID != "V1" || len(u.Refunds) != 0 {
+		t.Errorf("the voided sale: %+v", u)
+	}
+	if u := got[b.OrderID]; u.Void != nil || len(u.Refunds) != 1 || u.Refunds[0].OrderID != "F1" || u.Refunded() != 3000 {
+		t.Errorf("the refunded sale: %+v", u)
+	}
+	if u := got[c.OrderID]; u.Any() {
+		t.Errorf("the untouched sale: %+v", u)
+	}
+	o, err := j.Get(ctx, b.OrderID)
+	if err != nil || o.Undone.Refunded() != 3000 {
+		t.Errorf("Get: %+v %v", o.Undone, err)
+	}
+}
+
+// TestListCorrections: the corrections filter lists the voids and refunds and the sales they
+// undo, and nothing else.
+func TestListCorrections(t *testing.T) {
+	j := openTest(t)
+	ctx := context.Background()
+	day := time.Date(2026, 11, 26, 9, 0, 0, 0, model.CST)
+	a, b, c := testSale(1, day), testSale(2, day.Add(time.Minute)), testSale(3, day.Add(2*time.Minute))
+	for _, s := range []model.Sale{a, b, c} {
+		mustInsert(t, j, s)
+		upload(t, j, s.OrderID)
+	}
+	mustInsert(t, j, voidOf(a, "V1"))
+	mustInsert(t, j, refundOf(b, "F1", 3000, day.Add(time.Hour)))
+	list, err := j.List(ctx, model.Filter{Corrections: true}, model.Cursor{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, o := range list {
+		got = append(got, o.OrderID)
+	}
+	want := []string{"F1", "V1", b.OrderID, a.OrderID} // newest first
+	if !slices.Equal(got, want) {
+		t.Errorf("corrections = %v, want %v", got, want)
+	}
+}

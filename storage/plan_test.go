@@ -120,6 +120,7 @@ func TestQueryPlans(t *testing.T) {
 		"release":     releaseSQL,
 		"retry ids":   fmt.Sprintf(retrySQL, "order_id IN (?, ?)"),
 		"retry all":   fmt.Sprintf(retrySQL, "1"),
+		"undone":      fmt.Sprintf(undoneSQL, "?, ?"),
 	} {
 		n := strings.Count(q, "?")
 		args := make([]any, n)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"banksale/model"
@@ -43,7 +44,7 @@ const (
 	countsSQL      = "SELECT status, n FROM status_counts"
 )
 
-// Get returns one order, payload included.
+// Get returns one order, payload included, and for a sale what its voids and refunds did.
 func (j *Journal) Get(ctx context.Context, orderID string) (model.Order, error) {
 	o, err := scanOrder(j.r.QueryRowContext(ctx, getSQL, orderID), true)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -52,7 +53,70 @@ func (j *Journal) Get(ctx context.Context, orderID string) (model.Order, error) 
 	if err != nil {
 		return model.Order{}, fmt.Errorf("storage: get %s: %w", orderID, err)
 	}
-	return o, nil
+	one := []model.Order{o}
+	if err := j.fillUndone(ctx, one); err != nil {
+		return model.Order{}, fmt.Errorf("storage: get %s: %w", orderID, err)
+	}
+	return one[0], nil
+}
+
+// undoneSQL reads the live voids and refunds of up to maxUndoneBatch sales at once; the
+// partial index orders_original serves it (hence original_order_id <> ”), and gives each
+// sale's rows in rowid order, oldest first, with no sort.
+const (
+	undoneSQL = "SELECT original_order_id, order_id, sub_sale_type, trade_amount, status FROM orders" +
+		" WHERE original_order_id <> '' AND status <> 'voided' AND original_order_id IN (%s)"
+	maxUndoneBatch = 500
+)
+
+// fillUndone sets Undone on the sales among orders: one indexed read per page of orders, so a
+// listing says on each sale whether it was voided or refunded.
+func (j *Journal) fillUndone(ctx context.Context, orders []model.Order) error {
+	at := map[string][]int{}
+	var ids []any
+	for i := range orders {
+		if orders[i].SubSaleType != model.SubSale {
+			continue
+		}
+		orders[i].Undone = model.Undone{}
+		if _, seen := at[orders[i].OrderID]; !seen {
+			ids = append(ids, orders[i].OrderID)
+		}
+		at[orders[i].OrderID] = append(at[orders[i].OrderID], i)
+	}
+	for len(ids) > 0 {
+		batch := ids[:min(len(ids), maxUndoneBatch)]
+		ids = ids[len(batch):]
+		q := fmt.Sprintf(undoneSQL, strings.TrimSuffix(strings.Repeat("?,", len(batch)), ","))
+		rows, err := j.r.QueryContext(ctx, q, batch...)
+		if err != nil {
+			return fmt.Errorf("reading voids and refunds: %w", err)
+		}
+		for rows.Next() {
+			var orig, sub, status string
+			var c model.Correction
+			var amount int64
+			if err := rows.Scan(&orig, &c.OrderID, &sub, &amount, &status); err != nil {
+				rows.Close()
+				return fmt.Errorf("reading voids and refunds: %w", err)
+			}
+			c.Amount, c.Status = model.Amount(amount), model.Status(status)
+			for _, i := range at[orig] {
+				switch model.SubType(sub) {
+				case model.SubVoid:
+					cc := c
+					orders[i].Undone.Void = &cc
+				case model.SubRefund:
+					orders[i].Undone.Refunds = append(orders[i].Undone.Refunds, c)
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("reading voids and refunds: %w", err)
+		}
+	}
+	return nil
 }
 
 // Related gathers an original sale and its live voids and refunds, for the form's checks. The

@@ -70,7 +70,7 @@ func (d *detail) update(msg tea.Msg) (tea.Cmd, []action) {
 	case detailMsg:
 		d.apply(msg)
 	case orderChanged:
-		if msg.order.OrderID == d.id {
+		if msg.order.OrderID == d.id || msg.order.OriginalOrderID == d.id {
 			return d.load(d.id), nil
 		}
 	case refreshMsg:
@@ -174,6 +174,14 @@ func (d *detail) lines() []string {
 			out = append(out, "  "+lab+" "+l)
 		}
 	}
+	if u := d.c.undoneWords(o); u != "" {
+		// what became of the sale: its void, or its refunds one by one
+		out = append(out, "  "+termtext.Fit(d.c.t("det.undone"), formLabelW)+" "+d.c.st.bold.Render(termtext.Cut(u, d.c.w-formIndent)))
+		for _, r := range o.Undone.Refunds {
+			l := fmt.Sprintf("%s %s %s", termtext.Clean(r.OrderID), r.Amount.String(), r.Status.Label(d.c.lang))
+			out = append(out, "  "+termtext.Fit("", formLabelW)+" "+termtext.Cut(l, d.c.w-formIndent))
+		}
+	}
 	if refusal.Field != "" {
 		// the refused value by name, at the top: the field's own line may be a page below
 		v := termtext.Clean(model.DraftOf(o.Sale).Get(refusal.Field))
@@ -193,6 +201,8 @@ func (d *detail) lines() []string {
 		todo = d.c.t("todo.damaged")
 	case o.Status == model.StatusRejected:
 		todo = d.c.refusalTodo(o, refusal)
+	case o.SubSaleType == model.SubSale && o.Status != model.StatusVoided && o.Undone.Any():
+		todo = d.c.undoneTodo(o)
 	}
 	for i, l := range termtext.Wrap(todo, d.c.w-formIndent) {
 		lab := termtext.Fit("", formLabelW)
@@ -332,4 +342,15 @@ func (c *common) refusalTodo(o model.Order, r model.Refusal) string {
 		return c.t("why.nofield", req)
 	}
 	return c.t("todo.rejected")
+}
+
+// undoneTodo says what is left to do with a sale a void or refunds undid.
+func (c *common) undoneTodo(o model.Order) string {
+	switch {
+	case o.Undone.Void != nil:
+		return c.t("todo.voidedby", termtext.Clean(o.Undone.Void.OrderID))
+	case o.FullyRefunded():
+		return c.t("todo.refundedall")
+	}
+	return c.t("todo.refundedpart", max(o.TradeAmount-o.Undone.Refunded(), 0).String())
 }

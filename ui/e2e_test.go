@@ -295,7 +295,7 @@ func TestEndToEndDemo(t *testing.T) {
 
 	// 4. resize: wider shows more columns, too small says so, and back
 	s.tmux("resize-window", "-t", s.name, "-x", "120", "-y", "40")
-	s.waitText(5*time.Second, "Last error", "Trade time")
+	s.waitText(5*time.Second, "Note", "Trade time")
 	s.tmux("resize-window", "-t", s.name, "-x", "60", "-y", "20")
 	s.waitText(5*time.Second, "needs at least 80x24")
 	s.tmux("resize-window", "-t", s.name, "-x", "80", "-y", "24")

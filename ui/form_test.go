@@ -223,12 +223,28 @@ func TestFormVoidAndRefundPrefilled(t *testing.T) {
 	j := openJournal(t)
 	fx := fill(t, j)
 	hs := newHarness(t, testDeps(j, model.EN), 120, 40)
+	// the sale has a refund already: v is refused at once, naming the refunds
 	hs.selectOrder(fx.uploaded)
 	hs.press("v")
+	if hs.on() != "journal" {
+		t.Fatalf("v on a refunded sale opened %s", hs.on())
+	}
+	hs.contains(fx.uploaded + " has refunds of ¥300.00: a void undoes a whole sale; refund the rest instead (f)")
+	// and the sale that was voided: v and f are refused at once, naming the void
+	hs.selectOrder(fx.quick)
+	hs.press("f")
+	hs.contains(fx.quick + " is voided by " + fx.void + ": it cannot be voided or refunded again")
+	hs.press("v")
+	if hs.on() != "journal" {
+		t.Fatalf("v on a voided sale opened %s", hs.on())
+	}
+
+	hs.selectOrder(fx.retrying)
+	hs.press("v")
 	f := hs.form()
-	orig, _ := j.Get(context.Background(), fx.uploaded)
+	orig, _ := j.Get(context.Background(), fx.retrying)
 	for field, want := range map[string]string{
-		model.FieldOriginalOrderID: fx.uploaded, model.FieldTradeAmount: "1288.00", model.FieldCardNo: orig.CardNo,
+		model.FieldOriginalOrderID: fx.retrying, model.FieldTradeAmount: "899.00", model.FieldCardNo: orig.CardNo,
 		model.FieldTerminalNo: orig.TerminalNo, model.FieldBankShopNo: orig.BankShopNo, model.FieldBatchNo: orig.BatchNo,
 		model.FieldPaymentChannel: string(orig.PaymentChannel), model.FieldSubSaleType: string(model.SubVoid),
 	} {
@@ -236,10 +252,7 @@ func TestFormVoidAndRefundPrefilled(t *testing.T) {
 			t.Errorf("void %s = %q, want %q", field, got, want)
 		}
 	}
-	hs.contains("Void sale "+fx.uploaded, "Original "+fx.uploaded)
-	// the sale has a refund already: a void is refused with the original in the journal
-	hs.press("ctrl+s")
-	hs.contains("already been refunded")
+	hs.contains("Void sale "+fx.retrying, "Original "+fx.retrying)
 	hs.press("esc", "y")
 
 	hs.selectOrder(fx.uploaded)

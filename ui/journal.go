@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -36,14 +37,19 @@ type journal struct {
 type tabDef struct {
 	key      string
 	statuses []model.Status
+	// corrections: the voids and refunds and the sales they undo. "Voided" meant two things
+	// (cancelled here before upload, undone by a void order): tab 5 holds the first, this one
+	// the second.
+	corrections bool
 }
 
 var tabs = []tabDef{
-	{"tab.all", nil},
-	{"tab.attention", []model.Status{model.StatusRejected}},
-	{"tab.waiting", []model.Status{model.StatusPending, model.StatusUploading, model.StatusRetrying}},
-	{"tab.uploaded", []model.Status{model.StatusUploaded}},
-	{"tab.voided", []model.Status{model.StatusVoided}},
+	{"tab.all", nil, false},
+	{"tab.attention", []model.Status{model.StatusRejected}, false},
+	{"tab.waiting", []model.Status{model.StatusPending, model.StatusUploading, model.StatusRetrying}, false},
+	{"tab.uploaded", []model.Status{model.StatusUploaded}, false},
+	{"tab.voided", []model.Status{model.StatusVoided}, false},
+	{"tab.corrections", nil, true},
 }
 
 func newJournal(c *common) *journal { return &journal{c: c, keepOffset: -1} }
@@ -64,7 +70,7 @@ func (j *journal) chunk() int  { return max(50, 2*j.pageRows()) }
 func (j *journal) window() int { return 4 * j.chunk() }
 
 func (j *journal) filter() model.Filter {
-	f := model.Filter{Statuses: tabs[j.tab].statuses, Search: j.search}
+	f := model.Filter{Statuses: tabs[j.tab].statuses, Corrections: tabs[j.tab].corrections, Search: j.search}
 	if !j.day.IsZero() {
 		f.From = j.day
 		f.To = j.day.AddDate(0, 0, 1)
@@ -267,12 +273,45 @@ func (j *journal) clampView() {
 
 // update puts a changed order in place: the cursor stays on the same order and nothing else
 // moves, so rows change live without a flicker or a jump.
+// An order changed elsewhere carries no Undone (the uploader's events do not read it): the
+// row keeps what it knew, and refreshRow reads it afresh when a void or refund changes.
 func (j *journal) put(o model.Order) {
+	for i := range j.rows {
+		if j.rows[i].OrderID == o.OrderID {
+			if !o.Undone.Any() {
+				o.Undone = j.rows[i].Undone
+			}
+			j.rows[i] = o
+			return
+		}
+	}
+}
+
+// rowMsg is an order read afresh from the journal, Undone included.
+type rowMsg struct{ order model.Order }
+
+// putFresh replaces a row with what the journal read.
+func (j *journal) putFresh(o model.Order) {
 	for i := range j.rows {
 		if j.rows[i].OrderID == o.OrderID {
 			j.rows[i] = o
 			return
 		}
+	}
+}
+
+// refreshRow reads the order id afresh, when it is in the window.
+func (j *journal) refreshRow(id string) tea.Cmd {
+	if !slices.ContainsFunc(j.rows, func(o model.Order) bool { return o.OrderID == id }) {
+		return nil
+	}
+	jn, ctx := j.c.d.Journal, j.c.ctx
+	return func() tea.Msg {
+		o, err := jn.Get(ctx, id)
+		if err != nil {
+			return nil
+		}
+		return rowMsg{o}
 	}
 }
 
@@ -340,6 +379,12 @@ func (j *journal) update(msg tea.Msg) (tea.Cmd, []action) {
 		return j.apply(msg), nil
 	case orderChanged:
 		j.put(msg.order)
+		if orig := msg.order.OriginalOrderID; orig != "" {
+			// a void or refund changed: what its sale's row says of it changes too
+			return j.refreshRow(orig), nil
+		}
+	case rowMsg:
+		j.putFresh(msg.order)
 	case refreshMsg:
 		return j.reloadAround(msg.id), nil
 	case answer:
@@ -511,12 +556,15 @@ func (j *journal) columns() []column {
 	for _, s := range []model.SubType{model.SubSale, model.SubVoid, model.SubRefund} {
 		typeW = max(typeW, termtext.Width(s.Label(j.c.lang)))
 	}
+	for _, k := range []string{"type.voided", "type.refunded", "type.partrefund"} {
+		typeW = max(typeW, termtext.Width(j.c.t(k)))
+	}
 	for _, c := range []model.Channel{model.ChannelQuickPass, model.ChannelBankCard} {
 		chW = max(chW, termtext.Width(j.c.t("ch.short."+string(c))))
 	}
 	timeW := 11
-	if j.c.w >= 120 {
-		timeW = 19
+	if j.c.w >= 140 {
+		timeW = 19 // the seconds only where the note keeps its room
 	}
 	want := map[string]column{
 		"status":   {"status", statusW, false},
@@ -532,15 +580,17 @@ func (j *journal) columns() []column {
 	used := -1
 	for _, id := range []string{"status", "order", "amount", "type", "time", "channel", "card", "attempts"} {
 		c := want[id]
-		if used+1+c.w > j.c.w && id == "card" {
-			c.w = 6 // last four only: still matches the slip
+		if id == "card" && j.c.w-(used+1+c.w)-5 < 30 {
+			// last four only, which still matches the slip: the note (what became of a sale,
+			// the last error) needs the room more than the masked card's first six digits
+			c.w = 6
 		}
 		if used+1+c.w <= j.c.w {
 			chosen[id] = c
 			used += 1 + c.w
 		}
 	}
-	if rest := j.c.w - used - 1; rest >= 10 {
+	if rest := j.c.w - used - 1; rest >= 8 {
 		chosen["error"] = column{"error", rest, false}
 	}
 	var cols []column
@@ -632,7 +682,7 @@ func (j *journal) rowLine(cols []column, o model.Order, selected bool) string {
 				cell = termtext.Fit(o.TradeTime.In(model.CST).Format("01-02 15:04"), c.w)
 			}
 		case "type":
-			cell = termtext.Fit(o.SubSaleType.Label(j.c.lang), c.w)
+			cell = termtext.Fit(j.c.typeLabel(o), c.w)
 		case "channel":
 			cell = termtext.Fit(j.c.channelShort(o.PaymentChannel), c.w)
 		case "amount":
@@ -646,7 +696,10 @@ func (j *journal) rowLine(cols []column, o model.Order, selected bool) string {
 		case "attempts":
 			cell = termtext.FitRight(fmt.Sprint(o.Attempts), c.w)
 		case "error":
-			e := ""
+			e := j.c.undoneWords(o)
+			if o.OriginalOrderID != "" {
+				e = j.c.t("note.of", termtext.Clean(o.OriginalOrderID))
+			}
 			if o.Status == model.StatusRetrying || o.Status == model.StatusRejected {
 				e = j.c.lastError(o)
 			}
@@ -672,6 +725,9 @@ func (j *journal) explain() string {
 		when := ""
 		if !o.UpdatedAt.IsZero() {
 			when = " " + o.UpdatedAt.In(model.CST).Format("15:04:05")
+		}
+		if u := j.c.undoneWords(o); u != "" {
+			return j.c.st.ok.Render(j.c.t("sel.uploaded", when)) + "; " + u
 		}
 		return j.c.st.ok.Render(j.c.t("sel.uploaded", when))
 	case model.StatusPending:
@@ -707,8 +763,8 @@ func (j *journal) explain() string {
 func (j *journal) tabRanges() [][2]int {
 	var rs [][2]int
 	x := 0
-	for i := range tabs {
-		w := termtext.Width(j.tabLabel(i)) + 2
+	for _, l := range j.tabLabels() {
+		w := termtext.Width(l) + 2
 		rs = append(rs, [2]int{x, x + w})
 		x += w
 	}
@@ -725,17 +781,35 @@ func (j *journal) tabLabel(i int) string {
 	return l
 }
 
-func (j *journal) tabsLine() string {
-	var b strings.Builder
+// tabLabels are the tabs as drawn: each with its name when they and the filters in force fit
+// the width, else the tabs not chosen by their number alone (and the count of those needing
+// attention), so the filters stay readable.
+func (j *journal) tabLabels() []string {
+	full := make([]string, len(tabs))
+	w := 0
 	for i := range tabs {
-		l := j.tabLabel(i)
-		if i == j.tab {
-			b.WriteString(j.c.st.tabOn.Render("[" + l + "]"))
-		} else {
-			b.WriteString(" " + l + " ")
+		full[i] = j.tabLabel(i)
+		w += termtext.Width(full[i]) + 2
+	}
+	filtering := !j.day.IsZero() || j.search != ""
+	if w+1+termtext.Width(j.filtersText()) <= j.c.w || (!filtering && w <= j.c.w) {
+		return full // the hint of the filter keys gives way to the tabs' names
+	}
+	short := make([]string, len(tabs))
+	for i := range tabs {
+		short[i] = full[i]
+		if i != j.tab {
+			short[i] = fmt.Sprint(i + 1)
+			if n := j.c.counts[model.StatusRejected]; i == 1 && n > 0 {
+				short[i] += fmt.Sprintf(" %d", n)
+			}
 		}
 	}
-	// only the filters in force are shown; otherwise a hint of the keys that set them
+	return short
+}
+
+// filtersText is the filters in force, or the hint of the keys that set them.
+func (j *journal) filtersText() string {
 	var fs []string
 	if !j.day.IsZero() {
 		fs = append(fs, j.c.t("filter.day")+": "+j.day.Format("2006-01-02"))
@@ -744,9 +818,28 @@ func (j *journal) tabsLine() string {
 		fs = append(fs, j.c.t("filter.search")+": "+j.search)
 	}
 	if len(fs) == 0 {
-		return b.String() + " " + j.c.st.faint.Render(j.c.t("filter.hint"))
+		return j.c.t("filter.hint")
 	}
-	return b.String() + " " + j.c.st.bold.Render(termtext.Cut(strings.Join(fs, "  "), max(10, j.c.w-termtext.Width(b.String())-1)))
+	return strings.Join(fs, "  ")
+}
+
+func (j *journal) tabsLine() string {
+	var b strings.Builder
+	for i, l := range j.tabLabels() {
+		if i == j.tab {
+			b.WriteString(j.c.st.tabOn.Render("[" + l + "]"))
+		} else {
+			b.WriteString(" " + l + " ")
+		}
+	}
+	room := max(10, j.c.w-termtext.Width(b.String())-1)
+	if j.day.IsZero() && j.search == "" {
+		if termtext.Width(j.filtersText()) > room {
+			return b.String() // no room for the hint: ? lists d and / too
+		}
+		return b.String() + " " + j.c.st.faint.Render(j.filtersText())
+	}
+	return b.String() + " " + j.c.st.bold.Render(termtext.Cut(j.filtersText(), room))
 }
 
 func (j *journal) view() ([]string, *tea.Cursor) {

@@ -39,7 +39,7 @@ func newKeys(l model.Lang) keyMap {
 		Help:     b([]string{"?"}, "?", "k.help"),
 		Quit:     b([]string{"q"}, "q", "k.quit"),
 		ForceQt:  b([]string{"ctrl+c"}, "ctrl+c", "k.quit"),
-		Tabs:     b([]string{"1", "2", "3", "4", "5"}, "1-5", "k.tabs"),
+		Tabs:     b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "k.tabs"),
 		NextTab:  b([]string{"tab"}, "tab", "k.tab"),
 		Day:      b([]string{"d"}, "d", "k.day"),
 		Search:   b([]string{"/"}, "/", "k.search"),

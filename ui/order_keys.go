@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"banksale/model"
+	"banksale/termtext"
 )
 
 // orderKey is what the journal and the detail screen share: the keys that act on one order.
@@ -19,13 +20,13 @@ func orderKey(c *common, msg tea.KeyPressMsg, o model.Order) (tea.Cmd, []action)
 	}
 	switch {
 	case key.Matches(msg, k.Void):
-		if !o.CanVoid() {
-			return bad("not.sale")
+		if why := o.WhyNoVoid(); why != "" {
+			return nil, []action{actFlash{c.noCorrection("void", why, o), true}}
 		}
 		return nil, []action{actForm{modeVoid, &o}}
 	case key.Matches(msg, k.Refund):
-		if !o.CanRefund() {
-			return bad("not.sale")
+		if why := o.WhyNoRefund(); why != "" {
+			return nil, []action{actFlash{c.noCorrection("refund", why, o), true}}
 		}
 		return nil, []action{actForm{modeRefund, &o}}
 	case key.Matches(msg, k.Edit):
@@ -110,4 +111,49 @@ func retryAll(c *common) (tea.Cmd, []action) {
 		}
 		return done(trn(l, "retried.n", n), false, "-")
 	}, nil
+}
+
+// noCorrection says why a void or refund (what) cannot start from o, naming what undid it.
+func (c *common) noCorrection(what, why string, o model.Order) string {
+	id := termtext.Clean(o.OrderID)
+	switch why {
+	case model.NoCorrectionCancelled:
+		return c.t("no.cancelled", id)
+	case model.NoCorrectionVoided:
+		return c.t("no.voided", id, termtext.Clean(o.Undone.Void.OrderID))
+	case model.NoCorrectionRefunded:
+		if what == "void" {
+			return c.t("no.void.refunded", id, o.Undone.Refunded().String())
+		}
+		return c.t("no.refund.full", id, o.Undone.Refunded().String(), o.TradeAmount.String())
+	}
+	return c.t("not.sale")
+}
+
+// undoneWords say what became of a sale: "voided by HZ…" or "refunded ¥x of ¥y"; "" when
+// nothing undid it.
+func (c *common) undoneWords(o model.Order) string {
+	u := o.Undone
+	switch {
+	case u.Void != nil:
+		return c.t("undone.void", termtext.Clean(u.Void.OrderID), u.Void.Status.Label(c.lang))
+	case len(u.Refunds) > 0:
+		return c.t("undone.refund", u.Refunded().String(), o.TradeAmount.String())
+	}
+	return ""
+}
+
+// typeLabel is an order's type as the journal's row shows it: a sale undone by a void or
+// refunds says so in its own row.
+func (c *common) typeLabel(o model.Order) string {
+	switch {
+	case o.SubSaleType != model.SubSale:
+	case o.Undone.Void != nil:
+		return c.t("type.voided")
+	case o.FullyRefunded():
+		return c.t("type.refunded")
+	case len(o.Undone.Refunds) > 0:
+		return c.t("type.partrefund")
+	}
+	return o.SubSaleType.Label(c.lang)
 }

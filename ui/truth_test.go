@@ -2,6 +2,8 @@ package ui
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
@@ -100,4 +102,50 @@ func TestDayFilterClears(t *testing.T) {
 	if !hs.m.jr.day.IsZero() {
 		t.Fatalf("esc left the day %v", hs.m.jr.day)
 	}
+}
+
+// TestSaleSaysWhatBecameOfIt: a voided and a partly refunded sale say so in their rows; tab 6
+// lists voids and refunds with the sales they undo; tab 5 is only what was cancelled here.
+func TestSaleSaysWhatBecameOfIt(t *testing.T) {
+	j := openJournal(t)
+	fx := fill(t, j)
+	hs := newHarness(t, testDeps(j, model.EN), 120, 40)
+	for id, want := range map[string]string{fx.quick: "Voided", fx.uploaded: "Sale/ref", fx.retrying: "Sale"} {
+		if row := orderRow(hs.screen(), id); !strings.Contains(row, " "+want+" ") {
+			t.Errorf("the row of %s lacks %q: %s", id, want, row)
+		}
+	}
+	if row := orderRow(hs.screen(), fx.uploaded); !strings.Contains(row, "refunded ¥300.00 of ¥1,288.00") {
+		t.Errorf("the refunded sale's row: %s", row)
+	}
+	hs.selectOrder(fx.quick)
+	hs.contains("voided by " + fx.void)
+	hs.press("6")
+	hs.contains("[6 Voids/refunds]")
+	var got []string
+	for _, l := range strings.Split(hs.screen(), "\n") {
+		if f := strings.Fields(l); len(f) > 1 && strings.HasPrefix(f[1], "HZ01") {
+			got = append(got, f[1]) // the order column
+		}
+	}
+	want := []string{fx.void, fx.refund, fx.quick, fx.uploaded}
+	if !slices.Equal(got, want) {
+		t.Errorf("tab 6 lists %v, want %v", got, want)
+	}
+	if row := orderRow(hs.screen(), fx.refund); !strings.Contains(row, "of "+fx.uploaded) {
+		t.Errorf("the refund's row does not name its sale: %s", row)
+	}
+	hs.press("5")
+	hs.contains("[5 Cancelled]", fx.voided)
+	hs.lacks(fx.quick)
+}
+
+// orderRow is the journal's row of the order id (its order column, not a note naming it).
+func orderRow(scr, id string) string {
+	for _, l := range strings.Split(scr, "\n") {
+		if f := strings.Fields(l); len(f) > 2 && (f[1] == id || f[2] == id) {
+			return l
+		}
+	}
+	return ""
 }
