@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/pem"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -244,4 +245,27 @@ func TestRealGatewayAnswers(t *testing.T) {
 		t.Error("no re-send was answered as a duplicate: the test does not cover it")
 	}
 	t.Logf("%d requests, %d answered as duplicates, faults %s", len(gw.Requests()), dups, kindList(kinds))
+}
+
+// TestTransportMessageKeepsItsCause: an order that could not be sent says why in its last
+// error (connection refused), not only "request not sent", which left the cause in the log.
+func TestTransportMessageKeepsItsCause(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	c, err := top.New(top.Config{URL: "http://" + addr + "/router/rest", AppKey: "k", Secret: "s", Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Call(context.Background(), "alibaba.mos.oc.trade.syncbanksale", map[string]string{"x": "1"})
+	var te *top.Error
+	if !errors.As(err, &te) {
+		t.Fatalf("Call: %v", err)
+	}
+	if got := message(te); !strings.HasPrefix(got, "request not sent: ") || !strings.Contains(got, "refused") {
+		t.Errorf("message = %q", got)
+	}
 }

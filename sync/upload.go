@@ -372,12 +372,16 @@ func backoff(base, ceiling time.Duration, failures int, int64n func(int64) int64
 	return time.Duration(int64n(int64(d) + 1))
 }
 
-// message is the gateway's words, or the transport error, kept short for the journal.
+// message is the gateway's words, or the transport error, kept short for the journal. A
+// transport error keeps its innermost cause ("request not sent: connection refused"), which
+// is what a supervisor phoning IT needs to say; it used to stay in the log alone.
 func message(e *top.Error) string {
 	var m string
 	switch {
 	case e.SubMsg != "":
 		m = e.SubMsg
+	case e.Msg != "" && e.Err != nil && e.Code == 0:
+		m = e.Msg + ": " + rootCause(e.Err)
 	case e.Msg != "":
 		m = e.Msg
 	case e.Err != nil:
@@ -386,6 +390,18 @@ func message(e *top.Error) string {
 		m = e.Error()
 	}
 	return short(m)
+}
+
+// rootCause is the innermost error's words: "connection refused" rather than the dial's whole
+// chain of addresses.
+func rootCause(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
+	}
 }
 
 func short(s string) string {

@@ -117,13 +117,105 @@ func Cut(s string, w int) string {
 	return ansi.Truncate(s, w-1, "~")
 }
 
-// Wrap breaks s into lines of at most w cells. ansi.Wrap also breaks runs of Chinese, which
-// have no spaces (ansi.Wordwrap would not).
+// Wrap breaks s into lines of at most w cells, at spaces and between Chinese characters (which
+// have no spaces between words), never before a closing mark such as ，。：）; a word longer
+// than the line is broken where it must be. ansi.Wrap treats a run of Chinese as one word and
+// moves it whole to the next line, leaving "总部拒收:" alone on the first. Styled text (escape
+// codes) is left to ansi.Wrap.
 func Wrap(s string, w int) []string {
 	if w <= 0 {
 		return nil
 	}
-	return strings.Split(ansi.Wrap(s, w, ""), "\n")
+	if strings.ContainsRune(s, '\x1b') {
+		return strings.Split(ansi.Wrap(s, w, ""), "\n")
+	}
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		out = append(out, wrapLine(para, w)...)
+	}
+	return out
+}
+
+// noLineStart are the marks a line must not start with: they close what came before.
+const noLineStart = "，。、；：！？）》」』”’,.;:!?)]}%"
+
+// wrapToken is a word (a run of narrow characters), one wide character with the closing marks
+// after it, or a run of spaces.
+type wrapToken struct {
+	text  string
+	w     int
+	space bool
+}
+
+func wrapTokens(s string) []wrapToken {
+	var toks []wrapToken
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		j := i + 1
+		switch {
+		case rs[i] == ' ':
+			for j < len(rs) && rs[j] == ' ' {
+				j++
+			}
+			toks = append(toks, wrapToken{" ", 1, true})
+			i = j
+			continue
+		case runeW(rs[i]) == 2:
+		default:
+			for j < len(rs) && rs[j] != ' ' && runeW(rs[j]) < 2 && !strings.ContainsRune(noLineStart, rs[j]) {
+				j++
+			}
+		}
+		for j < len(rs) && strings.ContainsRune(noLineStart, rs[j]) {
+			j++ // closing marks stay with what they close
+		}
+		t := string(rs[i:j])
+		toks = append(toks, wrapToken{t, Width(t), false})
+		i = j
+	}
+	return toks
+}
+
+func wrapLine(s string, w int) []string {
+	var lines []string
+	var b strings.Builder
+	lw, space := 0, false
+	flush := func() {
+		lines = append(lines, b.String())
+		b.Reset()
+		lw, space = 0, false
+	}
+	for _, t := range wrapTokens(s) {
+		if t.space {
+			space = lw > 0
+			continue
+		}
+		gap := 0
+		if space {
+			gap = 1
+		}
+		if lw > 0 && lw+gap+t.w > w {
+			flush()
+			gap = 0
+		}
+		if gap == 1 {
+			b.WriteByte(' ')
+			lw++
+		}
+		space = false
+		for _, r := range t.text {
+			rw := runeW(r)
+			if lw > 0 && lw+rw > w {
+				flush() // a word longer than the line
+			}
+			b.WriteRune(r)
+			lw += rw
+		}
+	}
+	if lw > 0 || len(lines) == 0 {
+		lines = append(lines, b.String())
+	}
+	return lines
 }
 
 // PadLines makes exactly n lines of exactly w cells, so every frame paints the whole screen
@@ -150,3 +242,6 @@ func PadLines(lines []string, n, w int) string {
 	}
 	return b.String()
 }
+
+// runeW is the cells one character takes.
+func runeW(r rune) int { return ansi.StringWidth(string(r)) }

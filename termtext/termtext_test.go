@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -95,6 +96,45 @@ func FuzzFit(f *testing.F) {
 		}
 		if got := ansi.StringWidth(FitRight(s, w)); got != w && !(w == 1 && got == 2) {
 			t.Fatalf("FitRight(%q, %d) is %d wide", s, w, got)
+		}
+	})
+}
+
+// TestWrapChinese: Chinese wraps between characters, filling each line, and no line starts
+// with a closing mark; English wraps at spaces.
+func TestWrapChinese(t *testing.T) {
+	got := Wrap("总部拒收: 门店编号不存在。请照签购单改正门店编号后保存即重发，原样重发仍会被拒收。", 30)
+	if len(got) != 3 || got[0] != "总部拒收: 门店编号不存在。请照" {
+		t.Errorf("Wrap = %q", got)
+	}
+	for _, l := range got {
+		if r := []rune(l); len(r) > 0 && strings.ContainsRune(noLineStart, r[0]) {
+			t.Errorf("a line starts with a closing mark: %q", l)
+		}
+	}
+	en := Wrap("HZ01202611290025 cannot be cancelled: already uploaded (use a void or refund)", 30)
+	if en[0] != "HZ01202611290025 cannot be" || en[len(en)-1] != "(use a void or refund)" {
+		t.Errorf("Wrap = %q", en)
+	}
+}
+
+func FuzzWrap(f *testing.F) {
+	for _, s := range []string{"总部拒收: 门店编号不存在。", "a b  c", "，，，，", "HZ0120261129002512345678901234567890", "中a中 b，"} {
+		f.Add(s, 10)
+	}
+	f.Fuzz(func(t *testing.T, s string, w int) {
+		if w < 2 || w > 200 || strings.ContainsAny(s, "\x1b\n\t\r") || !utf8.ValidString(s) || Clean(s) != s {
+			return
+		}
+		var all strings.Builder
+		for _, l := range Wrap(s, w) {
+			if Width(l) > w {
+				t.Fatalf("line %q is %d cells, over %d", l, Width(l), w)
+			}
+			all.WriteString(strings.ReplaceAll(l, " ", ""))
+		}
+		if all.String() != strings.ReplaceAll(s, " ", "") {
+			t.Fatalf("Wrap lost text: %q → %q", s, all.String())
 		}
 	})
 }

@@ -219,21 +219,43 @@ func (c *common) pauseWords(s model.UploadState) string {
 
 // footer is the last two lines of a screen: the message line and the short key help.
 func (c *common) footer(h helpFor) []string {
-	return []string{c.message(c.flash, c.flashBad), c.help.View(h)}
+	return append(c.messageLines(c.flash, c.flashBad), c.help.View(h))
 }
 
-// message is a screen's message line: msg, or when there is none and the journal is damaged,
-// the words that say so, so that every screen carries them.
-func (c *common) message(msg string, bad bool) string {
+// maxMessageLines is the most lines a message takes: a refusal with its advice fits in two at
+// 80 columns; a screen gives up that many of its rows while the message shows.
+const maxMessageLines = 3
+
+// messageLines is a screen's message, wrapped within the width (in either language) so no
+// advice is cut off; always at least one line, so the screen does not jump when it clears.
+func (c *common) messageLines(msg string, bad bool) []string {
+	st := c.st.ok
 	switch {
 	case msg == "" && c.damaged:
-		return c.st.err.Render(termtext.Cut(c.t("damaged"), c.w))
+		msg, st = c.t("damaged"), c.st.err
 	case msg == "":
-		return ""
+		return []string{""}
 	case bad:
-		return c.st.err.Render(termtext.Cut(msg, c.w))
+		st = c.st.err
 	}
-	return c.st.ok.Render(termtext.Cut(msg, c.w))
+	return styledLines(wrapMax(msg, c.w, maxMessageLines), st.Render)
+}
+
+// wrapMax wraps s within w cells into at most n lines, the last cut with "~" when more is left.
+func wrapMax(s string, w, n int) []string {
+	ls := termtext.Wrap(s, w)
+	if len(ls) > n {
+		ls = ls[:n]
+		ls[n-1] = termtext.Cut(ls[n-1]+strings.Repeat(" ", w), w-1) + "~"
+	}
+	return ls
+}
+
+func styledLines(ls []string, render func(...string) string) []string {
+	for i := range ls {
+		ls[i] = render(ls[i])
+	}
+	return ls
 }
 
 // lastError is an order's last failure in words: what it means when the screen knows (another

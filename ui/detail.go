@@ -96,7 +96,7 @@ func (d *detail) apply(msg detailMsg) {
 	d.scroll(0)
 }
 
-func (d *detail) bodyHeight() int { return max(1, d.c.h-3) }
+func (d *detail) bodyHeight() int { return max(1, d.c.h-1-len(d.c.footer(d.keys()))) }
 
 // scroll moves the body by delta lines, within it.
 func (d *detail) scroll(delta int) {

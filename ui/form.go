@@ -1173,7 +1173,9 @@ func (f *form) issueLines(is model.Issue, indent int) []string {
 	return out
 }
 
-func (f *form) bodyHeight() int { return max(3, f.c.h-4-len(f.contextLines())) }
+func (f *form) bodyHeight() int {
+	return max(3, f.c.h-3-len(f.contextLines())-len(f.c.messageLines(f.msg, f.msgBad)))
+}
 
 // layout places the fields after any change: their lines, where each field is, and a scroll
 // that stays within them. view draws what layout placed.
@@ -1240,7 +1242,8 @@ func (f *form) view() ([]string, *tea.Cursor) {
 		sum = f.c.st.warn.Render(f.c.t("form.problems", ne, nw))
 	}
 	lines = append(lines, sum)
-	lines = append(lines, f.c.message(f.msg, f.msgBad), f.c.help.View(f.keys()))
+	lines = append(lines, f.c.messageLines(f.msg, f.msgBad)...)
+	lines = append(lines, f.c.help.View(f.keys()))
 	var cur *tea.Cursor
 	fl := f.fields[f.focus]
 	if !fl.pick && !f.pickOpen {

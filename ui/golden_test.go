@@ -75,3 +75,43 @@ func TestGoldenHelp(t *testing.T) {
 		golden(t, "help_"+name, hs.screen())
 	})
 }
+
+// TestGoldenUndone: a partly refunded sale and a voided one, each in its detail (their rows
+// are in the journal's golden).
+func TestGoldenUndone(t *testing.T) {
+	forEachLayout(t, func(t *testing.T, l model.Lang, w, h int, name string) {
+		hs, f := goldenHarness(t, l, w, h)
+		hs.selectOrder(f.uploaded)
+		hs.press("enter")
+		golden(t, "refunded_"+name, hs.screen())
+		hs.press("esc")
+		hs.selectOrder(f.quick)
+		hs.press("enter")
+		golden(t, "voided_"+name, hs.screen())
+	})
+}
+
+// TestGoldenUnreachable: the header while head office cannot be reached says since when, why
+// and that it retries; the waiting rows say to wait.
+func TestGoldenUnreachable(t *testing.T) {
+	forEachLayout(t, func(t *testing.T, l model.Lang, w, h int, name string) {
+		hs, f := goldenHarness(t, l, w, h)
+		hs.send(eventMsg{model.Event{State: model.UploadState{Mode: model.ModeUnreachable, Since: clock.Add(-12 * time.Minute), Cause: model.CauseNetwork}}})
+		hs.selectOrder(f.retrying)
+		golden(t, "unreachable_"+name, hs.screen())
+	})
+}
+
+// TestGoldenLongMessage: a refusal with its advice wraps within the width in either language
+// instead of being cut.
+func TestGoldenLongMessage(t *testing.T) {
+	forEachLayout(t, func(t *testing.T, l model.Lang, w, h int, name string) {
+		hs, f := goldenHarness(t, l, w, h)
+		hs.selectOrder(f.uploaded)
+		hs.press("x")
+		golden(t, "message_"+name, hs.screen())
+		if scr := hs.screen(); strings.Contains(scr, "~\n") && w == 80 {
+			t.Errorf("a message is cut at %d columns:\n%s", w, scr)
+		}
+	})
+}

@@ -347,10 +347,11 @@ func (j *journal) click(x, y int) tea.Cmd {
 		}
 		return nil
 	}
-	if y < jrFirstRow || y >= jrFirstRow+j.pageRows() {
+	start, n := j.rowsShown(len(j.bottomLines()))
+	if y < jrFirstRow || y >= jrFirstRow+n {
 		return nil
 	}
-	if i := j.top + y - jrFirstRow; i < len(j.rows) {
+	if i := start + y - jrFirstRow; i < len(j.rows) {
 		j.cur = i
 		return j.fill()
 	}
@@ -753,6 +754,9 @@ func (j *journal) explain() string {
 		if o.LastClass == "duplicate" {
 			return j.c.st.err.Render(j.c.t("sel.dup"))
 		}
+		if r := refusalOf(o); r.Field != "" {
+			return j.c.st.err.Render(j.c.t("sel.rejected.field", j.c.lastError(o), j.c.label(r.Field)))
+		}
 		return j.c.st.err.Render(j.c.t("sel.rejected", j.c.lastError(o)))
 	case model.StatusVoided:
 		return j.c.t("sel.voided", termtext.Clean(o.VoidReason))
@@ -859,13 +863,46 @@ func (j *journal) view() ([]string, *tea.Cursor) {
 	case len(j.rows) == 0:
 		lines = append(lines, j.c.t("empty"))
 	}
+	bottom := j.bottomLines()
+	start, n := j.rowsShown(len(bottom))
 	for i, o := range vis {
+		if j.top+i < start || j.top+i >= start+n {
+			continue
+		}
 		lines = append(lines, j.rowLine(cols, o, j.top+i == j.cur))
 	}
-	for len(lines) < jrChromeTop+pr {
+	if start > j.top {
+		// the window slid to keep the cursor above a long message: draw what it shows
+		for i := j.top + len(vis); i < start+n && i < len(j.rows); i++ {
+			lines = append(lines, j.rowLine(cols, j.rows[i], i == j.cur))
+		}
+	}
+	rowsEnd := jrChromeTop + pr - (len(bottom) - jrChromeBot)
+	for len(lines) < rowsEnd {
 		lines = append(lines, "")
 	}
-	lines = lines[:jrChromeTop+pr]
-	lines = append(lines, termtext.Cut(j.explain(), j.c.w))
-	return append(lines, j.c.footer(j.keys())...), nil
+	lines = lines[:rowsEnd]
+	return append(lines, bottom...), nil
+}
+
+// maxExplainLines is the most lines the selected order's sentence takes.
+const maxExplainLines = 2
+
+// bottomLines are the lines under the rows: the selected order in words and the message, each
+// wrapped within the width, and the keys.
+func (j *journal) bottomLines() []string {
+	ex := wrapMax(j.explain(), j.c.w, maxExplainLines)
+	return append(ex, j.c.footer(j.keys())...)
+}
+
+// rowsShown is which rows the screen shows when the bottom takes bottom lines: the page from
+// top, made shorter by what a long sentence or message takes, slid down when it would hide the
+// cursor. Pure: view and click both use it.
+func (j *journal) rowsShown(bottom int) (start, n int) {
+	n = max(1, j.pageRows()-max(0, bottom-jrChromeBot))
+	start = j.top
+	if j.cur >= start+n {
+		start = j.cur - n + 1
+	}
+	return start, n
 }

@@ -128,11 +128,12 @@ func (s *summary) view() ([]string, *tea.Cursor) {
 		out = append(out, line)
 		out = append(out, termtext.Fit(s.c.t("sum.voided"), 12)+termtext.FitRight(fmt.Sprint(bs[model.StatusVoided]), 6))
 	}
-	for len(out) < s.c.h-2 {
+	foot := s.c.footer(s.keys())
+	for len(out) < s.c.h-len(foot) {
 		out = append(out, "")
 	}
-	out = out[:s.c.h-2]
-	return append(out, s.c.footer(s.keys())...), nil
+	out = out[:max(0, s.c.h-len(foot))]
+	return append(out, foot...), nil
 }
 
 // signed shows voids and refunds as money going back.
