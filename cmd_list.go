@@ -75,7 +75,7 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 		status: fs.String("status", "", "only these statuses, comma-separated: pending,uploading,retrying,rejected,uploaded,voided"),
 		from:   fs.String("from", "", "trade_time from `D` (inclusive)"),
 		to:     fs.String("to", "", "trade_time up to `D`"),
-		search: fs.String("search", "", "order_id, sequence_no, pos_trace_no or trade_ref_no starting with `TEXT`"),
+		search: fs.String("search", "", "order_id, sequence_no, pos_trace_no or trade_ref_no starting or ending with `TEXT` (any case)"),
 	}
 	limit := fs.Int("limit", 0, "at most `N` orders (0 = all)")
 	asJSON := fs.Bool("json", false, "a JSON array of orders (see the README for the fields)")

@@ -138,7 +138,8 @@ type Filter struct {
 	From, To time.Time
 	// Corrections narrows to voids and refunds and the sales they undo.
 	Corrections bool
-	// Search is a prefix of order_id, sequence_no, pos_trace_no or trade_ref_no.
+	// Search matches the start or the end of order_id, sequence_no, pos_trace_no or
+	// trade_ref_no, case aside.
 	Search string
 }
 

@@ -113,10 +113,13 @@ func BenchmarkListPage(b *testing.B) {
 		{"subtype", model.Filter{SubType: model.SubRefund}},
 		{"combined", model.Filter{Statuses: []model.Status{model.StatusUploaded}, Channel: model.ChannelBankCard, SubType: model.SubSale}},
 		{"range", model.Filter{From: day(100), To: day(900)}},
-		{"search", model.Filter{Search: "103"}},              // sequence_no prefix: 1 in 7 orders, dense
-		{"searchday", model.Filter{Search: "HZ0120250601"}},  // order_id prefix: one day, 1,000 orders
-		{"searchsparse", model.Filter{Search: "3000004321"}}, // trade_ref_no prefix: 100 orders
-		{"searchold", model.Filter{Search: "HZ01202401"}},    // order_id prefix: the oldest month, 31,000 orders clustered in time
+		{"search", model.Filter{Search: "103"}},               // sequence_no prefix: 1 in 7 orders, dense
+		{"searchday", model.Filter{Search: "HZ0120250601"}},   // order_id prefix: one day, 1,000 orders
+		{"searchsparse", model.Filter{Search: "3000004321"}},  // trade_ref_no prefix: 100 orders
+		{"searchold", model.Filter{Search: "HZ01202401"}},     // order_id prefix: the oldest month, 31,000 orders clustered in time
+		{"searchlower", model.Filter{Search: "hz0120250601"}}, // the one day typed in lower case
+		{"searchtail", model.Filter{Search: "4321"}},          // the end of a number: about 300 orders (reference, trace, receipt)
+		{"searchtaildense", model.Filter{Search: "21"}},       // the end of a number: 4 in 100 orders
 	}
 	oldest := model.Cursor{TradeTime: storagetest.Start.AddDate(-1, 0, 0), ID: 0}
 	for _, fc := range filters {

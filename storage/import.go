@@ -24,12 +24,12 @@ const importBatch = 32
 // ?2, made it slower: SQLite finds a numbered parameter's name by a linear search, and the
 // driver asks for every parameter's name.)
 func importSQL(n int) string {
-	row := "(" + strings.Repeat("?, ", len(saleColumns)) + "'pending', ?, ?, ?, ?, ?, ?, ?)"
+	row := "(" + strings.Repeat("?, ", len(saleColumns)+len(tailColumns)) + "'pending', ?, ?, ?, ?, ?, ?, ?)"
 	rows := make([]string, n)
 	for i := range rows {
 		rows[i] = row
 	}
-	return "INSERT INTO orders (" + strings.Join(saleColumns, ", ") +
+	return "INSERT INTO orders (" + strings.Join(saleColumns, ", ") + ", " + strings.Join(tailColumns, ", ") +
 		", status, next_attempt_at, payload, created_at, created_by, updated_at, updated_by, waiting_since) VALUES " +
 		strings.Join(rows, ", ") + " ON CONFLICT (order_id) DO NOTHING"
 }
@@ -110,9 +110,10 @@ func (im *importer) prepare(ctx context.Context, sales iter.Seq[model.Sale], ste
 			return true
 		}
 		now := ms(im.w.now)
-		st := importStep{sales: queued, args: make([]any, 0, len(queued)*(len(saleColumns)+7))}
+		st := importStep{sales: queued, args: make([]any, 0, len(queued)*(len(saleColumns)+len(tailColumns)+7))}
 		for _, p := range queued {
 			st.args = append(st.args, saleArgs(p.sale)...)
+			st.args = append(st.args, tailArgs(p.sale)...)
 			st.args = append(st.args, now, notFrozen, now, im.by, now, im.by, now)
 		}
 		queued = nil

@@ -123,6 +123,10 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Journal, error) 
 	if err := j.prepareWriter(ctx); err != nil {
 		return fail(fmt.Errorf("storage: open %s: %w", path, err))
 	}
+	if err := fillSearchTails(ctx, j.w, log); err != nil {
+		j.Close()
+		return nil, fmt.Errorf("storage: filling the search tails of older orders: %w", err)
+	}
 	if err := sumOlderPayloads(ctx, j.w, log); err != nil {
 		return fail(fmt.Errorf("storage: open %s: payload checksums: %w", path, err))
 	}
@@ -441,4 +445,75 @@ func fromNullMS(v sql.NullInt64) time.Time {
 		return time.Time{}
 	}
 	return fromMS(v.Int64)
+}
+
+// fillSearchTails writes the tail columns of the orders an older banksale journaled, once per
+// journal (meta search_tails marks it done), in batches so the file's WAL stays small. A
+// million orders take tens of seconds, once (README).
+func fillSearchTails(ctx context.Context, w *sql.DB, log *slog.Logger) error {
+	var done string
+	if err := w.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = 'search_tails'").Scan(&done); err == nil {
+		return nil
+	} else if !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	start := time.Now()
+	total := 0
+	for last := int64(0); ; {
+		rows, err := w.QueryContext(ctx, "SELECT id, order_id, sequence_no, pos_trace_no, trade_ref_no FROM orders WHERE id > ? ORDER BY id LIMIT 20000", last)
+		if err != nil {
+			return err
+		}
+		type row struct {
+			id   int64
+			tail [4]string
+		}
+		var batch []row
+		for rows.Next() {
+			var r row
+			var v [4]string
+			if err := rows.Scan(&r.id, &v[0], &v[1], &v[2], &v[3]); err != nil {
+				rows.Close()
+				return err
+			}
+			for i := range v {
+				r.tail[i] = SearchTail(v[i])
+			}
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			break
+		}
+		tx, err := w.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		st, err := tx.PrepareContext(ctx, "UPDATE orders SET tail_order_id = ?, tail_sequence_no = ?, tail_pos_trace_no = ?, tail_trade_ref_no = ? WHERE id = ?")
+		if err != nil {
+			tx.Rollback()
+			return err
+		}
+		for _, r := range batch {
+			if _, err := st.ExecContext(ctx, r.tail[0], r.tail[1], r.tail[2], r.tail[3], r.id); err != nil {
+				tx.Rollback()
+				return err
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return err
+		}
+		total += len(batch)
+		last = batch[len(batch)-1].id
+	}
+	if _, err := w.ExecContext(ctx, "INSERT INTO meta (key, value) VALUES ('search_tails', 'filled')"); err != nil {
+		return err
+	}
+	if total > 0 {
+		log.Info("search tails filled for older orders", "orders", total, "took", time.Since(start).Round(time.Millisecond))
+	}
+	return nil
 }

@@ -17,7 +17,43 @@ var (
 	allSubTypes = []model.SubType{model.SubSale, model.SubVoid, model.SubRefund}
 	// searchColumns each have an index leading with the column.
 	searchColumns = []string{"order_id", "sequence_no", "pos_trace_no", "trade_ref_no"}
+	searchIndexes = map[string]string{"order_id": "orders_order_id", "sequence_no": "orders_sequence",
+		"pos_trace_no": "orders_trace", "trade_ref_no": "orders_ref", "tail_order_id": "orders_tail_order_id",
+		"tail_sequence_no": "orders_tail_sequence", "tail_pos_trace_no": "orders_tail_trace", "tail_trade_ref_no": "orders_tail_ref"}
 )
+
+// probe is one index range a search reads: a prefix of a searched column, or of a tail column
+// (the end of a number).
+type probe struct{ col, lo, hi string }
+
+// probes are the ranges that find what a person typed: the start of any of the four numbers,
+// as typed and in upper and lower case (stored numbers are one case or the other), and its end
+// in any case, through the tail columns, which hold the numbers upper-cased and reversed.
+func probes(search string) []probe {
+	var out []probe
+	for _, c := range searchColumns {
+		seen := map[string]bool{}
+		for _, v := range []string{search, strings.ToUpper(search), strings.ToLower(search)} {
+			if !seen[v] {
+				seen[v] = true
+				lo, hi := prefixRange(v)
+				out = append(out, probe{c, lo, hi})
+			}
+		}
+	}
+	for _, c := range tailColumns {
+		lo, hi := prefixRange(SearchTail(search))
+		out = append(out, probe{c, lo, hi})
+	}
+	return out
+}
+
+// searchMatches reports whether a number matches what was typed: it starts or ends with it,
+// case aside (up is the search upper-cased).
+func searchMatches(v, up string) bool {
+	v = strings.ToUpper(v)
+	return strings.HasPrefix(v, up) || strings.HasSuffix(v, up)
+}
 
 // searchSparse is how many index entries one search column may match for the search to read
 // the matches and order them itself; above it the matches are likely dense enough in time that
@@ -248,28 +284,28 @@ func listQuery(f model.Filter, cur model.Cursor, limit int, newer bool, cols str
 	return b.String(), args, nil
 }
 
-// searchIsDense reports whether some search column has more than searchSparse entries with the
-// prefix. It counts on the indexes alone and stops early.
+// searchIsDense reports whether the search's probes together reach more than searchSparse
+// index entries. It counts on the indexes alone and stops early.
 func (j *Journal) searchIsDense(ctx context.Context, p string) (bool, error) {
-	lo, hi := prefixRange(p)
-	for _, c := range searchColumns {
+	total := 0
+	for _, pr := range probes(p) {
 		var n int
-		st, err := j.readStmt(ctx, "SELECT count(*) FROM (SELECT 1 FROM orders WHERE "+c+" >= ? AND "+c+" < ? LIMIT ?)")
+		st, err := j.readStmt(ctx, "SELECT count(*) FROM (SELECT 1 FROM orders WHERE "+pr.col+" >= ? AND "+pr.col+" < ? LIMIT ?)")
 		if err != nil {
-			return false, fmt.Errorf("search %s: %w", c, err)
+			return false, fmt.Errorf("search %s: %w", pr.col, err)
 		}
-		if err := st.QueryRowContext(ctx, lo, hi, searchSparse+1).Scan(&n); err != nil {
-			return false, fmt.Errorf("search %s: %w", c, err)
+		if err := st.QueryRowContext(ctx, pr.lo, pr.hi, searchSparse+1-total).Scan(&n); err != nil {
+			return false, fmt.Errorf("search %s: %w", pr.col, err)
 		}
-		if n > searchSparse {
+		if total += n; total > searchSparse {
 			return true, nil
 		}
 	}
 	return false, nil
 }
 
-// sparseQueries are the four candidate queries of a sparse search: one index range scan per
-// column (at most searchSparse entries each), with the other filters applied on the way.
+// sparseQueries are the candidate queries of a sparse search: one index range scan per probe
+// (at most searchSparse entries in all), with the other filters applied on the way.
 func sparseQueries(f model.Filter, cur model.Cursor, newer bool) ([]string, [][]any, error) {
 	conds, cargs := rangeConds(f, cur, newer)
 	if len(f.Statuses) > 0 {
@@ -291,18 +327,15 @@ func sparseQueries(f model.Filter, cur model.Cursor, newer bool) ([]string, [][]
 		conds = append(conds, "sub_sale_type = ?")
 		cargs = append(cargs, string(f.SubType))
 	}
-	lo, hi := prefixRange(f.Search)
 	var qs []string
 	var as [][]any
-	for _, c := range searchColumns {
-		idx := map[string]string{"order_id": "orders_order_id", "sequence_no": "orders_sequence",
-			"pos_trace_no": "orders_trace", "trade_ref_no": "orders_ref"}[c]
-		q := "SELECT id, trade_time FROM orders INDEXED BY " + idx + " WHERE " + c + " >= ? AND " + c + " < ?"
+	for _, pr := range probes(f.Search) {
+		q := "SELECT id, trade_time FROM orders INDEXED BY " + searchIndexes[pr.col] + " WHERE " + pr.col + " >= ? AND " + pr.col + " < ?"
 		for _, cd := range conds {
 			q += " AND " + cd
 		}
 		qs = append(qs, q)
-		as = append(as, append([]any{lo, hi}, cargs...))
+		as = append(as, append([]any{pr.lo, pr.hi}, cargs...))
 	}
 	return qs, as, nil
 }
@@ -311,8 +344,8 @@ func sparseQueries(f model.Filter, cur model.Cursor, newer bool) ([]string, [][]
 // matches lie elsewhere in time (an old month's order_id prefix) and collects them instead.
 var denseWalk = 5000 // a variable so tests can make the fallback happen on a small journal
 
-// searchDense serves a prefix that many orders share: it walks the filter's time order reading
-// only the four searched columns and keeps the first matches. Matches spread through time
+// searchDense serves a search that many orders match: it walks the filter's time order reading
+// only the four searched columns and keeps the first that start or end with it. Matches spread through time
 // fill a page within a few hundred rows; when denseWalk rows give no full page, the matches
 // are clustered elsewhere and searchCandidates collects them from the prefix indexes, so the
 // cost follows the number of matches, never the size of the journal.
@@ -331,6 +364,7 @@ func (j *Journal) searchDense(ctx context.Context, f model.Filter, cur model.Cur
 	}
 	var ids []int64
 	read := 0
+	up := strings.ToUpper(f.Search)
 	for rows.Next() && len(ids) < limit {
 		var id, t int64
 		var c [4]string
@@ -340,7 +374,7 @@ func (j *Journal) searchDense(ctx context.Context, f model.Filter, cur model.Cur
 		}
 		read++
 		for _, v := range c {
-			if strings.HasPrefix(v, f.Search) {
+			if searchMatches(v, up) {
 				ids = append(ids, id)
 				break
 			}

@@ -58,7 +58,10 @@ func randomJournal(t testing.TB, n int, seed uint64) (*Journal, []model.Order) {
 	return j, all
 }
 
-func matches(f model.Filter, o model.Order) bool {
+func matches(f model.Filter, o model.Order, originals map[string]bool) bool {
+	if f.Corrections && o.SubSaleType == model.SubSale && !originals[o.OrderID] {
+		return false
+	}
 	if len(f.Statuses) > 0 && !slices.Contains(f.Statuses, o.Status) {
 		return false
 	}
@@ -68,9 +71,13 @@ func matches(f model.Filter, o model.Order) bool {
 	if !f.From.IsZero() && o.TradeTime.Before(f.From) || !f.To.IsZero() && !o.TradeTime.Before(f.To) {
 		return false
 	}
-	if p := f.Search; p != "" {
-		return strings.HasPrefix(o.OrderID, p) || strings.HasPrefix(o.SequenceNo, p) ||
-			strings.HasPrefix(o.PosTraceNo, p) || strings.HasPrefix(o.TradeRefNo, p)
+	if p := strings.ToUpper(f.Search); p != "" {
+		for _, v := range []string{o.OrderID, o.SequenceNo, o.PosTraceNo, o.TradeRefNo} {
+			if v = strings.ToUpper(v); strings.HasPrefix(v, p) || strings.HasSuffix(v, p) {
+				return true
+			}
+		}
+		return false
 	}
 	return true
 }
@@ -122,11 +129,22 @@ func testListMatchesBruteForce(t *testing.T) {
 		{Search: "HZ01", From: mid}, // dense with a range
 		{Search: "HZ01000001"},      // a hundred ids
 		{Search: "nothing"},
+		{Search: "hz0100001"}, // any case
+		{Search: "0012"},      // the end of a number
+		{Search: "1A", SubType: model.SubSale},
+		{Corrections: true},
+		{Corrections: true, Search: "HZ01"},
+	}
+	originals := map[string]bool{}
+	for _, o := range all {
+		if o.OriginalOrderID != "" {
+			originals[o.OriginalOrderID] = true
+		}
 	}
 	for _, f := range filters {
 		var want []model.Order
 		for _, o := range all {
-			if matches(f, o) {
+			if matches(f, o, originals) {
 				want = append(want, o)
 			}
 		}
@@ -250,7 +268,7 @@ func FuzzSearch(f *testing.F) {
 		flt.Search = strings.TrimSpace(search)
 		var want []model.Order
 		for _, o := range all {
-			if matches(flt, o) && len(want) < 60 {
+			if matches(flt, o, nil) && len(want) < 60 {
 				want = append(want, o)
 			}
 		}

@@ -41,6 +41,25 @@ func payloadIntact(p, sum []byte) bool {
 	return len(p) == 0 || sum == nil || bytes.Equal(payloadSum(p), sum)
 }
 
+// tailColumns hold the searched numbers upper-cased and reversed (migration 0006), written
+// with every sale, in searchColumns' order.
+var tailColumns = []string{"tail_order_id", "tail_sequence_no", "tail_pos_trace_no", "tail_trade_ref_no"}
+
+// tailArgs are s's tail columns.
+func tailArgs(s model.Sale) []any {
+	return []any{SearchTail(s.OrderID), SearchTail(s.SequenceNo), SearchTail(s.PosTraceNo), SearchTail(s.TradeRefNo)}
+}
+
+// SearchTail is v as its tail column keeps it, and a typed tail as it is looked up: upper-cased
+// and reversed, so a tail is a prefix.
+func SearchTail(v string) string {
+	r := []rune(strings.ToUpper(v))
+	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
+		r[i], r[j] = r[j], r[i]
+	}
+	return string(r)
+}
+
 // saleArgs are s's values in saleColumns order.
 func saleArgs(s model.Sale) []any {
 	return []any{

@@ -92,14 +92,14 @@ func TestQueryPlans(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					for i := range qs {
-						checkPlan(t, label+" sparse "+searchColumns[i], explain(t, j, qs[i], as[i]...))
+					for i, pr := range probes(f.Search) {
+						checkPlan(t, label+" sparse "+pr.col, explain(t, j, qs[i], as[i]...))
 					}
 				}
 			}
 		}
 	}
-	for _, c := range searchColumns {
+	for _, c := range append(append([]string{}, searchColumns...), tailColumns...) {
 		checkPlan(t, "search count "+c, explain(t, j, "SELECT count(*) FROM (SELECT 1 FROM orders WHERE "+c+" >= ? AND "+c+" < ? LIMIT ?)", "a", "b", 5))
 	}
 	now := time.Now()

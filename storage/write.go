@@ -223,7 +223,7 @@ func (w *txWriter) insertOne(ctx context.Context, s model.Sale, by, action strin
 		return 0, model.Order{}, err
 	}
 	now := ms(w.now)
-	args := append(saleArgs(s), now, notFrozen, now, by, now, by, now)
+	args := append(append(saleArgs(s), tailArgs(s)...), now, notFrozen, now, by, now, by, now)
 	res, err := w.insert.ExecContext(ctx, args...)
 	if err != nil {
 		return 0, model.Order{}, fmt.Errorf("order %s: insert: %w", s.OrderID, err)
@@ -345,13 +345,13 @@ func (j *Journal) Edit(ctx context.Context, s model.Sale, by string) (_ model.Or
 		return fail(err)
 	}
 	now := ms(w.now)
-	set := make([]string, len(saleColumns))
-	for i, c := range saleColumns {
-		set[i] = c + " = ?"
+	var set []string
+	for _, c := range append(append([]string{}, saleColumns...), tailColumns...) {
+		set = append(set, c+" = ?")
 	}
 	// The new content is frozen again at its next claim.
 	// maybe_at_gateway stays: a copy of the old content may be at the gateway, whatever is typed now.
-	args := append(saleArgs(s), now, notFrozen, now, by, now, old.ID)
+	args := append(append(saleArgs(s), tailArgs(s)...), now, notFrozen, now, by, now, old.ID)
 	_, err = w.tx.ExecContext(ctx, "UPDATE orders SET "+strings.Join(set, ", ")+
 		", status = 'pending', next_attempt_at = ?, lease_until = NULL, payload = ?, payload_sum = NULL, last_code = 0, last_sub_code = '',"+
 		" last_message = '', last_class = '', updated_at = ?, updated_by = ?, waiting_since = ? WHERE id = ?", args...)

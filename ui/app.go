@@ -326,7 +326,7 @@ func (m *Model) act(a action) tea.Cmd {
 		s, cmd := newSummary(c, a.day)
 		return m.push(s, cmd)
 	case actHelp:
-		return m.push(newHelp(c), nil)
+		return m.push(newHelp(c, a.screen, a.keys), nil)
 	case actBack:
 		if len(m.stack) > 1 {
 			m.stack = m.stack[:len(m.stack)-1]

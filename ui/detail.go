@@ -111,7 +111,7 @@ func (d *detail) key(msg tea.KeyPressMsg) (tea.Cmd, []action) {
 	case key.Matches(msg, k.ForceQt):
 		return nil, []action{actQuit{}}
 	case key.Matches(msg, k.Help):
-		return nil, []action{actHelp{}}
+		return nil, []action{actHelp{"detail", d.keys()}}
 	case key.Matches(msg, k.Up):
 		d.scroll(-1)
 	case key.Matches(msg, k.Down):

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"banksale/model"
 )
 
 // tmuxSession runs the real binary in a detached tmux window and reads its screen. It has a
@@ -338,5 +340,64 @@ func TestEndToEndDemoClosedTerminal(t *testing.T) {
 	}
 	if left := demoDirs(); len(left) > 0 {
 		t.Errorf("closing the terminal left %v behind", left)
+	}
+}
+
+// TestEndToEndSlipKeys types a bank-card sale from a reference slip into the real program and
+// counts the keys beyond the slip's own characters: at most 12 (n, an enter per field passed,
+// ctrl+s). The bank is not typed: it follows from the card's first digits (622202 is ICBC).
+func TestEndToEndSlipKeys(t *testing.T) {
+	bin := e2eBinary(t)
+	now := time.Now().In(model.CST)
+	slipAt := now.Add(-2 * time.Minute)
+	if slipAt.Day() != now.Day() {
+		t.Skip("two minutes after midnight: the slip's time would be yesterday's")
+	}
+	tmp := t.TempDir()
+	s := &tmuxSession{t: t, name: fmt.Sprintf("banksale-e2e-slip-%d", os.Getpid())}
+	cmd := fmt.Sprintf("env -u NO_COLOR HOME=%s XDG_CONFIG_HOME=%s/.config LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8 TERM=xterm-256color %s --demo; sleep 30", tmp, tmp, bin)
+	s.tmux("new-session", "-d", "-s", s.name, "-x", "80", "-y", "24", cmd)
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.name, "kill-server").Run() })
+	s.waitText(20*time.Second, "banksale", "DEMO")
+
+	const card = "6222021234000000004" // 19 digits of an ICBC card, Luhn-valid; not a real card
+	slip := []string{slipAt.Format("15:04"), "1288.00", "000123", "123456789012", card, "", "10250011", "102330158120045", "000001", "20261129001"}
+	extra, typed := 0, 0
+	key := func(k string) { extra++; s.keys(k) }
+	txt := func(v string) { typed += len(v); s.text(v) }
+
+	key("n")
+	scr := s.waitText(5*time.Second, "New sale  HZ01")
+	id := regexp.MustCompile(`HZ01\d{8}[A-Z0-9]{1,4}\d{4}`).FindString(scr)
+	key("Enter") // the channel: bank card, as it stands
+	for i, v := range slip {
+		txt(v) // the trade time, amount, trace, reference, card, (the bank), terminal, merchant, batch, receipt
+		if i < len(slip)-1 {
+			key("Enter")
+		}
+	}
+	key("C-s")
+	scr = s.waitFor(5*time.Second, "saved", func(scr string) bool {
+		return strings.Contains(scr, "Saved "+id) || strings.Contains(scr, "ctrl+s again") || strings.Contains(scr, "Cannot save")
+	})
+	if !strings.Contains(scr, "Saved "+id) {
+		t.Fatalf("not saved with one ctrl+s:\n%s", scr)
+	}
+	t.Logf("slip characters %d, keys beyond them %d", typed, extra)
+	if extra > 12 {
+		t.Errorf("%d keys beyond the slip's characters, want at most 12", extra)
+	}
+	// What was saved is the slip, with ICBC as its bank; and it reaches head office.
+	s.waitFor(30*time.Second, id+" uploaded", func(scr string) bool {
+		return strings.HasPrefix(strings.TrimSpace(rowOf(scr, id)), "uploaded")
+	})
+	s.keys("Enter")
+	scr = s.waitText(5*time.Second, "Order "+id)
+	s.keys("PgDn")
+	scr += s.waitText(5*time.Second, "Receipt no")
+	for _, want := range []string{"¥1,288.00", "000123", "123456789012", "622202*********0004", "102 中国工商银行", "10250011", "102330158120045", "000001", "20261129001", slipAt.Format("2006-01-02 15:04")} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("the saved order lacks %q:\n%s", want, scr)
+		}
 	}
 }

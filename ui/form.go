@@ -815,6 +815,9 @@ func (f *form) key(msg tea.Msg) (tea.Cmd, []action) {
 		}
 		return nil, []action{actBack{}}
 	}
+	if kp, ok := msg.(tea.KeyPressMsg); ok && !f.pickOpen && key.Matches(kp, f.c.keys.FormHelp) {
+		return nil, []action{actHelp{"form", f.keys()}} // ? is text here: F1 asks
+	}
 	return f.edit(msg), nil
 }
 

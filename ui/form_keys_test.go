@@ -192,3 +192,30 @@ func TestFormRefusedSaveShowsItsField(t *testing.T) {
 	}
 	hs.contains("> Tender line")
 }
+
+// TestHelpIsPerScreen: ? (F1 on the form, where ? is text) shows the keys of the screen it was
+// pressed on; esc returns to it as it was.
+func TestHelpIsPerScreen(t *testing.T) {
+	j := openJournal(t)
+	fx := fill(t, j)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("?")
+	hs.contains("Help: the journal", "retry all", "cancelled = cancelled here")
+	hs.press("esc")
+	hs.selectOrder(fx.rejected)
+	hs.press("enter", "?")
+	hs.contains("Help: an order's details", "up/down", "marked")
+	hs.lacks("retry all", "day summary")
+	hs.press("esc")
+	if hs.on() != "detail" {
+		t.Fatalf("esc from help went to %s", hs.on())
+	}
+	hs.press("esc", "n")
+	hs.typ("q?")
+	hs.press("f1")
+	hs.contains("Help: the entry form", "ctrl+u", "clear before cursor", "ICBC")
+	hs.press("esc")
+	if hs.on() != "form" || hs.form().get(model.FieldPaymentChannel).value() != string(model.ChannelQuickPass) {
+		t.Fatalf("back from help: %s", hs.on())
+	}
+}

@@ -9,10 +9,24 @@ import (
 	"banksale/termtext"
 )
 
-// helpScreen is every key of the journal and the form, and what the statuses mean.
-type helpScreen struct{ c *common }
+// helpScreen is every key of the screen it was opened on, and on the journal what the statuses
+// mean: a page of every screen's keys hid the ones that mattered where ? was pressed.
+type helpScreen struct {
+	c      *common
+	screen string // journal, detail, summary or form
+	of     helpFor
+}
 
-func newHelp(c *common) *helpScreen { return &helpScreen{c: c} }
+// helpTitles and helpMore name each screen's help: its title, and the sentences beside its keys.
+var (
+	helpTitles = map[string]string{"journal": "help.of.journal", "detail": "help.of.detail",
+		"summary": "help.of.summary", "form": "help.of.form"}
+	helpMore = map[string]string{"journal": "help.status", "detail": "help.more.detail", "form": "help.more.form"}
+)
+
+func newHelp(c *common, screen string, of helpFor) *helpScreen {
+	return &helpScreen{c: c, screen: screen, of: of}
+}
 
 func (h *helpScreen) update(msg tea.Msg) (tea.Cmd, []action) {
 	km, ok := msg.(tea.KeyPressMsg)
@@ -30,15 +44,17 @@ func (h *helpScreen) keys() helpFor { return helpFor{} }
 
 func (h *helpScreen) view() ([]string, *tea.Cursor) {
 	c := h.c
-	lines := []string{c.st.title.Render(c.t("help.title")), ""}
+	lines := []string{c.st.title.Render(c.t("help.title", c.t(helpTitles[h.screen]))), ""}
 	hm := c.help
 	hm.ShowAll = true
-	lines = append(lines, strings.Split(hm.FullHelpView(c.keys.journalHelp().full), "\n")...)
+	hm.SetWidth(c.w)
+	lines = append(lines, strings.Split(hm.FullHelpView(h.of.full), "\n")...)
 	lines = append(lines, "")
-	lines = append(lines, strings.Split(hm.FullHelpView(c.keys.formHelp().full), "\n")...)
-	lines = append(lines, "")
-	lines = append(lines, termtext.Wrap(c.t("help.status"), c.w)...)
-	lines = append(lines, termtext.Wrap(c.t("help.safe"), c.w)...)
+	for _, k := range []string{helpMore[h.screen], "help.safe"} {
+		if k != "" {
+			lines = append(lines, termtext.Wrap(c.t(k), c.w)...)
+		}
+	}
 	for len(lines) < c.h-1 {
 		lines = append(lines, "")
 	}

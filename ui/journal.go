@@ -449,7 +449,7 @@ func (j *journal) key(msg tea.KeyPressMsg) (tea.Cmd, []action) {
 		}
 		return nil, []action{actSummary{day}}
 	case key.Matches(msg, k.Help):
-		return nil, []action{actHelp{}}
+		return nil, []action{actHelp{"journal", j.keys()}}
 	case key.Matches(msg, k.Quit, k.ForceQt):
 		return nil, []action{actQuit{}}
 	case key.Matches(msg, k.RetryAll):

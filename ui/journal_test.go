@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -128,7 +129,8 @@ func TestJournalScreensAndBack(t *testing.T) {
 	hs.press("t")
 	hs.contains("2026-11-26")
 	hs.press("?")
-	hs.contains("Help", "retry all")
+	hs.contains("Help: the day summary", "today") // the summary's own keys
+	hs.lacks("retry all")
 	hs.press("esc")
 	hs.contains("Day summary")
 	hs.press("esc")
@@ -645,4 +647,25 @@ func TestDuplicateRejectionWorded(t *testing.T) {
 	hs.contains("总部已有另一笔交易用此订单号", "订单号在总部已被")
 	hs.press("enter")
 	hs.contains("按 e 改一个订单号后保存")
+}
+
+// TestSearchByTailAnyCase: / finds an order by the end of its number, as a person remembers it
+// ("0003"), and in any case; the search used to be a case-sensitive prefix.
+func TestSearchByTailAnyCase(t *testing.T) {
+	j := openJournal(t)
+	f := fill(t, j)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	for _, q := range []string{"0003", "hz01202611260003", "60003"} {
+		hs.press("/")
+		hs.typ(q)
+		hs.press("enter")
+		var got []string
+		for _, o := range hs.m.jr.rows {
+			got = append(got, o.OrderID)
+		}
+		if !slices.Contains(got, f.rejected) {
+			t.Errorf("search %q found %v, not %s", q, got, f.rejected)
+		}
+		hs.press("/", "esc")
+	}
 }

@@ -13,6 +13,7 @@ type keyMap struct {
 	Up, Down, PageUp, PageDown, Home, End                            key.Binding
 	New, Void, Refund, Edit, Cancel, Retry, RetryAll, Detail         key.Binding
 	Summary, Help, Quit, Tabs, NextTab, Day, Search                  key.Binding
+	FormHelp, Clear                                                  key.Binding
 	Next, Prev, Save, Back, Pick, List, Days, Today, Scroll, ForceQt key.Binding
 }
 
@@ -36,7 +37,9 @@ func newKeys(l model.Lang) keyMap {
 		RetryAll: b([]string{"R"}, "R", "k.retryall"),
 		Detail:   b([]string{"enter"}, "enter", "k.detail"),
 		Summary:  b([]string{"s"}, "s", "k.summary"),
-		Help:     b([]string{"?"}, "?", "k.help"),
+		Help:     b([]string{"?", "f1"}, "?/F1", "k.help"),
+		FormHelp: b([]string{"f1"}, "F1", "k.help"),
+		Clear:    b([]string{"ctrl+u"}, "ctrl+u", "k.clear"),
 		Quit:     b([]string{"q"}, "q", "k.quit"),
 		ForceQt:  b([]string{"ctrl+c"}, "ctrl+c", "k.quit"),
 		Tabs:     b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "k.tabs"),
@@ -78,7 +81,7 @@ func (k keyMap) journalHelp() helpFor {
 func (k keyMap) formHelp() helpFor {
 	return helpFor{
 		short: []key.Binding{k.Save, k.Next, k.Prev, k.Back},
-		full:  [][]key.Binding{{k.Next, k.Prev, k.Pick, k.List}, {k.Save, k.Back}},
+		full:  [][]key.Binding{{k.Next, k.Prev, k.Pick, k.List}, {k.Clear, k.Save, k.FormHelp, k.Back}},
 	}
 }
 

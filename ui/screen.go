@@ -42,10 +42,13 @@ type (
 	} // open the entry form (order: what is edited or undone)
 	actDetail  struct{ id string }     // open an order's detail
 	actSummary struct{ day time.Time } // open the day summary
-	actHelp    struct{}                // open the help
-	actBack    struct{}                // close the top screen
-	actAsk     struct{ p *prompt }     // ask on the bottom line; the answer comes back as an answer
-	actFlash   struct {                // say something on the message line
+	actHelp    struct {
+		screen string
+		keys   helpFor
+	} // open the help of one screen: its keys
+	actBack  struct{}            // close the top screen
+	actAsk   struct{ p *prompt } // ask on the bottom line; the answer comes back as an answer
+	actFlash struct {            // say something on the message line
 		text string
 		bad  bool
 	}

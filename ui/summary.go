@@ -73,7 +73,7 @@ func (s *summary) key(msg tea.KeyPressMsg) (tea.Cmd, []action) {
 	case key.Matches(msg, k.ForceQt):
 		return nil, []action{actQuit{}}
 	case key.Matches(msg, k.Help):
-		return nil, []action{actHelp{}}
+		return nil, []action{actHelp{"summary", s.keys()}}
 	case key.Matches(msg, k.Today):
 		s.day = s.c.today()
 	case key.Matches(msg, k.Days):

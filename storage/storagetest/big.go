@@ -198,8 +198,9 @@ func build(path string, n int) error {
 	}
 	defer tx.Rollback()
 	st, err := tx.PrepareContext(ctx, "INSERT INTO orders ("+strings.Join(saleColumns, ", ")+
+		", tail_order_id, tail_sequence_no, tail_pos_trace_no, tail_trade_ref_no"+
 		", status, attempts, next_attempt_at, last_code, last_sub_code, last_message, request_id, void_reason,"+
-		" payload, payload_sum, created_at, created_by, updated_at, updated_by) VALUES ("+strings.Repeat("?, ", len(saleColumns)+13)+"?)")
+		" payload, payload_sum, created_at, created_by, updated_at, updated_by) VALUES ("+strings.Repeat("?, ", len(saleColumns)+4+13)+"?)")
 	if err != nil {
 		return err
 	}
@@ -241,6 +242,7 @@ func build(path string, n int) error {
 			s.BankShopNo, s.PosTraceNo, s.BatchNo, s.TradeRefNo, s.PayTypeNo, s.StoreNo,
 			s.EncrypteSummary, string(s.CommunicateType), op, s.Rback, s.Remark, s.ExtendParam,
 			s.Cashier, s.IP, s.MAC,
+			storage.SearchTail(s.OrderID), storage.SearchTail(s.SequenceNo), storage.SearchTail(s.PosTraceNo), storage.SearchTail(s.TradeRefNo),
 			string(status), attempts, next, code, sub, msg, reqID, voidReason,
 			payload, sum256(payload), op, "supervisor", op, "uploader")
 		if _, err := st.ExecContext(ctx, args...); err != nil {
