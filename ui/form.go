@@ -163,6 +163,12 @@ func newForm(c *common, mode formMode, o *model.Order) (*form, tea.Cmd) {
 		in := textinput.New()
 		in.Prompt = ""
 		in.Placeholder = placeholder // ASCII only: a Chinese placeholder gets NUL bytes (bubbles #990)
+		// A placeholder is grey and faint: with NO_COLOR, where grey is dropped, faint (and
+		// italic) still tell it from a typed value.
+		st := textinput.DefaultStyles(true)
+		st.Focused.Placeholder = st.Focused.Placeholder.Faint(true).Italic(true)
+		st.Blurred.Placeholder = st.Blurred.Placeholder.Faint(true).Italic(true)
+		in.SetStyles(st)
 		in.SetVirtualCursor(false)   // the real cursor, so a Chinese input method's window follows it
 		// No field drops what is typed: a value over its length says so (model.MaxLen) and
 		// names the limit. This bound only keeps a runaway paste off the form.

@@ -219,3 +219,21 @@ func TestHelpIsPerScreen(t *testing.T) {
 		t.Fatalf("back from help: %s", hs.on())
 	}
 }
+
+// TestPlaceholderNotLikeAValue: a placeholder is faint and italic, not only grey, so where
+// NO_COLOR drops the grey it still does not read as a typed value.
+func TestPlaceholderNotLikeAValue(t *testing.T) {
+	j := openJournal(t)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("n")
+	var line string
+	for _, l := range strings.Split(hs.m.View().Content, "\n") {
+		if strings.Contains(l, "Amount") {
+			line = l
+		}
+	}
+	// "0.00" is drawn as its first character (where the cursor would stand) and the rest
+	if !strings.Contains(line, "\x1b[3;2;38;5;240m0") || !strings.Contains(line, "\x1b[3;2;38;5;240m.00") {
+		t.Errorf("the amount's placeholder is not faint and italic: %q", line)
+	}
+}

@@ -730,6 +730,9 @@ func (j *journal) explain() string {
 		if u := j.c.undoneWords(o); u != "" {
 			return j.c.st.ok.Render(j.c.t("sel.uploaded", when)) + "; " + u
 		}
+		if o.OriginalOrderID != "" {
+			return j.c.st.ok.Render(j.c.t("sel.uploaded", when)) + "; " + j.c.t("note.of", termtext.Clean(o.OriginalOrderID))
+		}
 		return j.c.st.ok.Render(j.c.t("sel.uploaded", when))
 	case model.StatusPending:
 		if o.OriginalOrderID != "" {

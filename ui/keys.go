@@ -37,7 +37,7 @@ func newKeys(l model.Lang) keyMap {
 		RetryAll: b([]string{"R"}, "R", "k.retryall"),
 		Detail:   b([]string{"enter"}, "enter", "k.detail"),
 		Summary:  b([]string{"s"}, "s", "k.summary"),
-		Help:     b([]string{"?", "f1"}, "?/F1", "k.help"),
+		Help:     b([]string{"?", "f1"}, "?", "k.help"),
 		FormHelp: b([]string{"f1"}, "F1", "k.help"),
 		Clear:    b([]string{"ctrl+u"}, "ctrl+u", "k.clear"),
 		Quit:     b([]string{"q"}, "q", "k.quit"),
