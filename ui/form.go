@@ -169,7 +169,7 @@ func newForm(c *common, mode formMode, o *model.Order) (*form, tea.Cmd) {
 		st.Focused.Placeholder = st.Focused.Placeholder.Faint(true).Italic(true)
 		st.Blurred.Placeholder = st.Blurred.Placeholder.Faint(true).Italic(true)
 		in.SetStyles(st)
-		in.SetVirtualCursor(false)   // the real cursor, so a Chinese input method's window follows it
+		in.SetVirtualCursor(false) // the real cursor, so a Chinese input method's window follows it
 		// No field drops what is typed: a value over its length says so (model.MaxLen) and
 		// names the limit. This bound only keeps a runaway paste off the form.
 		in.CharLimit = maxTyped
