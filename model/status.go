@@ -55,6 +55,17 @@ const (
 // WhyNoVoid is why o cannot be voided ("" when it can): a void undoes a whole sale, once, and
 // not one already partly refunded.
 func (o Order) WhyNoVoid() string {
+	if why := o.whyNoCorrection(); why != "" {
+		return why
+	}
+	if len(o.Undone.Refunds) > 0 {
+		return NoCorrectionRefunded
+	}
+	return ""
+}
+
+// whyNoCorrection is what stops both a void and a refund.
+func (o Order) whyNoCorrection() string {
 	switch {
 	case o.SubSaleType != SubSale:
 		return NoCorrectionNotSale
@@ -62,8 +73,6 @@ func (o Order) WhyNoVoid() string {
 		return NoCorrectionCancelled
 	case o.Undone.Void != nil:
 		return NoCorrectionVoided
-	case len(o.Undone.Refunds) > 0:
-		return NoCorrectionRefunded
 	}
 	return ""
 }
@@ -71,14 +80,10 @@ func (o Order) WhyNoVoid() string {
 // WhyNoRefund is why o cannot be refunded ("" when it can): not a voided sale, and not one
 // refunded in full.
 func (o Order) WhyNoRefund() string {
-	switch {
-	case o.SubSaleType != SubSale:
-		return NoCorrectionNotSale
-	case o.Status == StatusVoided:
-		return NoCorrectionCancelled
-	case o.Undone.Void != nil:
-		return NoCorrectionVoided
-	case o.FullyRefunded():
+	if why := o.whyNoCorrection(); why != "" {
+		return why
+	}
+	if o.FullyRefunded() {
 		return NoCorrectionRefunded
 	}
 	return ""

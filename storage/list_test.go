@@ -278,20 +278,26 @@ func FuzzSearch(f *testing.F) {
 	})
 }
 
-// TestListSaysWhatBecameOfASale: a listed or read sale carries its void and refunds; a
-// refund cancelled here undoes nothing and is left out.
-func TestListSaysWhatBecameOfASale(t *testing.T) {
-	j := openTest(t)
-	ctx := context.Background()
+// undoneJournal holds three uploaded sales: a voided by V1, b refunded ¥30.00 by F1, c untouched.
+func undoneJournal(t *testing.T) (j *Journal, a, b, c model.Sale) {
+	j = openTest(t)
 	day := time.Date(2026, 11, 26, 9, 0, 0, 0, model.CST)
-	a, b, c := testSale(1, day), testSale(2, day.Add(time.Minute)), testSale(3, day.Add(2*time.Minute))
+	a, b, c = testSale(1, day), testSale(2, day.Add(time.Minute)), testSale(3, day.Add(2*time.Minute))
 	for _, s := range []model.Sale{a, b, c} {
 		mustInsert(t, j, s)
 		upload(t, j, s.OrderID)
 	}
 	mustInsert(t, j, voidOf(a, "V1"))
 	mustInsert(t, j, refundOf(b, "F1", 3000, day.Add(time.Hour)))
-	mustInsert(t, j, refundOf(b, "F2", 2000, day.Add(2*time.Hour)))
+	return j, a, b, c
+}
+
+// TestListSaysWhatBecameOfASale: a listed or read sale carries its void and refunds; a
+// refund cancelled here undoes nothing and is left out.
+func TestListSaysWhatBecameOfASale(t *testing.T) {
+	j, a, b, c := undoneJournal(t)
+	ctx := context.Background()
+	mustInsert(t, j, refundOf(b, "F2", 2000, b.TradeTime.Add(2*time.Hour)))
 	if _, err := j.Void(ctx, "F2", "typed twice", "t"); err != nil {
 		t.Fatal(err)
 	}
@@ -321,16 +327,8 @@ func TestListSaysWhatBecameOfASale(t *testing.T) {
 // TestListCorrections: the corrections filter lists the voids and refunds and the sales they
 // undo, and nothing else.
 func TestListCorrections(t *testing.T) {
-	j := openTest(t)
+	j, a, b, _ := undoneJournal(t)
 	ctx := context.Background()
-	day := time.Date(2026, 11, 26, 9, 0, 0, 0, model.CST)
-	a, b, c := testSale(1, day), testSale(2, day.Add(time.Minute)), testSale(3, day.Add(2*time.Minute))
-	for _, s := range []model.Sale{a, b, c} {
-		mustInsert(t, j, s)
-		upload(t, j, s.OrderID)
-	}
-	mustInsert(t, j, voidOf(a, "V1"))
-	mustInsert(t, j, refundOf(b, "F1", 3000, day.Add(time.Hour)))
 	list, err := j.List(ctx, model.Filter{Corrections: true}, model.Cursor{}, 100)
 	if err != nil {
 		t.Fatal(err)
