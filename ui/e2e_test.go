@@ -262,7 +262,7 @@ func TestEndToEndDemo(t *testing.T) {
 	s.keys("Enter")
 	s.waitText(5*time.Second, "Order "+first, "rejected", "does not accept its Reference no", "Refused        Reference no")
 	s.keys("r")
-	scr = s.waitFor(20*time.Second, first+" refused again after r", func(scr string) bool {
+	s.waitFor(20*time.Second, first+" refused again after r", func(scr string) bool {
 		return strings.Count(scr, "rejected code 15") == 2 && regexp.MustCompile(`Status\s+rejected`).MatchString(scr)
 	})
 	s.keys("e")
