@@ -22,6 +22,7 @@ var layers = map[string][]string{
 	"sync/top/toptest":    {"sync/top"},
 	"sync":                {"model", "sync/top"},
 	"orderfile":           {"model"},
+	"statement":           {"model"},
 	"desk":                {"model", "orderfile"},
 	"ui":                  {"model", "termtext"},
 	"demo":                {"model", "storage", "sync/top/toptest"},

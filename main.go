@@ -84,6 +84,8 @@ func init() {
 		{"retry", "ORDER_ID… | --failed", "make orders waiting or rejected due for upload now", cmdRetry},
 		{"backup", "FILE", "write a consistent copy of the journal to FILE (VACUUM INTO), checked", cmdBackup},
 		{"check", "[--quick] [--file FILE] [--json]", "look the journal (or a backup) over for damage, and say what to do", cmdCheck},
+		{"statement", "import [--format F] FILE…", "keep an acquirer's statement (对账单) lines for reconcile", cmdStatement},
+		{"reconcile", "[--day YYYY-MM-DD] [--json]", "match a day's orders with the statement: what differs, what is missing", cmdReconcile},
 		{"version", "", "print the version", cmdVersion},
 		{"help", "[COMMAND]", "this list, or one command's flags", cmdHelp},
 	}

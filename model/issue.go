@@ -184,6 +184,7 @@ var messages = map[string][2]string{
 	"card.unmasked":        {"卡号没有遮盖，不能保存；请重新输入卡号。", "The card number is not masked and cannot be kept: type the card number again."},
 	"card.luhn":            {"卡号校验位不符（部分银联卡如此），请核对签购单；无误可确认保存。", "The card number fails its check digit (some UnionPay cards do): check the slip, and confirm if it is right."},
 	"card.payment_code":    {"19 位 62 开头的号码可能是云闪付付款码而不是卡号，请按签购单上的卡号填写。", "A 19-digit number starting 62 may be the QuickPass payment code rather than the card: enter the card number from the slip."},
+	"statement.differs":    {"银行对账单 {1} 上此项是 {0}：请照签购单核对，上传前改正。", "The bank's statement ({1}) has {0} here: check it against the slip and correct it before it is uploaded."},
 	"gateway.refused":      {"总部拒收了这一项：请照签购单改正；原样保存会再被拒收。", "Head office refused this value: correct it from the slip; unchanged, it is refused again."},
 	"card.no_key":          {"未设置卡号摘要密钥，本单不带卡号摘要；请联系管理员设置 card.digest_key。", "No card-digest key is set, so this order carries no card digest: ask the administrator to set card.digest_key."},
 

@@ -35,6 +35,11 @@ type Order struct {
 	// Undone is what the journal's voids and refunds of this sale did to it; a sale read by
 	// List or Get carries it.
 	Undone Undone
+	// Disagrees is where an order not yet at head office differs from the imported statement
+	// line that matches it (List and Get fill it): a typo to fix before it is uploaded.
+	Disagrees []Disagreement
+	// StatementLine is that line's FILE:ROW ("" when no line matches).
+	StatementLine string
 }
 
 // Undone is what became of a sale after it was made: the void and the refunds in the journal

@@ -66,7 +66,7 @@ var searchSparse = 2000 // a variable so tests can reach the dense paths on a sm
 func (j *Journal) List(ctx context.Context, f model.Filter, after model.Cursor, limit int) ([]model.Order, error) {
 	out, err := j.list(ctx, f, after, limit, false)
 	if err == nil {
-		err = j.fillUndone(ctx, out)
+		err = j.fillRead(ctx, out)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("storage: list: %w", err)
@@ -82,7 +82,7 @@ func (j *Journal) ListBefore(ctx context.Context, f model.Filter, before model.C
 	}
 	out, err := j.list(ctx, f, before, limit, true)
 	if err == nil {
-		err = j.fillUndone(ctx, out)
+		err = j.fillRead(ctx, out)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("storage: list before: %w", err)
@@ -119,6 +119,15 @@ func (j *Journal) list(ctx context.Context, f model.Filter, cur model.Cursor, li
 		return nil, err
 	}
 	return scanOrders(rows, false)
+}
+
+// fillRead adds to read orders what other rows say of them: a sale's voids and refunds, an
+// unsent order's disagreements with the bank's statement.
+func (j *Journal) fillRead(ctx context.Context, orders []model.Order) error {
+	if err := j.fillUndone(ctx, orders); err != nil {
+		return err
+	}
+	return j.fillDisagrees(ctx, orders)
 }
 
 // arm is one ordered range of the listing: an index and the equality values on its leading

@@ -54,7 +54,7 @@ func (j *Journal) Get(ctx context.Context, orderID string) (model.Order, error) 
 		return model.Order{}, fmt.Errorf("storage: get %s: %w", orderID, err)
 	}
 	one := []model.Order{o}
-	if err := j.fillUndone(ctx, one); err != nil {
+	if err := j.fillRead(ctx, one); err != nil {
 		return model.Order{}, fmt.Errorf("storage: get %s: %w", orderID, err)
 	}
 	return one[0], nil

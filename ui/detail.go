@@ -182,6 +182,16 @@ func (d *detail) lines() []string {
 			out = append(out, "  "+termtext.Fit("", formLabelW)+" "+termtext.Cut(l, d.c.w-formIndent))
 		}
 	}
+	if len(o.Disagrees) > 0 {
+		// the bank's statement differs: a typo to correct before head office sees it
+		for i, l := range termtext.Wrap(d.c.statementWords(o)+" ("+termtext.Clean(o.StatementLine)+")", d.c.w-formIndent) {
+			lab := termtext.Fit("", formLabelW)
+			if i == 0 {
+				lab = termtext.Fit(d.c.t("det.statement"), formLabelW)
+			}
+			out = append(out, "  "+lab+" "+d.c.st.warn.Render(l))
+		}
+	}
 	if refusal.Field != "" {
 		// the refused value by name, at the top: the field's own line may be a page below
 		v := termtext.Clean(model.DraftOf(o.Sale).Get(refusal.Field))

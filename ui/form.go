@@ -390,6 +390,15 @@ func (f *form) validate() {
 	if n := f.refusal.Field; n != "" && f.fields[f.index(n)].name == n && f.get(n).value() == f.refusedValue {
 		is = append(is, model.RefusedField(n))
 	}
+	if f.mode == modeEdit && f.orig != nil {
+		// what the bank's statement says otherwise, while the field still holds what was typed
+		was := model.DraftOf(f.orig.Sale)
+		for _, d := range f.orig.Disagrees {
+			if fl := f.fields[f.index(d.Field)]; fl.name == d.Field && fl.value() == was.Get(d.Field) {
+				is = append(is, d.Issue(f.orig.StatementLine))
+			}
+		}
+	}
 	is = append(is, f.dups...)
 	is = append(is, f.saveIss...)
 	// A missing card-digest key is the PC's setting, not this slip's: the header says it once,

@@ -704,6 +704,9 @@ func (j *journal) rowLine(cols []column, o model.Order, selected bool) string {
 			if o.Status == model.StatusRetrying || o.Status == model.StatusRejected {
 				e = j.c.lastError(o)
 			}
+			if len(o.Disagrees) > 0 {
+				e = j.c.statementWords(o) // a typo to fix before head office sees it
+			}
 			cell = termtext.Fit(e, c.w)
 		}
 		parts = append(parts, cell)
@@ -734,6 +737,12 @@ func (j *journal) explain() string {
 			return j.c.st.ok.Render(j.c.t("sel.uploaded", when)) + "; " + j.c.t("note.of", termtext.Clean(o.OriginalOrderID))
 		}
 		return j.c.st.ok.Render(j.c.t("sel.uploaded", when))
+	case model.StatusPending, model.StatusRetrying, model.StatusRejected:
+		if len(o.Disagrees) > 0 {
+			return j.c.st.warn.Render(j.c.statementWords(o) + "; " + j.c.t("sel.statement"))
+		}
+	}
+	switch o.Status {
 	case model.StatusPending:
 		if o.OriginalOrderID != "" {
 			for _, r := range j.rows {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -156,4 +157,14 @@ func (c *common) typeLabel(o model.Order) string {
 		return c.t("type.partrefund")
 	}
 	return o.SubSaleType.Label(c.lang)
+}
+
+// statementWords say where an order differs from the bank's statement: "statement: Amount
+// ¥1,280.00 (typed ¥1,288.00)", every field that differs.
+func (c *common) statementWords(o model.Order) string {
+	var parts []string
+	for _, d := range o.Disagrees {
+		parts = append(parts, c.t("statement.field", model.FieldLabel(d.Field, c.lang), model.DisagreementText(d.Statement), model.DisagreementText(d.Journal)))
+	}
+	return c.t("statement.says", strings.Join(parts, "; "))
 }

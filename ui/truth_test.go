@@ -149,3 +149,34 @@ func orderRow(scr, id string) string {
 	}
 	return ""
 }
+
+// TestStatementDisagreementWarns: an order not yet uploaded that differs from the bank's
+// imported statement says so on its row, its line, its detail and its form, naming the field,
+// so the typo is fixed before head office sees it.
+func TestStatementDisagreementWarns(t *testing.T) {
+	j := openJournal(t)
+	fx := fill(t, j)
+	o, err := j.Get(context.Background(), fx.pending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := model.StatementLine{File: "allinpay.csv", Row: 7, Kind: model.StatementSale, TradeTime: o.TradeTime, Amount: 1700,
+		Terminal: o.TerminalNo, Batch: o.BatchNo, Trace: o.PosTraceNo, Ref: o.TradeRefNo}
+	if _, err := j.ImportStatement(context.Background(), []model.StatementLine{line}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, testDeps(j, model.EN), 120, 40)
+	if row := orderRow(hs.screen(), fx.pending); !strings.Contains(row, "statement: Amount ¥17.00") {
+		t.Errorf("the row: %s", row)
+	}
+	hs.selectOrder(fx.pending)
+	hs.contains("correct it (e) before it is uploaded")
+	hs.press("enter")
+	hs.contains("Bank statement", "allinpay.csv:7")
+	hs.press("e")
+	hs.contains("The bank's statement (allinpay.csv:7) has ¥17.00 here")
+	// an uploaded order is not second-guessed: head office has it, and reconcile says the rest
+	if row := orderRow(hs.screen(), fx.uploaded); strings.Contains(row, "statement") {
+		t.Errorf("an uploaded row: %s", row)
+	}
+}

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"banksale/model"
+	"banksale/statement"
+	"banksale/termtext"
+)
+
+func cmdStatement(ctx context.Context, c *cli, args []string) error {
+	fs, cfgPath := c.flags("statement import", "[--format auto|allinpay|leshua|wechat] FILE…",
+		"Keep the lines of each acquirer's statement (对账单) FILE in the journal, for `reconcile`: Allinpay\n"+
+			"CSV, Leshua BT/BV records, WeChat-style bills with backtick cells; GBK or UTF-8 (with or without a\n"+
+			"BOM). Columns are found by their header names; amounts in the format's unit. Reversals (冲正) and\n"+
+			"refunds still under way are not sales and are skipped; summary rows too. A card number is kept\n"+
+			"masked. Importing a file again changes nothing. Refused lines are listed on stderr as\n"+
+			"FILE:ROW field: reason. Exit status 1 when any line was refused.")
+	format := fs.String("format", "auto", "the statement's `FORMAT`: auto, allinpay, leshua or wechat")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) == 0 || rest[0] != "import" {
+		return usageError("statement takes a subcommand: banksale statement import FILE…")
+	}
+	files := rest[1:]
+	if len(files) == 0 {
+		fs.Usage()
+		return usageError("name at least one statement file")
+	}
+	f := statement.Format(*format)
+	if !slices.Contains(statement.Formats, f) {
+		return usageError("--format %q: use auto, allinpay, leshua or wechat", *format)
+	}
+	e, err := c.open(ctx, *cfgPath, "statement", owner)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	errw := bufio.NewWriter(c.stderr)
+	defer errw.Flush()
+	var all []model.StatementLine
+	refused, skipped := 0, 0
+	for _, name := range files {
+		file, err := os.Open(name)
+		if err != nil {
+			return fmt.Errorf("%w\n  Nothing was imported: name a statement file that exists", err)
+		}
+		res, err := statement.Read(file, name, f)
+		file.Close()
+		if err != nil {
+			return fmt.Errorf("%w\n  Nothing was imported", err)
+		}
+		for _, r := range res.Refused {
+			fmt.Fprintln(errw, termtext.Line(r.Error(), 0))
+		}
+		refused += len(res.Refused)
+		skipped += res.Skipped
+		all = append(all, res.Lines...)
+	}
+	errw.Flush()
+	n, err := e.j.ImportStatement(ctx, all, e.who)
+	if err != nil {
+		return err
+	}
+	e.log.Info("statement import", "files", len(files), "lines", len(all), "new", n, "refused", refused, "skipped", skipped)
+	fmt.Fprintf(c.stdout, "%d statement lines: %d new, %d already imported, %d refused, %d skipped (reversals, refunds under way, totals)\n",
+		len(all)+refused+skipped, n, len(all)-n, refused, skipped)
+	if refused > 0 {
+		return &exitError{code: exitRefused}
+	}
+	return nil
+}
+
+func cmdReconcile(ctx context.Context, c *cli, args []string) error {
+	fs, cfgPath := c.flags("reconcile", "[--day YYYY-MM-DD] [--json]",
+		"Match the day's journal orders (by trade_time, China time) with the imported statement lines:\n"+
+			"on terminal, batch and trace number, else on reference number and date; then compare amount,\n"+
+			"type and masked card. Lists what matched, what differs, orders the statement lacks (the likely\n"+
+			"typo) and statement lines not keyed here (the POS may have sent them itself).\n"+
+			"Exit status 0 when everything matches, 1 otherwise.")
+	day := fs.String("day", "", "the day (default: today, China time)")
+	asJSON := fs.Bool("json", false, "one JSON object (see the README)")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError("unexpected argument %q", rest[0])
+	}
+	d := c.now().In(model.CST)
+	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, model.CST)
+	if *day != "" {
+		if d, err = time.ParseInLocation("2006-01-02", strings.TrimSpace(*day), model.CST); err != nil {
+			return usageError("--day %q: write the day like 2026-11-26", *day)
+		}
+	}
+	e, err := c.open(ctx, *cfgPath, "reconcile", reader)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	lines, err := e.j.StatementDay(ctx, d)
+	if err != nil {
+		return err
+	}
+	var orders []model.Order
+	f := model.Filter{From: d, To: d.AddDate(0, 0, 1)}
+	for cur := (model.Cursor{}); ; {
+		page, err := e.j.List(ctx, f, cur, 1000)
+		if err != nil {
+			return err
+		}
+		orders = append(orders, page...)
+		if len(page) < 1000 {
+			break
+		}
+		cur = model.CursorOf(page[len(page)-1])
+	}
+	r := statement.Reconcile(d, orders, lines)
+	w := bufio.NewWriter(c.stdout)
+	defer w.Flush()
+	if *asJSON {
+		if err := writeJSON(w, r); err != nil {
+			return err
+		}
+	} else {
+		writeReconciliation(w, e.lang, r, len(lines))
+	}
+	if !r.OK() {
+		return &exitError{code: exitRefused}
+	}
+	return nil
+}
+
+func writeReconciliation(w *bufio.Writer, l model.Lang, r statement.Reconciliation, lines int) {
+	if lines == 0 {
+		fmt.Fprintln(w, l.Pick("这一天没有导入对账单: 先运行 banksale statement import 文件", "No statement lines for this day: run banksale statement import FILE first"))
+	}
+	fmt.Fprintf(w, "%s  %s %d  %s %d  %s %d  %s %d\n", r.Day, l.Pick("相符", "matched"), len(r.Matched),
+		l.Pick("不一致", "differ"), len(r.Differ), l.Pick("仅本机", "journal only"), len(r.JournalOnly),
+		l.Pick("仅对账单", "statement only"), len(r.StatementOnly))
+	for _, d := range r.Differ {
+		var parts []string
+		for _, field := range model.DTOFields {
+			if v, ok := d.Fields[field]; ok {
+				parts = append(parts, fmt.Sprintf("%s %v ≠ %v", model.FieldLabel(field, l), v.Journal, v.Statement))
+			}
+		}
+		fmt.Fprintf(w, "%s %s %s: %s\n", l.Pick("不一致", "differs"), d.OrderID, d.StatementLine, strings.Join(parts, "; "))
+	}
+	for _, j := range r.JournalOnly {
+		fmt.Fprintf(w, "%s %s: %s\n", l.Pick("仅本机", "journal only"), j.OrderID,
+			l.Pick("对账单里没有对应的交易: 核对凭证号、参考号和金额是否录错", "no statement line matches it: check its trace, reference and amount for a typo"))
+	}
+	for _, s := range r.StatementOnly {
+		fmt.Fprintf(w, "%s %s: %s %s %s %s %s %s\n", l.Pick("仅对账单", "statement only"), s.StatementLine,
+			s.TerminalNo, s.BatchNo, s.PosTraceNo, s.TradeRefNo, model.Amount(s.TradeAmount).String(),
+			l.Pick("(本机未录入; POS 可能已自行上送)", "(not keyed here; the POS may have sent it itself)"))
+	}
+}
