@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"banksale/model"
@@ -135,4 +136,43 @@ func scanStatementLines(rows *sql.Rows) ([]model.StatementLine, error) {
 		out = append(out, l)
 	}
 	return out, rows.Err()
+}
+
+// statementFindSQL are the entry form's look-ups: lines whose reference or trace number
+// starts with what was typed, or of the amount typed, newest first.
+var statementFindSQL = map[string]string{
+	model.FieldTradeRefNo:  "trade_ref_no >= ? AND trade_ref_no < ?",
+	model.FieldPosTraceNo:  "pos_trace_no >= ? AND pos_trace_no < ?",
+	model.FieldTradeAmount: "amount = ?",
+}
+
+// StatementFind is up to limit statement lines the value typed in a field points at: a
+// reference or trace number by its start, an amount (fen, in decimal digits) exactly. Each is one index range.
+func (j *Journal) StatementFind(ctx context.Context, field, value string, limit int) ([]model.StatementLine, error) {
+	cond, ok := statementFindSQL[field]
+	if !ok || value == "" || limit <= 0 {
+		return nil, nil
+	}
+	var args []any
+	if field == model.FieldTradeAmount {
+		n, err := strconv.ParseInt(value, 10, 64)
+		if err != nil {
+			return nil, nil // not an amount in fen: nothing to offer
+		}
+		args = []any{n}
+	} else {
+		lo, hi := prefixRange(value)
+		args = []any{lo, hi}
+	}
+	q := "SELECT file, row, kind, trade_time, amount, channel, merchant, terminal_no, batch_no, pos_trace_no," +
+		" trade_ref_no, card_no, order_no FROM statement_lines WHERE " + cond + " LIMIT ?"
+	rows, err := j.r.QueryContext(ctx, q, append(args, limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: statement find: %w", err)
+	}
+	out, err := scanStatementLines(rows)
+	if err != nil {
+		return nil, fmt.Errorf("storage: statement find: %w", err)
+	}
+	return out, nil
 }

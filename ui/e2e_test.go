@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"banksale/model"
+	"banksale/sync/top/toptest"
 )
 
 // tmuxSession runs the real binary in a detached tmux window and reads its screen. It has a
@@ -398,6 +399,68 @@ func TestEndToEndSlipKeys(t *testing.T) {
 	for _, want := range []string{"¥1,288.00", "000123", "123456789012", "622202*********0004", "102 中国工商银行", "10250011", "102330158120045", "000001", "20261129001", slipAt.Format("2006-01-02 15:04")} {
 		if !strings.Contains(scr, want) {
 			t.Errorf("the saved order lacks %q:\n%s", want, scr)
+		}
+	}
+}
+
+// TestEndToEndSaleFromStatement: with the acquirer's statement imported, a sale is entered by
+// typing the start of its reference number, choosing the statement's line, and adding the
+// receipt: it reaches head office (a real fake gateway on loopback) with the statement's
+// fields. The keys are counted.
+func TestEndToEndSaleFromStatement(t *testing.T) {
+	bin := e2eBinary(t)
+	now := time.Now().In(model.CST)
+	at := now.Add(-10 * time.Minute)
+	if at.Day() != now.Day() {
+		t.Skip("ten minutes after midnight: the statement line would be yesterday's")
+	}
+	srv := toptest.NewServer(toptest.Options{AppKey: "e2e-app", Secret: "e2e-secret"})
+	t.Cleanup(srv.Close)
+	tmp := t.TempDir()
+	cfg := filepath.Join(tmp, "config.toml")
+	os.WriteFile(cfg, []byte(fmt.Sprintf("[gateway]\nurl = %q\napp_key = \"e2e-app\"\napp_secret = \"e2e-secret\"\n"+
+		"[journal]\npath = %q\n[store]\nstore_no = \"HZ01\"\ndesk_code = \"K7\"\n[card]\ndigest_key = \"k\"\n", srv.URL(), filepath.Join(tmp, "j.db"))), 0o600)
+	stmt := filepath.Join(tmp, "allinpay.csv")
+	os.WriteFile(stmt, []byte("商户号,终端号,交易时间,交易类型,交易批次号,凭证号,参考号,卡号,交易金额,交易日期\n"+
+		fmt.Sprintf("102330158120045,10250011,%s,消费,000001,000123,123456789012,6222021234000000004,1288.00,%s\n",
+			at.Format("15:04:05"), at.Format("2006-01-02"))), 0o600)
+	if out, err := exec.Command(bin, "--config", cfg, "statement", "import", stmt).CombinedOutput(); err != nil {
+		t.Fatalf("statement import: %v\n%s", err, out)
+	}
+	s := &tmuxSession{t: t, name: fmt.Sprintf("banksale-e2e-stmt-%d", os.Getpid())}
+	s.tmux("new-session", "-d", "-s", s.name, "-x", "80", "-y", "24",
+		fmt.Sprintf("env -u NO_COLOR HOME=%s LANG=en_US.UTF-8 LC_ALL=en_US.UTF-8 TERM=xterm-256color %s --config %s; sleep 30", tmp, bin, cfg))
+	t.Cleanup(func() { _ = exec.Command("tmux", "-L", s.name, "kill-server").Run() })
+	s.waitText(20*time.Second, "banksale", "Store: HZ01/K7")
+
+	extra, typed := 0, 0
+	key := func(k string) { extra++; s.keys(k) }
+	txt := func(v string) { typed += len(v); s.text(v) }
+	key("n")
+	scr := s.waitText(5*time.Second, "New sale  HZ01")
+	id := regexp.MustCompile(`HZ01\d{8}K7\d{4}`).FindString(scr)
+	for range 4 { // channel, time, amount, trace: on to the reference
+		key("Enter")
+	}
+	txt("1234")
+	s.waitText(5*time.Second, "1 statement line matches: ctrl+o")
+	key("C-o")
+	s.waitText(5*time.Second, "¥1,288.00 10250011 000001 000123 123456789012")
+	key("Enter")
+	s.waitText(5*time.Second, "Filled from statement line allinpay.csv:2")
+	txt("20261129001") // the receipt; the tender line stays 1
+	key("C-s")
+	s.waitFor(5*time.Second, "saved", func(scr string) bool { return strings.Contains(scr, "Saved "+id) })
+	t.Logf("keys: %d typed characters and %d others", typed, extra)
+	s.waitFor(30*time.Second, id+" uploaded", func(scr string) bool {
+		return strings.HasPrefix(strings.TrimSpace(rowOf(scr, id)), "uploaded")
+	})
+	sent := string(srv.Orders()[id])
+	for _, want := range []string{`"trade_amount":128800`, `"pos_trace_no":"000123"`, `"trade_ref_no":"123456789012"`,
+		`"terminal_no":"10250011"`, `"bank_shop_no":"102330158120045"`, `"batch_no":"000001"`, `"card_no":"622202*********0004"`,
+		`"bank_code":"102"`, `"sequence_no":"20261129001"`, `"trade_time":"` + at.Format("2006-01-02 15:04:05") + `"`} {
+		if !strings.Contains(sent, want) {
+			t.Errorf("head office got %s, without %s", sent, want)
 		}
 	}
 }

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -109,6 +111,13 @@ type form struct {
 	// bankAuto: the bank was filled in from the card's first digits, not picked by hand
 	bankAuto bool
 
+	// offers are the bank statement's lines the value typed in the focused field points at
+	// (offerFor: that field and value); ctrl+o lists them and one chosen fills the form.
+	offers    []model.StatementLine
+	offerFor  string
+	offerOpen bool
+	offerCur  int
+
 	pickOpen   bool
 	pickCur    int
 	pickFilter string
@@ -132,6 +141,12 @@ type (
 		relFor    string
 		relErr    error
 		dups      model.Issues
+	}
+	// offersMsg is the statement lines a typed value points at.
+	offersMsg struct {
+		form  int
+		key   string
+		lines []model.StatementLine
 	}
 	// savedMsg is the desk's answer to a save.
 	savedMsg struct {
@@ -490,6 +505,11 @@ func (f *form) update(msg tea.Msg) (tea.Cmd, []action) {
 		if msg.form == f.id {
 			cmd = f.offerOrderID(msg)
 		}
+	case offersMsg:
+		if msg.form != f.id || msg.key != f.offerKey() {
+			return nil, nil // an answer for a value no longer typed
+		}
+		f.offers, f.offerFor = msg.lines, msg.key
 	case checkMsg:
 		if msg.form != f.id {
 			return nil, nil
@@ -718,7 +738,7 @@ func (f *form) setFocus(i int) tea.Cmd {
 	fl := f.fields[i]
 	fl.selected = fl.in.Value() != ""
 	fl.in.CursorEnd()
-	return fl.in.Focus()
+	return tea.Batch(fl.in.Focus(), f.findOffers())
 }
 
 // normalize writes out what a field means once it is left: a full card number becomes its
@@ -820,6 +840,95 @@ func (f *form) pickOptions() []int {
 	return idx
 }
 
+// offerFields are where typing offers the statement's lines: what a person reads off a slip
+// or a statement first.
+var offerFields = map[string]bool{model.FieldTradeRefNo: true, model.FieldPosTraceNo: true, model.FieldTradeAmount: true}
+
+// maxOffers is how many statement lines are offered at once.
+const maxOffers = 6
+
+// offerKey is the look-up the focused field's value makes ("" when it makes none): a new
+// sale's reference or trace number of 4 characters or more, or its amount.
+func (f *form) offerKey() string {
+	fl := f.fields[f.focus]
+	if f.mode != modeNew || !offerFields[fl.name] {
+		return ""
+	}
+	v := strings.TrimSpace(fl.value())
+	if fl.name == model.FieldTradeAmount {
+		a, err := model.ParseAmount(v)
+		if err != nil || a <= 0 {
+			return ""
+		}
+		return fl.name + "=" + strconv.FormatInt(int64(a), 10)
+	}
+	if utf8.RuneCountInString(v) < 4 {
+		return ""
+	}
+	return fl.name + "=" + v
+}
+
+// findOffers asks the journal for the statement lines the focused field's value points at.
+func (f *form) findOffers() tea.Cmd {
+	k := f.offerKey()
+	if k == "" {
+		f.offers, f.offerFor = nil, ""
+		return nil
+	}
+	field, value, _ := strings.Cut(k, "=")
+	j, ctx, id := f.c.d.Journal, f.c.ctx, f.id
+	return func() tea.Msg {
+		lines, err := j.StatementFind(ctx, field, value, maxOffers)
+		if err != nil {
+			return nil
+		}
+		return offersMsg{form: id, key: k, lines: lines}
+	}
+}
+
+// takeOffer fills the form from a statement line: everything the bank's record holds. The
+// receipt and the tender line are the store's, left to the supervisor, who lands on the first
+// of them still empty.
+func (f *form) takeOffer(l model.StatementLine) tea.Cmd {
+	set := func(name, v string) {
+		if fl := f.get(name); fl.pick {
+			fl.setPick(v)
+		} else {
+			fl.in.SetValue(v)
+		}
+		f.get(name).touched = true
+	}
+	if sub := l.Kind.SubType(); sub != "" {
+		set(model.FieldSubSaleType, string(sub))
+	}
+	if l.Channel != "" {
+		set(model.FieldPaymentChannel, string(l.Channel))
+	}
+	set(model.FieldTradeAmount, l.Amount.Yuan())
+	set(model.FieldTradeTime, model.FormatTime(l.TradeTime))
+	for _, p := range []struct{ name, v string }{{model.FieldPosTraceNo, l.Trace}, {model.FieldTradeRefNo, l.Ref},
+		{model.FieldTerminalNo, l.Terminal}, {model.FieldBankShopNo, l.Merchant}, {model.FieldBatchNo, l.Batch}} {
+		if p.v != "" {
+			set(p.name, p.v)
+		}
+	}
+	if l.Card != "" {
+		set(model.FieldCardNo, l.Card)
+		f.cardMasked, f.cardDigest, f.cardIssues = l.Card, "", nil
+		f.bankFromCard()
+	}
+	f.offers, f.offerFor = nil, ""
+	target := f.index(model.FieldSequenceNo)
+	for _, name := range []string{model.FieldSequenceNo, model.FieldPayTypeNo} {
+		if f.get(name).value() == "" {
+			target = f.index(name)
+			break
+		}
+	}
+	f.msg, f.msgBad = f.c.t("form.offer.taken", l.Where()), false
+	return tea.Batch(f.setFocus(target), f.changed())
+}
+
 // key handles a key or a paste: esc (or ctrl+c) leaves, asking first when something was
 // typed; anything else edits.
 func (f *form) key(msg tea.Msg) (tea.Cmd, []action) {
@@ -840,6 +949,28 @@ func (f *form) edit(msg tea.Msg) tea.Cmd {
 	k := f.c.keys
 	fl := f.fields[f.focus]
 	kp, isKey := msg.(tea.KeyPressMsg)
+	if isKey && f.offerOpen {
+		switch kp.String() {
+		case "up":
+			f.offerCur = max(0, f.offerCur-1)
+		case "down":
+			f.offerCur = min(len(f.offers)-1, f.offerCur+1)
+		case "enter", "space":
+			f.offerOpen = false
+			if f.offerCur < len(f.offers) {
+				return f.takeOffer(f.offers[f.offerCur])
+			}
+		case "esc":
+			f.offerOpen = false
+		}
+		f.ensureVisible()
+		return nil
+	}
+	if isKey && kp.String() == "ctrl+o" && f.offerFor == f.offerKey() && len(f.offers) > 0 {
+		f.offerOpen, f.offerCur = true, 0
+		f.ensureVisible()
+		return nil
+	}
 	if isKey && f.pickOpen {
 		opts := f.pickOptions()
 		switch kp.String() {
@@ -947,7 +1078,7 @@ func (f *form) edit(msg tea.Msg) tea.Cmd {
 			// typing over a masked number starts a new card
 			f.cardMasked, f.cardDigest, f.cardIssues = "", "", nil
 		}
-		return tea.Batch(cmd, f.changed())
+		return tea.Batch(cmd, f.changed(), f.findOffers())
 	}
 	return cmd
 }
@@ -1149,6 +1280,23 @@ func (f *form) body() (lines []string, lineOf []int) {
 					l = "  " + l
 				}
 				lines = append(lines, strings.Repeat(" ", formIndent)+l)
+			}
+		}
+		if focused && f.offerFor != "" && f.offerFor == f.offerKey() && len(f.offers) > 0 {
+			if !f.offerOpen {
+				lines = append(lines, strings.Repeat(" ", formIndent)+f.c.st.ok.Render(termtext.Cut(f.c.tn("form.offers", len(f.offers)), f.c.w-formIndent)))
+			} else {
+				for n, l := range f.offers {
+					t := fmt.Sprintf("%s %s %s %s %s %s %s", l.TradeTime.In(model.CST).Format("01-02 15:04"), l.Amount.String(),
+						termtext.Clean(l.Terminal), termtext.Clean(l.Batch), termtext.Clean(l.Trace), termtext.Clean(l.Ref), termtext.Clean(l.Card))
+					t = termtext.Cut(t, f.c.w-formIndent-2)
+					if n == f.offerCur {
+						t = f.c.st.sel.Render("> " + t)
+					} else {
+						t = "  " + t
+					}
+					lines = append(lines, strings.Repeat(" ", formIndent)+t)
+				}
 			}
 		}
 		if fl.touched || f.tried || f.mode == modeEdit {

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"banksale/model"
 )
@@ -235,5 +237,45 @@ func TestPlaceholderNotLikeAValue(t *testing.T) {
 	// "0.00" is drawn as its first character (where the cursor would stand) and the rest
 	if !strings.Contains(line, "\x1b[3;2;38;5;240m0") || !strings.Contains(line, "\x1b[3;2;38;5;240m.00") {
 		t.Errorf("the amount's placeholder is not faint and italic: %q", line)
+	}
+}
+
+// TestFormFromStatementLine: typing a reference number offers the statement's line; choosing
+// it fills every field the bank's record holds and lands on the receipt, the store's own.
+func TestFormFromStatementLine(t *testing.T) {
+	j := openJournal(t)
+	at := time.Date(2026, 11, 26, 14, 5, 0, 0, model.CST)
+	line := model.StatementLine{File: "allinpay.csv", Row: 2, Kind: model.StatementSale, TradeTime: at, Amount: 128800,
+		Channel: model.ChannelBankCard, Merchant: "102330158120045", Terminal: "10250011", Batch: "000001", Trace: "000123",
+		Ref: "123456789012", Card: "622202*********0004"}
+	if _, err := j.ImportStatement(context.Background(), []model.StatementLine{line}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("n")
+	f := hs.form()
+	f.focusField(model.FieldTradeRefNo)
+	hs.typ("1234")
+	hs.contains("1 statement line matches: ctrl+o")
+	hs.press("ctrl+o")
+	hs.contains("11-26 14:05 ¥1,288.00 10250011 000001 000123 123456789012")
+	hs.press("enter")
+	for field, want := range map[string]string{
+		model.FieldTradeAmount: "1288.00", model.FieldTradeTime: "2026-11-26 14:05:00", model.FieldPosTraceNo: "000123",
+		model.FieldTradeRefNo: "123456789012", model.FieldTerminalNo: "10250011", model.FieldBankShopNo: "102330158120045",
+		model.FieldBatchNo: "000001", model.FieldCardNo: "622202*********0004", model.FieldBankCode: "102",
+	} {
+		if got := f.get(field).value(); got != want {
+			t.Errorf("%s = %q, want %q", field, got, want)
+		}
+	}
+	if got := f.fields[f.focus].name; got != model.FieldSequenceNo {
+		t.Errorf("after the line the focus is on %s, want the receipt", got)
+	}
+	hs.contains("Filled from statement line allinpay.csv:2")
+	hs.typ("20261129001")
+	hs.press("ctrl+s")
+	if hs.on() != "journal" {
+		t.Fatalf("not saved:\n%s", hs.screen())
 	}
 }

@@ -13,7 +13,7 @@ type keyMap struct {
 	Up, Down, PageUp, PageDown, Home, End                            key.Binding
 	New, Void, Refund, Edit, Cancel, Retry, RetryAll, Detail         key.Binding
 	Summary, Help, Quit, Tabs, NextTab, Day, Search                  key.Binding
-	FormHelp, Clear                                                  key.Binding
+	FormHelp, Clear, Offer                                           key.Binding
 	Next, Prev, Save, Back, Pick, List, Days, Today, Scroll, ForceQt key.Binding
 }
 
@@ -40,6 +40,7 @@ func newKeys(l model.Lang) keyMap {
 		Help:     b([]string{"?", "f1"}, "?", "k.help"),
 		FormHelp: b([]string{"f1"}, "F1", "k.help"),
 		Clear:    b([]string{"ctrl+u"}, "ctrl+u", "k.clear"),
+		Offer:    b([]string{"ctrl+o"}, "ctrl+o", "k.offer"),
 		Quit:     b([]string{"q"}, "q", "k.quit"),
 		ForceQt:  b([]string{"ctrl+c"}, "ctrl+c", "k.quit"),
 		Tabs:     b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "k.tabs"),
@@ -81,7 +82,7 @@ func (k keyMap) journalHelp() helpFor {
 func (k keyMap) formHelp() helpFor {
 	return helpFor{
 		short: []key.Binding{k.Save, k.Next, k.Prev, k.Back},
-		full:  [][]key.Binding{{k.Next, k.Prev, k.Pick, k.List}, {k.Clear, k.Save, k.FormHelp, k.Back}},
+		full:  [][]key.Binding{{k.Next, k.Prev, k.Pick, k.List}, {k.Clear, k.Offer, k.Save, k.FormHelp, k.Back}},
 	}
 }
 
