@@ -68,7 +68,7 @@ func (c *cli) filter(ff filterFlags) (model.Filter, error) {
 }
 
 func cmdList(ctx context.Context, c *cli, args []string) error {
-	fs, cfgPath := c.flags("list", "[--status S] [--from D] [--to D] [--search TEXT] [--limit N] [--json]",
+	fs, cfgPath := c.flags("list", "[--status S] [--from D] [--to D] [--search TEXT] [--limit N] [--json | --format text|json|xlsx --out FILE]",
 		"List orders, newest trade_time first: every matching order unless --limit.\n"+
 			"D is a day (2026-11-26; --to includes that day) or a time (\"2026-11-26 14:30\"), China time.")
 	ff := filterFlags{
@@ -79,6 +79,8 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 	}
 	limit := fs.Int("limit", 0, "at most `N` orders (0 = all)")
 	asJSON := fs.Bool("json", false, "a JSON array of orders (see the README for the fields)")
+	format := fs.String("format", "text", "text, json or xlsx (a workbook; with --out)")
+	outPath := fs.String("out", "", "the workbook `FILE` to write (--format xlsx)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -86,6 +88,11 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 	if len(rest) > 0 {
 		return usageError("unexpected argument %q", rest[0])
 	}
+	how, err := outputFormat(*format, *outPath, *asJSON)
+	if err != nil {
+		return err
+	}
+	*asJSON = how == "json"
 	if *limit < 0 {
 		return usageError("--limit must be 0 or more")
 	}
@@ -102,6 +109,25 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 	w := bufio.NewWriterSize(c.stdout, 64<<10)
 	defer w.Flush()
 	n := 0
+	if how == "xlsx" {
+		l := e.lang
+		sh := xlsxSheet{name: "orders", head: []string{"status", "order_id", "original_order_id", "trade_time", "sub_sale_type",
+			"payment_channel", "trade_amount", "card_no", "terminal_no", "batch_no", "pos_trace_no", "trade_ref_no", "sequence_no", "attempts", "last_message"}}
+		err = each(ctx, e.j, f, *limit, func(o model.Order) error {
+			sh.rows = append(sh.rows, []any{o.Status.Label(l), o.OrderID, o.OriginalOrderID, o.TradeTime, o.SubSaleType.Label(l),
+				o.PaymentChannel.Label(l), o.TradeAmount, o.CardNo, o.TerminalNo, o.BatchNo, o.PosTraceNo, o.TradeRefNo, o.SequenceNo,
+				o.Attempts, termtext.Line(o.LastMessage, 0)})
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if err := writeXLSX(*outPath, []xlsxSheet{sh}); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s: %d orders\n", *outPath, len(sh.rows))
+		return nil
+	}
 	if *asJSON {
 		w.WriteString("[")
 		err = each(ctx, e.j, f, *limit, func(o model.Order) error {

@@ -174,17 +174,23 @@ func cmdVoid(ctx context.Context, c *cli, args []string) error {
 }
 
 func cmdReport(ctx context.Context, c *cli, args []string) error {
-	fs, cfgPath := c.flags("report", "[--day YYYY-MM-DD] [--json]",
+	fs, cfgPath := c.flags("report", "[--day YYYY-MM-DD] [--json | --format text|json|xlsx --out FILE]",
 		"A day's orders by trade_time (China time): count and amount per channel and type, the net\n"+
 			"amount (sales − voids − refunds, voided orders left out), and how many are in each status.")
 	day := fs.String("day", "", "the day (default: today, China time)")
 	asJSON := fs.Bool("json", false, "a JSON object (see the README)")
+	format := fs.String("format", "text", "text, json or xlsx (a workbook; with --out)")
+	outPath := fs.String("out", "", "the workbook `FILE` to write (--format xlsx)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
 		return usageError("unexpected argument %q", rest[0])
+	}
+	how, err := outputFormat(*format, *outPath, *asJSON)
+	if err != nil {
+		return err
 	}
 	d := c.now().In(model.CST)
 	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, model.CST)
@@ -204,7 +210,24 @@ func cmdReport(ctx context.Context, c *cli, args []string) error {
 	}
 	w := bufio.NewWriter(c.stdout)
 	defer w.Flush()
-	if *asJSON {
+	if how == "xlsx" {
+		l := e.lang
+		rows := xlsxSheet{name: "summary", head: []string{l.Pick("渠道", "channel"), l.Pick("类型", "type"), l.Pick("笔数", "count"), l.Pick("金额", "amount")}}
+		for _, r := range sum.Rows {
+			rows.rows = append(rows.rows, []any{r.Channel.Label(l), r.SubType.Label(l), r.Count, r.Amount})
+		}
+		rows.rows = append(rows.rows, []any{l.Pick("净额", "net"), "", "", sum.Net})
+		by := xlsxSheet{name: "by_status", head: []string{l.Pick("状态", "status"), l.Pick("笔数", "count")}}
+		for _, st := range model.Statuses {
+			by.rows = append(by.rows, []any{st.Label(l), sum.ByStatus[st]})
+		}
+		if err := writeXLSX(*outPath, []xlsxSheet{rows, by}); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s: %s\n", *outPath, d.Format("2006-01-02"))
+		return nil
+	}
+	if how == "json" {
 		type rowJSON struct {
 			PaymentChannel string `json:"payment_channel"`
 			SubSaleType    string `json:"sub_sale_type"`

@@ -80,7 +80,7 @@ func cmdStatement(ctx context.Context, c *cli, args []string) error {
 }
 
 func cmdReconcile(ctx context.Context, c *cli, args []string) error {
-	fs, cfgPath := c.flags("reconcile", "[--day YYYY-MM-DD] [--json]",
+	fs, cfgPath := c.flags("reconcile", "[--day YYYY-MM-DD] [--json | --format text|json|xlsx --out FILE]",
 		"Match the day's journal orders (by trade_time, China time) with the imported statement lines:\n"+
 			"on terminal, batch and trace number, else on reference number and date; then compare amount,\n"+
 			"type and masked card. Lists what matched, what differs, orders the statement lacks (the likely\n"+
@@ -88,12 +88,18 @@ func cmdReconcile(ctx context.Context, c *cli, args []string) error {
 			"Exit status 0 when everything matches, 1 otherwise.")
 	day := fs.String("day", "", "the day (default: today, China time)")
 	asJSON := fs.Bool("json", false, "one JSON object (see the README)")
+	format := fs.String("format", "text", "text, json or xlsx (a workbook, one sheet per list; with --out)")
+	outPath := fs.String("out", "", "the workbook `FILE` to write (--format xlsx)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) > 0 {
 		return usageError("unexpected argument %q", rest[0])
+	}
+	how, err := outputFormat(*format, *outPath, *asJSON)
+	if err != nil {
+		return err
 	}
 	d := c.now().In(model.CST)
 	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, model.CST)
@@ -127,11 +133,18 @@ func cmdReconcile(ctx context.Context, c *cli, args []string) error {
 	r := statement.Reconcile(d, orders, lines)
 	w := bufio.NewWriter(c.stdout)
 	defer w.Flush()
-	if *asJSON {
+	switch how {
+	case "json":
 		if err := writeJSON(w, r); err != nil {
 			return err
 		}
-	} else {
+	case "xlsx":
+		if err := writeXLSX(*outPath, reconciliationSheets(r, e.lang)); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "%s: %d matched, %d differ, %d journal only, %d statement only\n", *outPath,
+			len(r.Matched), len(r.Differ), len(r.JournalOnly), len(r.StatementOnly))
+	default:
 		writeReconciliation(w, e.lang, r, len(lines))
 	}
 	if !r.OK() {
@@ -165,4 +178,29 @@ func writeReconciliation(w *bufio.Writer, l model.Lang, r statement.Reconciliati
 			s.TerminalNo, s.BatchNo, s.PosTraceNo, s.TradeRefNo, model.Amount(s.TradeAmount).String(),
 			l.Pick("(本机未录入; POS 可能已自行上送)", "(not keyed here; the POS may have sent it itself)"))
 	}
+}
+
+// reconciliationSheets are reconcile's four lists as a workbook's sheets.
+func reconciliationSheets(r statement.Reconciliation, l model.Lang) []xlsxSheet {
+	matched := xlsxSheet{name: "matched", head: []string{"order_id", "statement_line"}}
+	for _, m := range r.Matched {
+		matched.rows = append(matched.rows, []any{m.OrderID, m.StatementLine})
+	}
+	differ := xlsxSheet{name: "differ", head: []string{"order_id", "statement_line", "field", "journal", "statement"}}
+	for _, d := range r.Differ {
+		for _, field := range model.DTOFields {
+			if v, ok := d.Fields[field]; ok {
+				differ.rows = append(differ.rows, []any{d.OrderID, d.StatementLine, model.FieldLabel(field, l), v.Journal, v.Statement})
+			}
+		}
+	}
+	journal := xlsxSheet{name: "journal_only", head: []string{"order_id"}}
+	for _, j := range r.JournalOnly {
+		journal.rows = append(journal.rows, []any{j.OrderID})
+	}
+	stmt := xlsxSheet{name: "statement_only", head: []string{"statement_line", "terminal_no", "batch_no", "pos_trace_no", "trade_ref_no", "trade_amount"}}
+	for _, s := range r.StatementOnly {
+		stmt.rows = append(stmt.rows, []any{s.StatementLine, s.TerminalNo, s.BatchNo, s.PosTraceNo, s.TradeRefNo, model.Amount(s.TradeAmount)})
+	}
+	return []xlsxSheet{matched, differ, journal, stmt}
 }

@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // TestReconcileFixtureDay imports a day's orders and an Allinpay statement and checks that
@@ -56,6 +60,31 @@ func TestReconcileFixtureDay(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("reconcile --json:\n%s", out)
 	}
+	// The same lists as a workbook: one sheet each, amounts as numbers shown in yuan, private.
+	book := filepath.Join(te.dir, "reconcile.xlsx")
+	if code, out, errs := te.run("reconcile", "--day", "2026-11-26", "--format", "xlsx", "--out", book); code != exitRefused {
+		t.Fatalf("reconcile --format xlsx: %d %s %s", code, out, errs)
+	}
+	x, err := excelize.OpenFile(book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if got := x.GetSheetList(); !reflect.DeepEqual(got, []string{"matched", "differ", "journal_only", "statement_only"}) {
+		t.Errorf("sheets %v", got)
+	}
+	if v, _ := x.GetCellValue("statement_only", "F2"); v != "¥33.00" {
+		t.Errorf("statement_only F2 shows %q, want ¥33.00", v)
+	}
+	if v, _ := x.GetCellValue("differ", "D2", excelize.Options{RawCellValue: true}); v != "1288" {
+		t.Errorf("differ D2 holds %q, want the number 1288", v)
+	}
+	if fi, err := os.Stat(book); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("workbook mode %v %v", fi.Mode(), err)
+	}
+	if code, _, errs := te.run("reconcile", "--day", "2026-11-26", "--format", "xlsx", "--out", book); code == 0 || !strings.Contains(errs, "already exists") {
+		t.Errorf("an existing workbook: %d %s", code, errs)
+	}
 	// The words for a person say what to do, and do not call a statement-only line missing.
 	_, text, _ := te.run("reconcile", "--day", "2026-11-26")
 	for _, w := range []string{"matched 2  differ 1  journal only 1  statement only 1", "R2 allinpay-20261126.csv:3: Amount ¥1,288.00 ≠ ¥1,280.00",
@@ -63,5 +92,45 @@ func TestReconcileFixtureDay(t *testing.T) {
 		if !strings.Contains(text, w) {
 			t.Errorf("reconcile lacks %q:\n%s", w, text)
 		}
+	}
+}
+
+// TestListAndReportXLSX: list and report write workbooks with amounts as numbers shown in yuan
+// and trade times as date-times; --format xlsx without --out is a usage error.
+func TestListAndReportXLSX(t *testing.T) {
+	te := newTestEnv(t, "[store]\nstore_no = \"HZ01\"\n")
+	orders := te.write("orders.csv", "order_id,sequence_no,payment_channel,trade_time,sub_sale_type,trade_amount,pos_trace_no,trade_ref_no,pay_type_no\n"+
+		"X1,30012345601,002,2026-11-26 09:00:00,001,128800,000123,123456789012,1\n")
+	if code, _, errs := te.run("import", orders); code != 0 {
+		t.Fatal(errs)
+	}
+	list, report := filepath.Join(te.dir, "list.xlsx"), filepath.Join(te.dir, "report.xlsx")
+	if code, _, errs := te.run("list", "--format", "xlsx", "--out", list); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := te.run("report", "--day", "2026-11-26", "--format", "xlsx", "--out", report); code != 0 {
+		t.Fatal(errs)
+	}
+	x, err := excelize.OpenFile(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if v, _ := x.GetCellValue("orders", "D2"); v != "2026-11-26 09:00:00" {
+		t.Errorf("trade time cell %q", v)
+	}
+	if v, _ := x.GetCellValue("orders", "G2"); v != "¥1,288.00" {
+		t.Errorf("amount cell %q", v)
+	}
+	r, err := excelize.OpenFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if v, _ := r.GetCellValue("summary", "D2"); v != "¥1,288.00" {
+		t.Errorf("report amount %q", v)
+	}
+	if code, _, errs := te.run("list", "--format", "xlsx"); code != exitUsage || !strings.Contains(errs, "--out FILE") {
+		t.Errorf("xlsx without --out: %d %s", code, errs)
 	}
 }

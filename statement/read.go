@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"banksale/model"
@@ -70,6 +71,19 @@ func Read(r io.Reader, name string, f Format) (Result, error) {
 	if len(data) > MaxFile {
 		return Result{}, fmt.Errorf("%s is over %d MB: not a day's statement; split it by day", name, MaxFile>>20)
 	}
+	rd := reader{file: filepath.Base(name)}
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		// a workbook (.xlsx), as bank portals also give: its first sheet is read like a CSV
+		recs, err := workbookRows(data)
+		if err != nil {
+			return Result{}, fmt.Errorf("%s: %w", name, err)
+		}
+		if f == "" || f == FormatAuto || f == FormatWeChat {
+			f = FormatAllinpay
+		}
+		rd.res.Format = f
+		return rd.res, rd.records(recs, f)
+	}
 	text, err := decode(data)
 	if err != nil {
 		return Result{}, fmt.Errorf("%s: %w", name, err)
@@ -77,7 +91,7 @@ func Read(r io.Reader, name string, f Format) (Result, error) {
 	if f == "" || f == FormatAuto {
 		f = detect(text)
 	}
-	rd := reader{file: filepath.Base(name), res: Result{Format: f}}
+	rd.res.Format = f
 	switch f {
 	case FormatLeshua:
 		err = rd.leshua(text)
@@ -188,7 +202,7 @@ func (rd *reader) table(text string, f Format) error {
 	cr := csv.NewReader(strings.NewReader(text))
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
-	var cols []column
+	var recs [][]string
 	for row := 1; ; row++ {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -196,6 +210,19 @@ func (rd *reader) table(text string, f Format) error {
 		}
 		if err != nil {
 			rd.refuse(row, "", "not readable as CSV (%v)", err)
+			rec = nil // keeps the row count: the next rows keep their numbers
+		}
+		recs = append(recs, rec)
+	}
+	return rd.records(recs, f)
+}
+
+// records reads the rows of a headed table, numbered from 1.
+func (rd *reader) records(recs [][]string, f Format) error {
+	var cols []column
+	for i, rec := range recs {
+		row := i + 1
+		if rec == nil {
 			continue
 		}
 		for i := range rec {
@@ -470,3 +497,27 @@ var colNames = map[column]string{colMerchant: "商户号", colTerminal: "终端�
 	colType: "交易类型", colDate: "交易日期", colTime: "交易时间", colOrderNo: "交易单号", colPayMethod: "支付方式"}
 
 func colName(c column) string { return colNames[c] }
+
+// Bounds of a workbook: a statement's sheet is far below them; a zip bomb is not.
+const (
+	maxUnzipped    = 256 << 20
+	maxUnzippedXML = 64 << 20
+)
+
+// workbookRows are the rows of a workbook's first sheet, as text.
+func workbookRows(data []byte) ([][]string, error) {
+	x, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: maxUnzipped, UnzipXMLSizeLimit: maxUnzippedXML})
+	if err != nil {
+		return nil, fmt.Errorf("not a readable workbook (%v): save it from the bank portal again, or as CSV", err)
+	}
+	defer x.Close()
+	sheets := x.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, errors.New("the workbook has no sheet")
+	}
+	rows, err := x.GetRows(sheets[0])
+	if err != nil {
+		return nil, fmt.Errorf("reading the workbook's first sheet: %w", err)
+	}
+	return rows, nil
+}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"banksale/model"
@@ -117,7 +118,7 @@ func TestReadRefusesByRow(t *testing.T) {
 
 func FuzzRead(f *testing.F) {
 	gbk, _ := simplifiedchinese.GBK.NewEncoder().String(allinpayCSV)
-	for _, s := range []string{allinpayCSV, gbk, "BT|交易金额(分)|参考号\nBV|100|1\n", "`a,`b\n", "\xff\xfe", ""} {
+	for _, s := range []string{allinpayCSV, gbk, "BT|交易金额(分)|参考号\nBV|100|1\n", "`a,`b\n", "\xff\xfe", "", "PK\x03\x04broken"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -143,4 +144,35 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestReadWorkbook: an .xlsx statement is read like its CSV, by header names, with numbers as
+// numbers; a broken workbook is refused whole, saying what to do.
+func TestReadWorkbook(t *testing.T) {
+	x := excelize.NewFile()
+	rows := [][]any{
+		{"交易日期", "交易时间", "终端号", "交易批次号", "凭证号", "参考号", "交易类型", "交易金额"},
+		{"2026-11-29", "14:05:00", "10250011", "000001", "000123", "123456789012", "消费", 1288},
+		{"合计", "", "", "", "", "", "", 1288},
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := x.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := x.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Read(bytes.NewReader(buf.Bytes()), "day.xlsx", FormatAuto)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Lines) != 1 || res.Lines[0].Amount != 128800 || res.Lines[0].Ref != "123456789012" || res.Skipped != 1 {
+		t.Fatalf("%+v", res)
+	}
+	if _, err := Read(bytes.NewReader([]byte("PK\x03\x04broken")), "bad.xlsx", FormatAuto); err == nil || !strings.Contains(err.Error(), "not a readable workbook") {
+		t.Errorf("a broken workbook: %v", err)
+	}
 }
