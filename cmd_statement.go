@@ -15,14 +15,15 @@ import (
 )
 
 func cmdStatement(ctx context.Context, c *cli, args []string) error {
-	fs, cfgPath := c.flags("statement import", "[--format auto|allinpay|leshua|wechat] FILE…",
+	fs, cfgPath := c.flags("statement import", "[--format auto|allinpay|leshua|wechat|map] [--map FILE] FILE…",
 		"Keep the lines of each acquirer's statement (对账单) FILE in the journal, for `reconcile`: Allinpay\n"+
 			"CSV, Leshua BT/BV records, WeChat-style bills with backtick cells; GBK or UTF-8 (with or without a\n"+
 			"BOM). Columns are found by their header names; amounts in the format's unit. Reversals (冲正) and\n"+
 			"refunds still under way are not sales and are skipped; summary rows too. A card number is kept\n"+
 			"masked. Importing a file again changes nothing. Refused lines are listed on stderr as\n"+
 			"FILE:ROW field: reason. Exit status 1 when any line was refused.")
-	format := fs.String("format", "auto", "the statement's `FORMAT`: auto, allinpay, leshua or wechat")
+	format := fs.String("format", "auto", "the statement's `FORMAT`: auto, allinpay, leshua, wechat or map (with --map)")
+	mapFile := fs.String("map", "", "a mapping `FILE` (TOML) of another acquirer's columns, for --format map")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -36,8 +37,26 @@ func cmdStatement(ctx context.Context, c *cli, args []string) error {
 		return usageError("name at least one statement file")
 	}
 	f := statement.Format(*format)
-	if !slices.Contains(statement.Formats, f) {
-		return usageError("--format %q: use auto, allinpay, leshua or wechat", *format)
+	if *mapFile != "" && f == statement.FormatAuto {
+		f = statement.FormatMap
+	}
+	if !slices.Contains(statement.Formats, f) && f != statement.FormatMap {
+		return usageError("--format %q: use auto, allinpay, leshua, wechat or map", *format)
+	}
+	var mapping *statement.Mapping
+	if f == statement.FormatMap {
+		if *mapFile == "" {
+			return usageError("--format map needs --map FILE: the mapping of the acquirer's columns (README)")
+		}
+		mf, err := os.Open(*mapFile)
+		if err != nil {
+			return setupError(err)
+		}
+		mapping, err = statement.ReadMapping(mf)
+		mf.Close()
+		if err != nil {
+			return setupError(fmt.Errorf("%s: %w", *mapFile, err))
+		}
 	}
 	e, err := c.open(ctx, *cfgPath, "statement", owner)
 	if err != nil {
@@ -53,7 +72,7 @@ func cmdStatement(ctx context.Context, c *cli, args []string) error {
 		if err != nil {
 			return fmt.Errorf("%w\n  Nothing was imported: name a statement file that exists", err)
 		}
-		res, err := statement.Read(file, name, f)
+		res, err := statement.ReadMapped(file, name, f, mapping)
 		file.Close()
 		if err != nil {
 			return fmt.Errorf("%w\n  Nothing was imported", err)

@@ -32,7 +32,7 @@ const (
 	FormatWeChat   Format = "wechat"   // every cell prefixed with a backtick, summary rows at the end
 )
 
-// Formats are the formats a person may name.
+// Formats are the formats a person may name (FormatMap with a mapping).
 var Formats = []Format{FormatAuto, FormatAllinpay, FormatLeshua, FormatWeChat}
 
 // MaxFile bounds a statement file: a busy store's month of card sales is well under 10 MB.
@@ -63,7 +63,10 @@ type Result struct {
 
 // Read reads one statement. name is the file's name (lines are keyed by its base name). A full
 // card number on a statement is masked before it leaves Read.
-func Read(r io.Reader, name string, f Format) (Result, error) {
+func Read(r io.Reader, name string, f Format) (Result, error) { return ReadMapped(r, name, f, nil) }
+
+// ReadMapped is Read with a mapping, which --format map needs.
+func ReadMapped(r io.Reader, name string, f Format, m *Mapping) (Result, error) {
 	data, err := io.ReadAll(io.LimitReader(r, MaxFile+1))
 	if err != nil {
 		return Result{}, fmt.Errorf("reading %s: %w", name, err)
@@ -93,6 +96,11 @@ func Read(r io.Reader, name string, f Format) (Result, error) {
 	}
 	rd.res.Format = f
 	switch f {
+	case FormatMap:
+		if m == nil {
+			return Result{}, errors.New("--format map needs --map FILE, the mapping of this acquirer's columns")
+		}
+		err = rd.mapped(text, m)
 	case FormatLeshua:
 		err = rd.leshua(text)
 	case FormatAllinpay, FormatWeChat:
@@ -187,8 +195,9 @@ func header(cell string) (column, bool) {
 }
 
 type reader struct {
-	file string
-	res  Result
+	file  string
+	res   Result
+	types map[string]string // a mapping's further type words
 }
 
 func (rd *reader) refuse(row int, field, format string, args ...any) {
@@ -351,6 +360,9 @@ func (rd *reader) line(row int, rec []string, cols []column, fen bool) {
 		Terminal: model.Clean(get[colTerminal]), Batch: model.Clean(get[colBatch]), Trace: model.Clean(get[colTrace]),
 		Ref: model.Clean(get[colRef]), OrderNo: model.Clean(get[colOrderNo])}
 	kind, ok := kindOf(get[colType])
+	if k, mapped := rd.types[strings.TrimSpace(get[colType])]; mapped {
+		kind, ok = model.StatementKind(k), true
+	}
 	if !ok {
 		rd.refuse(row, "交易类型", "%q is not a type this program knows (消费, 消费撤销, 退货, 冲正)", model.Clean(get[colType]))
 		return
