@@ -149,7 +149,7 @@ func cmdReconcile(ctx context.Context, c *cli, args []string) error {
 		}
 		cur = model.CursorOf(page[len(page)-1])
 	}
-	r := statement.Reconcile(d, orders, lines)
+	r := model.Reconcile(d, orders, lines)
 	w := bufio.NewWriter(c.stdout)
 	defer w.Flush()
 	switch how {
@@ -172,7 +172,7 @@ func cmdReconcile(ctx context.Context, c *cli, args []string) error {
 	return nil
 }
 
-func writeReconciliation(w *bufio.Writer, l model.Lang, r statement.Reconciliation, lines int) {
+func writeReconciliation(w *bufio.Writer, l model.Lang, r model.Reconciliation, lines int) {
 	if lines == 0 {
 		fmt.Fprintln(w, l.Pick("这一天没有导入对账单: 先运行 banksale statement import 文件", "No statement lines for this day: run banksale statement import FILE first"))
 	}
@@ -200,7 +200,7 @@ func writeReconciliation(w *bufio.Writer, l model.Lang, r statement.Reconciliati
 }
 
 // reconciliationSheets are reconcile's four lists as a workbook's sheets.
-func reconciliationSheets(r statement.Reconciliation, l model.Lang) []xlsxSheet {
+func reconciliationSheets(r model.Reconciliation, l model.Lang) []xlsxSheet {
 	matched := xlsxSheet{name: "matched", head: []string{"order_id", "statement_line"}}
 	for _, m := range r.Matched {
 		matched.rows = append(matched.rows, []any{m.OrderID, m.StatementLine})

@@ -52,7 +52,7 @@ func BenchmarkReconcile10k(b *testing.B) {
 			Terminal: "10250011", Batch: "000001", Trace: fmt.Sprintf("%06d", i), Ref: fmt.Sprintf("%012d", i), TradeTime: t}
 	}
 	for b.Loop() {
-		if r := Reconcile(day, orders, lines); len(r.Matched) != 10000 {
+		if r := model.Reconcile(day, orders, lines); len(r.Matched) != 10000 {
 			b.Fatalf("matched %d", len(r.Matched))
 		}
 	}
@@ -111,7 +111,7 @@ func BenchmarkReconcileDay1M(b *testing.B) {
 			}
 			cur = model.CursorOf(page[len(page)-1])
 		}
-		r := Reconcile(day, orders, got)
+		r := model.Reconcile(day, orders, got)
 		if len(r.StatementOnly) < 9000 {
 			b.Fatalf("statement only %d", len(r.StatementOnly))
 		}

@@ -325,6 +325,9 @@ func (m *Model) act(a action) tea.Cmd {
 	case actSummary:
 		s, cmd := newSummary(c, a.day)
 		return m.push(s, cmd)
+	case actReconcile:
+		r, cmd := newReconcile(c, a.day)
+		return m.push(r, cmd)
 	case actHelp:
 		return m.push(newHelp(c, a.screen, a.keys), nil)
 	case actBack:

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -113,5 +114,25 @@ func TestGoldenLongMessage(t *testing.T) {
 		if scr := hs.screen(); strings.Contains(scr, "~\n") && w == 80 {
 			t.Errorf("a message is cut at %d columns:\n%s", w, scr)
 		}
+	})
+}
+
+// TestGoldenReconcile: the day against the bank's statement, one line of each kind.
+func TestGoldenReconcile(t *testing.T) {
+	forEachLayout(t, func(t *testing.T, l model.Lang, w, h int, name string) {
+		hs, f := goldenHarness(t, l, w, h)
+		j := hs.m.c.d.Journal.(fixedTimes)
+		o, _ := j.Get(context.Background(), f.uploaded)
+		q, _ := j.Get(context.Background(), f.quick)
+		lines := []model.StatementLine{
+			{File: "s.csv", Row: 2, Kind: model.StatementSale, TradeTime: o.TradeTime, Amount: 128000, Terminal: o.TerminalNo, Batch: o.BatchNo, Trace: o.PosTraceNo},
+			{File: "s.csv", Row: 3, Kind: model.StatementSale, TradeTime: q.TradeTime, Amount: q.TradeAmount, Terminal: q.TerminalNo, Batch: q.BatchNo, Trace: q.PosTraceNo},
+			{File: "s.csv", Row: 4, Kind: model.StatementSale, TradeTime: o.TradeTime, Amount: 4200, Terminal: "10250011", Batch: "000009", Trace: "000999", Ref: "339999999999"},
+		}
+		if _, err := j.ImportStatement(context.Background(), lines, "t"); err != nil {
+			t.Fatal(err)
+		}
+		hs.press("b")
+		golden(t, "reconcile_"+name, hs.screen())
 	})
 }

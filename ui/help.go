@@ -20,8 +20,9 @@ type helpScreen struct {
 // helpTitles and helpMore name each screen's help: its title, and the sentences beside its keys.
 var (
 	helpTitles = map[string]string{"journal": "help.of.journal", "detail": "help.of.detail",
-		"summary": "help.of.summary", "form": "help.of.form"}
-	helpMore = map[string]string{"journal": "help.status", "detail": "help.more.detail", "form": "help.more.form"}
+		"summary": "help.of.summary", "form": "help.of.form", "reconcile": "help.of.reconcile"}
+	helpMore = map[string]string{"journal": "help.status", "detail": "help.more.detail", "form": "help.more.form",
+		"reconcile": "help.more.reconcile"}
 )
 
 func newHelp(c *common, screen string, of helpFor) *helpScreen {

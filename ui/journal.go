@@ -442,10 +442,13 @@ func (j *journal) key(msg tea.KeyPressMsg) (tea.Cmd, []action) {
 		return nil, []action{actAsk{lineOf(askSearch, j.c.t("ask.search"), j.search)}}
 	case key.Matches(msg, k.New):
 		return nil, []action{actForm{modeNew, nil}}
-	case key.Matches(msg, k.Summary):
+	case key.Matches(msg, k.Summary, k.Reconcile):
 		day := j.day
 		if day.IsZero() {
 			day = j.c.today()
+		}
+		if key.Matches(msg, k.Reconcile) {
+			return nil, []action{actReconcile{day}}
 		}
 		return nil, []action{actSummary{day}}
 	case key.Matches(msg, k.Help):

@@ -13,7 +13,7 @@ type keyMap struct {
 	Up, Down, PageUp, PageDown, Home, End                            key.Binding
 	New, Void, Refund, Edit, Cancel, Retry, RetryAll, Detail         key.Binding
 	Summary, Help, Quit, Tabs, NextTab, Day, Search                  key.Binding
-	FormHelp, Clear, Offer                                           key.Binding
+	FormHelp, Clear, Offer, Reconcile                                key.Binding
 	Next, Prev, Save, Back, Pick, List, Days, Today, Scroll, ForceQt key.Binding
 }
 
@@ -22,40 +22,41 @@ func newKeys(l model.Lang) keyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(help, tr(l, desc)))
 	}
 	return keyMap{
-		Up:       b([]string{"up", "k"}, "up/k", "k.up"),
-		Down:     b([]string{"down", "j"}, "down/j", "k.down"),
-		PageUp:   b([]string{"pgup"}, "pgup/pgdn", "k.page"),
-		PageDown: b([]string{"pgdown"}, "pgdn", "k.page"),
-		Home:     b([]string{"home", "g"}, "g/G", "k.home"),
-		End:      b([]string{"end", "G"}, "G", "k.home"),
-		New:      b([]string{"n"}, "n", "k.new"),
-		Void:     b([]string{"v"}, "v", "k.void"),
-		Refund:   b([]string{"f"}, "f", "k.refund"),
-		Edit:     b([]string{"e"}, "e", "k.edit"),
-		Cancel:   b([]string{"x"}, "x", "k.cancel"),
-		Retry:    b([]string{"r"}, "r", "k.retry"),
-		RetryAll: b([]string{"R"}, "R", "k.retryall"),
-		Detail:   b([]string{"enter"}, "enter", "k.detail"),
-		Summary:  b([]string{"s"}, "s", "k.summary"),
-		Help:     b([]string{"?", "f1"}, "?", "k.help"),
-		FormHelp: b([]string{"f1"}, "F1", "k.help"),
-		Clear:    b([]string{"ctrl+u"}, "ctrl+u", "k.clear"),
-		Offer:    b([]string{"ctrl+o"}, "ctrl+o", "k.offer"),
-		Quit:     b([]string{"q"}, "q", "k.quit"),
-		ForceQt:  b([]string{"ctrl+c"}, "ctrl+c", "k.quit"),
-		Tabs:     b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "k.tabs"),
-		NextTab:  b([]string{"tab"}, "tab", "k.tab"),
-		Day:      b([]string{"d"}, "d", "k.day"),
-		Search:   b([]string{"/"}, "/", "k.search"),
-		Next:     b([]string{"tab", "down", "enter"}, "tab/enter", "k.next"),
-		Prev:     b([]string{"shift+tab", "up"}, "shift+tab", "k.prev"),
-		Save:     b([]string{"ctrl+s", "f2"}, "ctrl+s/F2", "k.save"),
-		Back:     b([]string{"esc"}, "esc", "k.back"),
-		Pick:     b([]string{"left", "right"}, "left/right", "k.pick"),
-		List:     b([]string{"space"}, "space", "k.list"),
-		Days:     b([]string{"left", "right", "h", "l"}, "left/right", "k.days"),
-		Today:    b([]string{"t"}, "t", "k.today"),
-		Scroll:   b([]string{"up", "down", "pgup", "pgdown"}, "up/down", "k.scroll"),
+		Up:        b([]string{"up", "k"}, "up/k", "k.up"),
+		Down:      b([]string{"down", "j"}, "down/j", "k.down"),
+		PageUp:    b([]string{"pgup"}, "pgup/pgdn", "k.page"),
+		PageDown:  b([]string{"pgdown"}, "pgdn", "k.page"),
+		Home:      b([]string{"home", "g"}, "g/G", "k.home"),
+		End:       b([]string{"end", "G"}, "G", "k.home"),
+		New:       b([]string{"n"}, "n", "k.new"),
+		Void:      b([]string{"v"}, "v", "k.void"),
+		Refund:    b([]string{"f"}, "f", "k.refund"),
+		Edit:      b([]string{"e"}, "e", "k.edit"),
+		Cancel:    b([]string{"x"}, "x", "k.cancel"),
+		Retry:     b([]string{"r"}, "r", "k.retry"),
+		RetryAll:  b([]string{"R"}, "R", "k.retryall"),
+		Detail:    b([]string{"enter"}, "enter", "k.detail"),
+		Summary:   b([]string{"s"}, "s", "k.summary"),
+		Help:      b([]string{"?", "f1"}, "?", "k.help"),
+		FormHelp:  b([]string{"f1"}, "F1", "k.help"),
+		Clear:     b([]string{"ctrl+u"}, "ctrl+u", "k.clear"),
+		Offer:     b([]string{"ctrl+o"}, "ctrl+o", "k.offer"),
+		Reconcile: b([]string{"b"}, "b", "k.reconcile"),
+		Quit:      b([]string{"q"}, "q", "k.quit"),
+		ForceQt:   b([]string{"ctrl+c"}, "ctrl+c", "k.quit"),
+		Tabs:      b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "k.tabs"),
+		NextTab:   b([]string{"tab"}, "tab", "k.tab"),
+		Day:       b([]string{"d"}, "d", "k.day"),
+		Search:    b([]string{"/"}, "/", "k.search"),
+		Next:      b([]string{"tab", "down", "enter"}, "tab/enter", "k.next"),
+		Prev:      b([]string{"shift+tab", "up"}, "shift+tab", "k.prev"),
+		Save:      b([]string{"ctrl+s", "f2"}, "ctrl+s/F2", "k.save"),
+		Back:      b([]string{"esc"}, "esc", "k.back"),
+		Pick:      b([]string{"left", "right"}, "left/right", "k.pick"),
+		List:      b([]string{"space"}, "space", "k.list"),
+		Days:      b([]string{"left", "right", "h", "l"}, "left/right", "k.days"),
+		Today:     b([]string{"t"}, "t", "k.today"),
+		Scroll:    b([]string{"up", "down", "pgup", "pgdown"}, "up/down", "k.scroll"),
 	}
 }
 
@@ -74,7 +75,7 @@ func (k keyMap) journalHelp() helpFor {
 		full: [][]key.Binding{
 			{k.Up, k.Down, k.PageUp, k.Home, k.Detail, k.Tabs, k.NextTab, k.Day, k.Search},
 			{k.New, k.Void, k.Refund, k.Edit, k.Cancel},
-			{k.Retry, k.RetryAll, k.Summary, k.Help, k.Quit},
+			{k.Retry, k.RetryAll, k.Summary, k.Reconcile, k.Help, k.Quit},
 		},
 	}
 }
@@ -90,6 +91,13 @@ func (k keyMap) detailHelp() helpFor {
 	return helpFor{
 		short: []key.Binding{k.Retry, k.Edit, k.Void, k.Refund, k.Cancel, k.Scroll, k.Back},
 		full:  [][]key.Binding{{k.Retry, k.Edit, k.Void, k.Refund, k.Cancel}, {k.Scroll, k.Back}},
+	}
+}
+
+func (k keyMap) reconcileHelp() helpFor {
+	return helpFor{
+		short: []key.Binding{k.Days, k.Today, k.Scroll, k.Back},
+		full:  [][]key.Binding{{k.Days, k.Today, k.Scroll, k.Back}},
 	}
 }
 

@@ -40,9 +40,10 @@ type (
 		mode  formMode
 		order *model.Order
 	} // open the entry form (order: what is edited or undone)
-	actDetail  struct{ id string }     // open an order's detail
-	actSummary struct{ day time.Time } // open the day summary
-	actHelp    struct {
+	actDetail    struct{ id string }     // open an order's detail
+	actSummary   struct{ day time.Time } // open the day summary
+	actReconcile struct{ day time.Time } // open the day against the bank's statement
+	actHelp      struct {
 		screen string
 		keys   helpFor
 	} // open the help of one screen: its keys
@@ -56,15 +57,16 @@ type (
 	actRefresh struct{ id string } // something changed: re-read the counts, and order id ("-": the selected one; "": none) where it shows
 )
 
-func (actForm) isAction()    {}
-func (actDetail) isAction()  {}
-func (actSummary) isAction() {}
-func (actHelp) isAction()    {}
-func (actBack) isAction()    {}
-func (actAsk) isAction()     {}
-func (actFlash) isAction()   {}
-func (actQuit) isAction()    {}
-func (actRefresh) isAction() {}
+func (actForm) isAction()      {}
+func (actDetail) isAction()    {}
+func (actSummary) isAction()   {}
+func (actReconcile) isAction() {}
+func (actHelp) isAction()      {}
+func (actBack) isAction()      {}
+func (actAsk) isAction()       {}
+func (actFlash) isAction()     {}
+func (actQuit) isAction()      {}
+func (actRefresh) isAction()   {}
 
 // Messages every screen may get.
 type (

@@ -180,3 +180,33 @@ func TestStatementDisagreementWarns(t *testing.T) {
 		t.Errorf("an uploaded row: %s", row)
 	}
 }
+
+// TestReconcileScreen: b on the journal shows the day against the imported statement, naming
+// what differs, what the statement lacks and what was not keyed here; without a statement it
+// says how to import one.
+func TestReconcileScreen(t *testing.T) {
+	j := openJournal(t)
+	fx := fill(t, j)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("b")
+	hs.contains("Reconcile 2026-11-26", "No bank statement imported for this day")
+	hs.press("esc")
+	o, err := j.Get(context.Background(), fx.uploaded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := []model.StatementLine{
+		{File: "s.csv", Row: 2, Kind: model.StatementSale, TradeTime: o.TradeTime, Amount: 128000, Terminal: o.TerminalNo,
+			Batch: o.BatchNo, Trace: o.PosTraceNo, Ref: o.TradeRefNo},
+		{File: "s.csv", Row: 3, Kind: model.StatementSale, TradeTime: o.TradeTime, Amount: 4200, Terminal: "10250011",
+			Batch: "000009", Trace: "000999", Ref: "339999999999"},
+	}
+	if _, err := j.ImportStatement(context.Background(), lines, "t"); err != nil {
+		t.Fatal(err)
+	}
+	hs.press("b")
+	hs.contains("matched 0  differ 1", "statement only 1", fx.uploaded+" s.csv:2: Amount ¥1,280.00 (typed ¥1,288.00)",
+		"Not on the statement", "s.csv:3 10250011 000009 000999 339999999999 ¥42.00")
+	hs.press("?")
+	hs.contains("Help: reconciling a day")
+}

@@ -1,10 +1,8 @@
-package statement
+package model
 
 import (
 	"strings"
 	"time"
-
-	"banksale/model"
 )
 
 // Reconciliation is a day's journal against the statement lines of that day, in the shape
@@ -63,14 +61,14 @@ func (r Reconciliation) OK() bool {
 // compares amount, type (sale, void, refund) and the masked card where both have one. Orders
 // cancelled here never reached the bank and are left out, as are statement lines that move no
 // money (reversals).
-func Reconcile(day time.Time, orders []model.Order, lines []model.StatementLine) Reconciliation {
-	r := Reconciliation{Day: day.In(model.CST).Format("2006-01-02"),
+func Reconcile(day time.Time, orders []Order, lines []StatementLine) Reconciliation {
+	r := Reconciliation{Day: day.In(CST).Format("2006-01-02"),
 		Matched: []Matched{}, Differ: []Differ{}, JournalOnly: []JournalOnly{}, StatementOnly: []StatementOnly{}}
 	byTrace := map[string][]int{}
 	byRef := map[string][]int{}
 	used := make([]bool, len(orders))
 	for i, o := range orders {
-		if o.Status == model.StatusVoided {
+		if o.Status == StatusVoided {
 			used[i] = true
 			continue
 		}
@@ -118,8 +116,8 @@ func Reconcile(day time.Time, orders []model.Order, lines []model.StatementLine)
 	return r
 }
 
-func compare(o model.Order, l model.StatementLine) map[string]Disagreed {
-	ds := model.CompareStatement(o, l)
+func compare(o Order, l StatementLine) map[string]Disagreed {
+	ds := CompareStatement(o, l)
 	if len(ds) == 0 {
 		return nil
 	}
@@ -141,5 +139,5 @@ func refKey(ref string, t time.Time) string {
 	if ref == "" {
 		return ""
 	}
-	return ref + "\x00" + t.In(model.CST).Format("20060102")
+	return ref + "\x00" + t.In(CST).Format("20060102")
 }
