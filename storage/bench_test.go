@@ -231,3 +231,35 @@ func BenchmarkCheck1M(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkStatementFind100k is the entry form's look-up per keystroke: with 100,000 statement
+// lines kept, the lines whose reference starts with the 4 characters typed, or of an amount.
+func BenchmarkStatementFind100k(b *testing.B) {
+	j, err := storage.Open(context.Background(), filepath.Join(b.TempDir(), "j.db"), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer j.Close()
+	ctx := context.Background()
+	day := time.Date(2026, 11, 29, 0, 0, 0, 0, model.CST)
+	lines := make([]model.StatementLine, 100000)
+	for i := range lines {
+		lines[i] = model.StatementLine{File: "s.csv", Row: i + 2, Kind: model.StatementSale, TradeTime: day.Add(time.Duration(i) * time.Second),
+			Amount: model.Amount(100 + i%50000), Terminal: "10250011", Batch: "000001", Trace: fmt.Sprintf("%06d", i), Ref: fmt.Sprintf("%012d", 331000000000+i*7919%1000000000)}
+	}
+	if _, err := j.ImportStatement(ctx, lines, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct{ name, field, value string }{
+		{"ref4", model.FieldTradeRefNo, "3310"}, {"ref8", model.FieldTradeRefNo, "33100079"}, {"trace", model.FieldPosTraceNo, "0123"},
+		{"amount", model.FieldTradeAmount, "12345"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := j.StatementFind(ctx, c.field, c.value, 6); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

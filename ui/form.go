@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -505,6 +506,19 @@ func (f *form) update(msg tea.Msg) (tea.Cmd, []action) {
 		if msg.form == f.id {
 			cmd = f.offerOrderID(msg)
 		}
+	case originalMsg:
+		if msg.form != f.id {
+			return nil, nil
+		}
+		if msg.orderID != "" && f.get(model.FieldOriginalOrderID).value() == "" {
+			f.get(model.FieldOriginalOrderID).in.SetValue(msg.orderID)
+			f.msg, f.msgBad = f.c.t("form.offer.original", termtext.Clean(msg.orderID)), false
+			cmd = f.changed()
+		} else if msg.orderID == "" && msg.many == 0 {
+			f.msg, f.msgBad = f.c.t("form.offer.noorig0"), true
+		} else if msg.orderID == "" {
+			f.msg, f.msgBad = f.c.t("form.offer.noorig", msg.many), true
+		}
 	case offersMsg:
 		if msg.form != f.id || msg.key != f.offerKey() {
 			return nil, nil // an answer for a value no longer typed
@@ -926,7 +940,59 @@ func (f *form) takeOffer(l model.StatementLine) tea.Cmd {
 		}
 	}
 	f.msg, f.msgBad = f.c.t("form.offer.taken", l.Where()), false
-	return tea.Batch(f.setFocus(target), f.changed())
+	cmds := []tea.Cmd{f.setFocus(target), f.changed()}
+	if sub := l.Kind.SubType(); sub == model.SubVoid || sub == model.SubRefund {
+		cmds = append(cmds, f.findOriginal(l))
+	}
+	return tea.Batch(cmds...)
+}
+
+// originalMsg is the journal's sale a void or refund line undoes, when one alone fits.
+type originalMsg struct {
+	form    int
+	orderID string
+	many    int
+}
+
+// findOriginal looks in the journal for the sale a void or refund line undoes: a sale of the
+// same terminal and card, of the same amount for a void (in the same batch) or at least the
+// refund's, on or before the line's day (a void is the same day's). One fit fills the
+// original order number; none or several leave it to the supervisor, saying so.
+func (f *form) findOriginal(l model.StatementLine) tea.Cmd {
+	j, ctx, id := f.c.d.Journal, f.c.ctx, f.id
+	return func() tea.Msg {
+		day := time.Date(l.TradeTime.Year(), l.TradeTime.Month(), l.TradeTime.Day(), 0, 0, 0, 0, model.CST)
+		from := day
+		if l.Kind == model.StatementRefund {
+			from = day.AddDate(0, 0, -90) // refunds come later; the rules warn past the refund window anyway
+		}
+		var fits []string
+		flt := model.Filter{SubType: model.SubSale, From: from, To: day.AddDate(0, 0, 1)}
+		for cur, read := (model.Cursor{}), 0; read < 5000; {
+			page, err := j.List(ctx, flt, cur, 500)
+			if err != nil || len(page) == 0 {
+				break
+			}
+			for _, o := range page {
+				if o.Status == model.StatusVoided || o.TerminalNo != l.Terminal || (l.Card != "" && o.CardNo != "" && o.CardNo != l.Card) {
+					continue
+				}
+				if l.Kind == model.StatementVoid && (o.TradeAmount != l.Amount || o.BatchNo != l.Batch) {
+					continue
+				}
+				if l.Kind == model.StatementRefund && o.TradeAmount < l.Amount {
+					continue
+				}
+				fits = append(fits, o.OrderID)
+			}
+			read += len(page)
+			cur = model.CursorOf(page[len(page)-1])
+		}
+		if len(fits) == 1 {
+			return originalMsg{form: id, orderID: fits[0]}
+		}
+		return originalMsg{form: id, many: len(fits)}
+	}
 }
 
 // key handles a key or a paste: esc (or ctrl+c) leaves, asking first when something was

@@ -279,3 +279,32 @@ func TestFormFromStatementLine(t *testing.T) {
 		t.Fatalf("not saved:\n%s", hs.screen())
 	}
 }
+
+// TestFormVoidLineOffersItsOriginal: a void line of the statement fills the form as a void of
+// the one sale it fits (same terminal, batch, card and amount).
+func TestFormVoidLineOffersItsOriginal(t *testing.T) {
+	j := openJournal(t)
+	fx := fill(t, j)
+	o, err := j.Get(context.Background(), fx.retrying)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := model.StatementLine{File: "s.csv", Row: 9, Kind: model.StatementVoid, TradeTime: o.TradeTime.Add(time.Minute),
+		Amount: o.TradeAmount, Terminal: o.TerminalNo, Batch: o.BatchNo, Trace: "000777", Ref: "339000000777", Card: o.CardNo}
+	if _, err := j.ImportStatement(context.Background(), []model.StatementLine{line}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("n")
+	f := hs.form()
+	f.focusField(model.FieldTradeRefNo)
+	hs.typ("3390")
+	hs.press("ctrl+o", "enter")
+	if got := f.get(model.FieldSubSaleType).value(); got != string(model.SubVoid) {
+		t.Fatalf("type %q", got)
+	}
+	if got := f.get(model.FieldOriginalOrderID).value(); got != fx.retrying {
+		t.Fatalf("original %q, want %s:\n%s", got, fx.retrying, hs.screen())
+	}
+	hs.contains("its sale is " + fx.retrying)
+}
