@@ -233,3 +233,42 @@ type = "类型"
 		}
 	}
 }
+
+func FuzzReadMapped(f *testing.F) {
+	byName, err := ReadMapping(strings.NewReader("[columns]\nterminal_no = \"终端编号\"\ntrade_amount = \"金额\"\ntime = \"时间\"\n"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	byNumber, err := ReadMapping(strings.NewReader("amount = \"fen\"\nseparator = \"|\"\n[columns]\nterminal_no = 2\ntime = 3\ntrade_amount = 5\n"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add([]byte("终端编号,金额,时间\n10250011,12.50,2026-11-29 09:00:00\n"))
+	f.Add([]byte("1|10250011|2026-11-29 09:00:00||3300\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, m := range []*Mapping{byName, byNumber} {
+			res, err := ReadMapped(bytes.NewReader(data), "m.csv", FormatMap, m)
+			if err != nil {
+				continue
+			}
+			for _, l := range res.Lines {
+				if l.Amount <= 0 || l.Kind.SubType() == "" || model.ContainsCardNumber(l.Terminal+" "+l.Ref+" "+l.Trace) {
+					t.Fatalf("kept %+v", l)
+				}
+			}
+		}
+	})
+}
+
+func FuzzReadMapping(f *testing.F) {
+	f.Add("amount = \"fen\"\n[columns]\nterminal_no = 2\ntrade_amount = 5\n")
+	f.Add("[columns]\ntrade_amount = \"金额\"\nterminal_no = \"终端\"\n[types]\nX = \"sale\"\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		m, err := ReadMapping(strings.NewReader(text))
+		if err != nil {
+			return
+		}
+		// an accepted mapping reads any text without panicking
+		_, _ = ReadMapped(strings.NewReader("a,b,c\n1,2,3\n"), "x", FormatMap, m)
+	})
+}
