@@ -78,9 +78,7 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 		search: fs.String("search", "", "order_id, sequence_no, pos_trace_no or trade_ref_no starting or ending with `TEXT` (any case)"),
 	}
 	limit := fs.Int("limit", 0, "at most `N` orders (0 = all)")
-	asJSON := fs.Bool("json", false, "a JSON array of orders (see the README for the fields)")
-	format := fs.String("format", "text", "text, json or xlsx (a workbook; with --out)")
-	outPath := fs.String("out", "", "the workbook `FILE` to write (--format xlsx)")
+	of := addOutputFlags(fs, "a JSON array of orders (see the README for the fields)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -88,10 +86,11 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 	if len(rest) > 0 {
 		return usageError("unexpected argument %q", rest[0])
 	}
-	how, err := outputFormat(*format, *outPath, *asJSON)
+	how, err := of.how()
 	if err != nil {
 		return err
 	}
+	outPath, asJSON := of.out, new(bool)
 	*asJSON = how == "json"
 	if *limit < 0 {
 		return usageError("--limit must be 0 or more")

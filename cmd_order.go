@@ -178,9 +178,7 @@ func cmdReport(ctx context.Context, c *cli, args []string) error {
 		"A day's orders by trade_time (China time): count and amount per channel and type, the net\n"+
 			"amount (sales − voids − refunds, voided orders left out), and how many are in each status.")
 	day := fs.String("day", "", "the day (default: today, China time)")
-	asJSON := fs.Bool("json", false, "a JSON object (see the README)")
-	format := fs.String("format", "text", "text, json or xlsx (a workbook; with --out)")
-	outPath := fs.String("out", "", "the workbook `FILE` to write (--format xlsx)")
+	of := addOutputFlags(fs, "a JSON object (see the README)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -188,17 +186,15 @@ func cmdReport(ctx context.Context, c *cli, args []string) error {
 	if len(rest) > 0 {
 		return usageError("unexpected argument %q", rest[0])
 	}
-	how, err := outputFormat(*format, *outPath, *asJSON)
+	how, err := of.how()
 	if err != nil {
 		return err
 	}
-	d := c.now().In(model.CST)
-	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, model.CST)
-	if *day != "" {
-		if d, err = time.ParseInLocation("2006-01-02", strings.TrimSpace(*day), model.CST); err != nil {
-			return usageError("--day %q: write the day like 2026-11-26", *day)
-		}
+	d, err := dayFlag(*day, c.now())
+	if err != nil {
+		return err
 	}
+	outPath := of.out
 	e, err := c.open(ctx, *cfgPath, "report", reader)
 	if err != nil {
 		return err

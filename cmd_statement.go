@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"banksale/model"
 	"banksale/statement"
@@ -106,9 +105,7 @@ func cmdReconcile(ctx context.Context, c *cli, args []string) error {
 			"typo) and statement lines not keyed here (the POS may have sent them itself).\n"+
 			"Exit status 0 when everything matches, 1 otherwise.")
 	day := fs.String("day", "", "the day (default: today, China time)")
-	asJSON := fs.Bool("json", false, "one JSON object (see the README)")
-	format := fs.String("format", "text", "text, json or xlsx (a workbook, one sheet per list; with --out)")
-	outPath := fs.String("out", "", "the workbook `FILE` to write (--format xlsx)")
+	of := addOutputFlags(fs, "one JSON object (see the README)")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -116,17 +113,15 @@ func cmdReconcile(ctx context.Context, c *cli, args []string) error {
 	if len(rest) > 0 {
 		return usageError("unexpected argument %q", rest[0])
 	}
-	how, err := outputFormat(*format, *outPath, *asJSON)
+	how, err := of.how()
 	if err != nil {
 		return err
 	}
-	d := c.now().In(model.CST)
-	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, model.CST)
-	if *day != "" {
-		if d, err = time.ParseInLocation("2006-01-02", strings.TrimSpace(*day), model.CST); err != nil {
-			return usageError("--day %q: write the day like 2026-11-26", *day)
-		}
+	d, err := dayFlag(*day, c.now())
+	if err != nil {
+		return err
 	}
+	outPath := of.out
 	e, err := c.open(ctx, *cfgPath, "reconcile", reader)
 	if err != nil {
 		return err
@@ -136,18 +131,9 @@ func cmdReconcile(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	var orders []model.Order
-	f := model.Filter{From: d, To: d.AddDate(0, 0, 1)}
-	for cur := (model.Cursor{}); ; {
-		page, err := e.j.List(ctx, f, cur, 1000)
-		if err != nil {
-			return err
-		}
-		orders = append(orders, page...)
-		if len(page) < 1000 {
-			break
-		}
-		cur = model.CursorOf(page[len(page)-1])
+	orders, err := e.j.DayOrders(ctx, d)
+	if err != nil {
+		return err
 	}
 	r := model.Reconcile(d, orders, lines)
 	w := bufio.NewWriter(c.stdout)

@@ -2,9 +2,11 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/xuri/excelize/v2"
@@ -107,6 +109,36 @@ func writeXLSX(path string, sheets []xlsxSheet) (err error) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// outputFlags are a listing command's --json, --format and --out.
+type outputFlags struct {
+	asJSON      *bool
+	format, out *string
+}
+
+func addOutputFlags(fs *flag.FlagSet, jsonHelp string) outputFlags {
+	return outputFlags{
+		asJSON: fs.Bool("json", false, jsonHelp),
+		format: fs.String("format", "text", "text, json or xlsx (a workbook, one sheet per list; with --out)"),
+		out:    fs.String("out", "", "the workbook `FILE` to write (--format xlsx)"),
+	}
+}
+
+// how is the output the flags ask for: text, json or xlsx.
+func (o outputFlags) how() (string, error) { return outputFormat(*o.format, *o.out, *o.asJSON) }
+
+// dayFlag reads --day: a day like 2026-11-26, China time; today when not given.
+func dayFlag(v string, now time.Time) (time.Time, error) {
+	if strings.TrimSpace(v) == "" {
+		n := now.In(model.CST)
+		return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, model.CST), nil
+	}
+	d, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(v), model.CST)
+	if err != nil {
+		return time.Time{}, usageError("--day %q: write the day like 2026-11-26", v)
+	}
+	return d, nil
+}
 
 // outputFormat reads --format and --out: text or json to stdout, or xlsx to FILE.
 func outputFormat(format, out string, asJSON bool) (string, error) {

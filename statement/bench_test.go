@@ -104,18 +104,9 @@ func BenchmarkReconcileDay1M(b *testing.B) {
 		if err != nil || len(got) != 10000 {
 			b.Fatalf("%d lines, %v", len(got), err)
 		}
-		var orders []model.Order
-		f := model.Filter{From: day, To: day.AddDate(0, 0, 1)}
-		for cur := (model.Cursor{}); ; {
-			page, err := j.List(ctx, f, cur, 1000)
-			if err != nil {
-				b.Fatal(err)
-			}
-			orders = append(orders, page...)
-			if len(page) < 1000 {
-				break
-			}
-			cur = model.CursorOf(page[len(page)-1])
+		orders, err := j.DayOrders(ctx, day)
+		if err != nil {
+			b.Fatal(err)
 		}
 		r := model.Reconcile(day, orders, got)
 		if len(r.StatementOnly) < 9000 {

@@ -202,3 +202,22 @@ func (j *Journal) StatementFind(ctx context.Context, field, value string, limit 
 	}
 	return out, nil
 }
+
+// DayOrders is every order whose trade time falls on day (China time), newest first, as
+// reconcile compares them with the day's statement.
+func (j *Journal) DayOrders(ctx context.Context, day time.Time) ([]model.Order, error) {
+	from := dayStart(day)
+	f := model.Filter{From: from, To: from.AddDate(0, 0, 1)}
+	var out []model.Order
+	for cur := (model.Cursor{}); ; {
+		page, err := j.List(ctx, f, cur, 1000)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page...)
+		if len(page) < 1000 {
+			return out, nil
+		}
+		cur = model.CursorOf(page[len(page)-1])
+	}
+}

@@ -23,7 +23,9 @@ type Journal interface {
 	DaySummary(ctx context.Context, day time.Time) (model.Summary, error)
 	Attempts(ctx context.Context, orderID string) ([]model.Attempt, error)
 	Audit(ctx context.Context, orderID string) ([]model.AuditEntry, error)
-	// StatementDay is the imported statement lines of a day, for the reconcile screen.
+	// DayOrders is every order of a day and StatementDay its imported statement lines, for the
+	// reconcile screen.
+	DayOrders(ctx context.Context, day time.Time) ([]model.Order, error)
 	StatementDay(ctx context.Context, day time.Time) ([]model.StatementLine, error)
 	// StatementFind is the bank statement's lines a value typed in the form points at.
 	StatementFind(ctx context.Context, field, value string, limit int) ([]model.StatementLine, error)

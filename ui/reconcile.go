@@ -44,18 +44,9 @@ func (s *reconcileScreen) load() tea.Cmd {
 		if err != nil {
 			return reconcileMsg{day: day, err: err}
 		}
-		var orders []model.Order
-		f := model.Filter{From: day, To: day.AddDate(0, 0, 1)}
-		for cur := (model.Cursor{}); ; {
-			page, err := j.List(ctx, f, cur, 1000)
-			if err != nil {
-				return reconcileMsg{day: day, err: err}
-			}
-			orders = append(orders, page...)
-			if len(page) < 1000 {
-				break
-			}
-			cur = model.CursorOf(page[len(page)-1])
+		orders, err := j.DayOrders(ctx, day)
+		if err != nil {
+			return reconcileMsg{day: day, err: err}
 		}
 		return reconcileMsg{day: day, r: model.Reconcile(day, orders, lines), lines: len(lines)}
 	}
@@ -95,16 +86,12 @@ func (s *reconcileScreen) key(msg tea.KeyPressMsg) (tea.Cmd, []action) {
 	case key.Matches(msg, k.Down):
 		s.scroll(1)
 		return nil, nil
-	case key.Matches(msg, k.Today):
-		s.day = s.c.today()
-	case key.Matches(msg, k.Days):
-		if msg.String() == "left" || msg.String() == "h" {
-			s.day = s.day.AddDate(0, 0, -1)
-		} else {
-			s.day = s.day.AddDate(0, 0, 1)
-		}
 	default:
-		return nil, nil
+		day, ok := s.c.stepDay(msg, s.day)
+		if !ok {
+			return nil, nil
+		}
+		s.day = day
 	}
 	s.loaded, s.scrollY = false, 0
 	return s.load(), nil

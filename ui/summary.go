@@ -74,20 +74,30 @@ func (s *summary) key(msg tea.KeyPressMsg) (tea.Cmd, []action) {
 		return nil, []action{actQuit{}}
 	case key.Matches(msg, k.Help):
 		return nil, []action{actHelp{"summary", s.keys()}}
-	case key.Matches(msg, k.Today):
-		s.day = s.c.today()
-	case key.Matches(msg, k.Days):
-		switch msg.String() {
-		case "left", "h":
-			s.day = s.day.AddDate(0, 0, -1)
-		default:
-			s.day = s.day.AddDate(0, 0, 1)
-		}
 	default:
-		return nil, nil
+		day, ok := s.c.stepDay(msg, s.day)
+		if !ok {
+			return nil, nil
+		}
+		s.day = day
 	}
 	s.loaded = false
 	return s.load(), nil
+}
+
+// stepDay is the day a day screen moves to on msg: ←/→ the day before or after, t today;
+// false for any other key.
+func (c *common) stepDay(msg tea.KeyPressMsg, day time.Time) (time.Time, bool) {
+	switch {
+	case key.Matches(msg, c.keys.Today):
+		return c.today(), true
+	case key.Matches(msg, c.keys.Days):
+		if msg.String() == "left" || msg.String() == "h" {
+			return day.AddDate(0, 0, -1), true
+		}
+		return day.AddDate(0, 0, 1), true
+	}
+	return day, false
 }
 
 func (s *summary) keys() helpFor { return s.c.keys.summaryHelp() }
