@@ -379,11 +379,18 @@ func (j *journal) update(msg tea.Msg) (tea.Cmd, []action) {
 	case pageMsg:
 		return j.apply(msg), nil
 	case orderChanged:
+		hadStatement := slices.ContainsFunc(j.rows, func(o model.Order) bool { return o.OrderID == msg.order.OrderID && len(o.Disagrees) > 0 })
 		j.put(msg.order)
+		var cmds []tea.Cmd
 		if orig := msg.order.OriginalOrderID; orig != "" {
 			// a void or refund changed: what its sale's row says of it changes too
-			return j.refreshRow(orig), nil
+			cmds = append(cmds, j.refreshRow(orig))
 		}
+		if hadStatement {
+			// the event carries no comparison with the statement: read the row afresh
+			cmds = append(cmds, j.refreshRow(msg.order.OrderID))
+		}
+		return tea.Batch(cmds...), nil
 	case rowMsg:
 		j.putFresh(msg.order)
 	case refreshMsg:

@@ -210,3 +210,29 @@ func TestReconcileScreen(t *testing.T) {
 	hs.press("?")
 	hs.contains("Help: reconciling a day")
 }
+
+// TestStatementWarningSurvivesAnEvent: an uploader event about an order that differs from the
+// statement (it carries no comparison) does not take the warning off its row.
+func TestStatementWarningSurvivesAnEvent(t *testing.T) {
+	j := openJournal(t)
+	fx := fill(t, j)
+	o, err := j.Get(context.Background(), fx.rejected)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := model.StatementLine{File: "s.csv", Row: 2, Kind: model.StatementSale, TradeTime: o.TradeTime, Amount: 1,
+		Terminal: o.TerminalNo, Batch: o.BatchNo, Trace: o.PosTraceNo}
+	if _, err := j.ImportStatement(context.Background(), []model.StatementLine{line}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, testDeps(j, model.EN), 120, 40)
+	if row := orderRow(hs.screen(), fx.rejected); !strings.Contains(row, "statement: Amount ¥0.01") {
+		t.Fatalf("the row: %s", row)
+	}
+	event := o
+	event.Disagrees, event.StatementLine = nil, ""
+	hs.send(orderChanged{event})
+	if row := orderRow(hs.screen(), fx.rejected); !strings.Contains(row, "statement: Amount ¥0.01") {
+		t.Errorf("after an event the row lost its warning: %s", row)
+	}
+}
