@@ -128,6 +128,8 @@ func compare(o Order, l StatementLine) map[string]Disagreed {
 	return f
 }
 
+// traceKey and refKey are the two keys an order and its statement line share (StatementMatches
+// says the rule; Reconcile indexes by them): "" when the numbers to make one are missing.
 func traceKey(terminal, batch, trace string) string {
 	if terminal == "" || batch == "" || trace == "" {
 		return ""

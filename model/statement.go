@@ -63,12 +63,11 @@ type Disagreement struct {
 // same terminal, batch and trace number (unique within a terminal's batch), or else the same
 // reference number on the same day.
 func StatementMatches(o Order, l StatementLine) bool {
-	if o.TerminalNo != "" && o.BatchNo != "" && o.PosTraceNo != "" &&
-		o.TerminalNo == l.Terminal && o.BatchNo == l.Batch && o.PosTraceNo == l.Trace {
+	if k := traceKey(o.TerminalNo, o.BatchNo, o.PosTraceNo); k != "" && k == traceKey(l.Terminal, l.Batch, l.Trace) {
 		return true
 	}
-	return o.TradeRefNo != "" && o.TradeRefNo == l.Ref &&
-		o.TradeTime.In(CST).Format("20060102") == l.TradeTime.In(CST).Format("20060102")
+	k := refKey(o.TradeRefNo, o.TradeTime)
+	return k != "" && k == refKey(l.Ref, l.TradeTime)
 }
 
 // CompareStatement is where an order and its statement line differ, in the API's field order:
@@ -104,7 +103,7 @@ func sameMaskedCard(a, b string) bool {
 	return a[:6] == b[:6] && a[len(a)-4:] == b[len(b)-4:]
 }
 
-// Issues are the disagreements as warnings on their fields, for a form that edits the order.
+// Issue is the disagreement as a warning on its field, for a form that edits the order.
 func (d Disagreement) Issue(line string) Issue {
 	return warnOn(d.Field, "statement.differs", DisagreementText(d.Statement), line)
 }

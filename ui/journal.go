@@ -734,6 +734,9 @@ func (j *journal) explain() string {
 	if !ok {
 		return ""
 	}
+	if len(o.Disagrees) > 0 { // only orders not yet at head office are compared
+		return j.c.st.warn.Render(j.c.statementWords(o) + "; " + j.c.t("sel.statement"))
+	}
 	switch o.Status {
 	case model.StatusUploaded:
 		when := ""
@@ -747,12 +750,6 @@ func (j *journal) explain() string {
 			return j.c.st.ok.Render(j.c.t("sel.uploaded", when)) + "; " + j.c.t("note.of", termtext.Clean(o.OriginalOrderID))
 		}
 		return j.c.st.ok.Render(j.c.t("sel.uploaded", when))
-	case model.StatusPending, model.StatusRetrying, model.StatusRejected:
-		if len(o.Disagrees) > 0 {
-			return j.c.st.warn.Render(j.c.statementWords(o) + "; " + j.c.t("sel.statement"))
-		}
-	}
-	switch o.Status {
 	case model.StatusPending:
 		if o.OriginalOrderID != "" {
 			for _, r := range j.rows {
