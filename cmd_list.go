@@ -90,8 +90,6 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	outPath, asJSON := of.out, new(bool)
-	*asJSON = how == "json"
 	if *limit < 0 {
 		return usageError("--limit must be 0 or more")
 	}
@@ -121,13 +119,13 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := writeXLSX(*outPath, []xlsxSheet{sh}); err != nil {
+		if err := writeXLSX(*of.out, []xlsxSheet{sh}); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "%s: %d orders\n", *outPath, len(sh.rows))
+		fmt.Fprintf(w, "%s: %d orders\n", *of.out, len(sh.rows))
 		return nil
 	}
-	if *asJSON {
+	if how == "json" {
 		w.WriteString("[")
 		err = each(ctx, e.j, f, *limit, func(o model.Order) error {
 			if n > 0 {

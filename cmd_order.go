@@ -194,7 +194,6 @@ func cmdReport(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	outPath := of.out
 	e, err := c.open(ctx, *cfgPath, "report", reader)
 	if err != nil {
 		return err
@@ -217,10 +216,10 @@ func cmdReport(ctx context.Context, c *cli, args []string) error {
 		for _, st := range model.Statuses {
 			by.rows = append(by.rows, []any{st.Label(l), sum.ByStatus[st]})
 		}
-		if err := writeXLSX(*outPath, []xlsxSheet{rows, by}); err != nil {
+		if err := writeXLSX(*of.out, []xlsxSheet{rows, by}); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "%s: %s\n", *outPath, d.Format("2006-01-02"))
+		fmt.Fprintf(w, "%s: %s\n", *of.out, d.Format("2006-01-02"))
 		return nil
 	}
 	if how == "json" {

@@ -121,7 +121,6 @@ func cmdReconcile(ctx context.Context, c *cli, args []string) error {
 	if err != nil {
 		return err
 	}
-	outPath := of.out
 	e, err := c.open(ctx, *cfgPath, "reconcile", reader)
 	if err != nil {
 		return err
@@ -144,10 +143,10 @@ func cmdReconcile(ctx context.Context, c *cli, args []string) error {
 			return err
 		}
 	case "xlsx":
-		if err := writeXLSX(*outPath, reconciliationSheets(r, e.lang)); err != nil {
+		if err := writeXLSX(*of.out, reconciliationSheets(r, e.lang)); err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "%s: %d matched, %d differ, %d journal only, %d statement only\n", *outPath,
+		fmt.Fprintf(w, "%s: %d matched, %d differ, %d journal only, %d statement only\n", *of.out,
 			len(r.Matched), len(r.Differ), len(r.JournalOnly), len(r.StatementOnly))
 	default:
 		writeReconciliation(w, e.lang, r, len(lines))

@@ -28,11 +28,11 @@ type xlsxSheet struct {
 func writeXLSX(path string, sheets []xlsxSheet) (err error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	money, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("¥#,##0.00")})
+	money, err := f.NewStyle(&excelize.Style{CustomNumFmt: new("¥#,##0.00")})
 	if err != nil {
 		return err
 	}
-	when, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("yyyy-mm-dd hh:mm:ss")})
+	when, err := f.NewStyle(&excelize.Style{CustomNumFmt: new("yyyy-mm-dd hh:mm:ss")})
 	if err != nil {
 		return err
 	}
@@ -107,8 +107,6 @@ func writeXLSX(path string, sheets []xlsxSheet) (err error) {
 	_, err = f.WriteTo(out)
 	return err
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // outputFlags are a listing command's --json, --format and --out.
 type outputFlags struct {
