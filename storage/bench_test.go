@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -10,6 +11,8 @@ import (
 	"banksale/model"
 	"banksale/storage"
 	"banksale/storage/storagetest"
+
+	_ "modernc.org/sqlite" // the driver, to put a journal back as an older version left it
 )
 
 const bigN = 1_000_000
@@ -261,5 +264,42 @@ func BenchmarkStatementFind100k(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkFirstOpenAfterTails1M is the first open of a 1,000,000-order journal made before
+// migration 6's tail columns were filled: the journal is put back as that version left it (tail
+// columns empty, their indexes and mark absent), then opened, which fills and indexes them once.
+func BenchmarkFirstOpenAfterTails1M(b *testing.B) {
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		src := storagetest.Big(b, bigN)
+		dst := filepath.Join(b.TempDir(), "journal.db")
+		storagetest.Copy(b, src, dst)
+		db, err := sql.Open("sqlite", dst)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, q := range []string{"DROP INDEX orders_tail_order_id", "DROP INDEX orders_tail_sequence", "DROP INDEX orders_tail_trace",
+			"DROP INDEX orders_tail_ref", "UPDATE orders SET tail_order_id = '', tail_sequence_no = '', tail_pos_trace_no = '', tail_trade_ref_no = ''",
+			"DELETE FROM meta WHERE key = 'search_tails'", "PRAGMA wal_checkpoint(TRUNCATE)"} {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				b.Fatalf("%s: %v", q, err)
+			}
+		}
+		db.Close()
+		b.StartTimer()
+		j, err := storage.Open(ctx, dst, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		page, err := j.List(ctx, model.Filter{Search: "4321"}, model.Cursor{}, 10)
+		if err != nil || len(page) == 0 {
+			b.Fatalf("a tail search after the fill: %d, %v", len(page), err)
+		}
+		j.Close()
+		b.StartTimer()
 	}
 }
