@@ -65,6 +65,31 @@ func (u Undone) Refunded() Amount {
 	return sum
 }
 
+// Arrived is the part of the refunds head office has (those uploaded). A void or refund still
+// on its way undoes nothing there yet, and the screen must not say it does.
+func (u Undone) Arrived() Amount {
+	var sum Amount
+	for _, r := range u.Refunds {
+		if r.Status == StatusUploaded {
+			sum += r.Amount
+		}
+	}
+	return sum
+}
+
+// Waiting reports whether a void or refund of the sale has not reached head office yet.
+func (u Undone) Waiting() bool {
+	if u.Void != nil && u.Void.Status != StatusUploaded {
+		return true
+	}
+	for _, r := range u.Refunds {
+		if r.Status != StatusUploaded {
+			return true
+		}
+	}
+	return false
+}
+
 // Any reports whether a void or a refund undoes the sale.
 func (u Undone) Any() bool { return u.Void != nil || len(u.Refunds) > 0 }
 

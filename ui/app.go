@@ -318,6 +318,9 @@ func (m *Model) act(a action) tea.Cmd {
 	case actForm:
 		c.forms++
 		f, cmd := newForm(c, a.mode, a.order)
+		if a.line != nil {
+			cmd = tea.Batch(cmd, f.takeOffer(*a.line))
+		}
 		return m.push(f, cmd)
 	case actDetail:
 		d, cmd := newDetail(c, a.id)

@@ -357,6 +357,8 @@ func (c *common) refusalTodo(o model.Order, r model.Refusal) string {
 // undoneTodo says what is left to do with a sale a void or refunds undid.
 func (c *common) undoneTodo(o model.Order) string {
 	switch {
+	case o.Undone.Void != nil && o.Undone.Void.Status != model.StatusUploaded:
+		return c.t("todo.voidwait", termtext.Clean(o.Undone.Void.OrderID))
 	case o.Undone.Void != nil:
 		return c.t("todo.voidedby", termtext.Clean(o.Undone.Void.OrderID))
 	case o.FullyRefunded():

@@ -233,7 +233,7 @@ func TestFormVoidAndRefundPrefilled(t *testing.T) {
 	// and the sale that was voided: v and f are refused at once, naming the void
 	hs.selectOrder(fx.quick)
 	hs.press("f")
-	hs.contains(fx.quick + " is voided by " + fx.void + ": it cannot be voided or refunded again")
+	hs.contains(fx.quick + " already has the void " + fx.void + " (pending): it cannot be voided or refunded again")
 	hs.press("v")
 	if hs.on() != "journal" {
 		t.Fatalf("v on a voided sale opened %s", hs.on())

@@ -77,7 +77,7 @@ func TestGoldenHelp(t *testing.T) {
 	})
 }
 
-// TestGoldenUndone: a partly refunded sale and a voided one, each in its detail (their rows
+// TestGoldenUndone: a partly refunded sale, one whose void is on its way and a voided one, each in its detail (their rows
 // are in the journal's golden).
 func TestGoldenUndone(t *testing.T) {
 	forEachLayout(t, func(t *testing.T, l model.Lang, w, h int, name string) {
@@ -88,6 +88,8 @@ func TestGoldenUndone(t *testing.T) {
 		hs.press("esc")
 		hs.selectOrder(f.quick)
 		hs.press("enter")
+		golden(t, "voiding_"+name, hs.screen()) // its void not uploaded yet
+		hs.send(orderChanged{uploadOne(t, hs.m.c.d.Journal.(fixedTimes).Journal, f.void)})
 		golden(t, "voided_"+name, hs.screen())
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -184,6 +185,30 @@ func fill(t testing.TB, j *storage.Journal) fixture {
 	return f
 }
 
+// uploadOne records order id as uploaded now, as the uploader would without a gateway. The
+// claim takes every due order with it (they stay uploading, their lease held).
+func uploadOne(t testing.TB, j *storage.Journal, id string) model.Order {
+	t.Helper()
+	ctx := context.Background()
+	got, err := j.Claim(ctx, time.Now().Add(time.Hour), 100, time.Hour)
+	var ids []string
+	for _, o := range got {
+		ids = append(ids, o.OrderID)
+	}
+	if err != nil || !slices.Contains(ids, id) {
+		t.Fatalf("claim %s: got %v, %v", id, ids, err)
+	}
+	if _, err := j.Record(ctx, model.Outcome{OrderID: id, Status: model.StatusUploaded,
+		Attempt: model.Attempt{OrderID: id, StartedAt: clock, Latency: 231 * time.Millisecond, Outcome: "uploaded", RequestID: "req-" + id[len(id)-4:]}}); err != nil {
+		t.Fatalf("record %s: %v", id, err)
+	}
+	o, err := j.Get(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
 // harness drives a Model as Bubble Tea would: messages in, commands run, their messages back in.
 type harness struct {
 	t    testing.TB
@@ -328,6 +353,8 @@ func (h *harness) on() string {
 		return "summary"
 	case *helpScreen:
 		return "help"
+	case *reconcileScreen:
+		return "reconcile"
 	}
 	return fmt.Sprintf("%T", h.m.top())
 }

@@ -448,7 +448,7 @@ func (j *journal) key(msg tea.KeyPressMsg) (tea.Cmd, []action) {
 	case key.Matches(msg, k.Search):
 		return nil, []action{actAsk{lineOf(askSearch, j.c.t("ask.search"), j.search)}}
 	case key.Matches(msg, k.New):
-		return nil, []action{actForm{modeNew, nil}}
+		return nil, []action{actForm{mode: modeNew}}
 	case key.Matches(msg, k.Summary, k.Reconcile):
 		day := j.day
 		if day.IsZero() {
@@ -567,7 +567,7 @@ func (j *journal) columns() []column {
 	for _, s := range []model.SubType{model.SubSale, model.SubVoid, model.SubRefund} {
 		typeW = max(typeW, termtext.Width(s.Label(j.c.lang)))
 	}
-	for _, k := range []string{"type.voided", "type.refunded", "type.partrefund"} {
+	for _, k := range []string{"type.voided", "type.voiding", "type.refunded", "type.refunding", "type.partrefund"} {
 		typeW = max(typeW, termtext.Width(j.c.t(k)))
 	}
 	for _, c := range []model.Channel{model.ChannelQuickPass, model.ChannelBankCard} {
@@ -744,6 +744,9 @@ func (j *journal) explain() string {
 			when = " " + o.UpdatedAt.In(model.CST).Format("15:04:05")
 		}
 		if u := j.c.undoneWords(o); u != "" {
+			if o.Undone.Waiting() {
+				u += ": " + j.c.t("sel.undonewait")
+			}
 			return j.c.st.ok.Render(j.c.t("sel.uploaded", when)) + "; " + u
 		}
 		if o.OriginalOrderID != "" {

@@ -24,17 +24,17 @@ func orderKey(c *common, msg tea.KeyPressMsg, o model.Order) (tea.Cmd, []action)
 		if why := o.WhyNoVoid(); why != "" {
 			return nil, []action{actFlash{c.noCorrection("void", why, o), true}}
 		}
-		return nil, []action{actForm{modeVoid, &o}}
+		return nil, []action{actForm{mode: modeVoid, order: &o}}
 	case key.Matches(msg, k.Refund):
 		if why := o.WhyNoRefund(); why != "" {
 			return nil, []action{actFlash{c.noCorrection("refund", why, o), true}}
 		}
-		return nil, []action{actForm{modeRefund, &o}}
+		return nil, []action{actForm{mode: modeRefund, order: &o}}
 	case key.Matches(msg, k.Edit):
 		if !o.Status.CanEdit() {
 			return bad("not.editable", o.OrderID)
 		}
-		return nil, []action{actForm{modeEdit, &o}}
+		return nil, []action{actForm{mode: modeEdit, order: &o}}
 	case key.Matches(msg, k.Cancel):
 		switch {
 		case o.Status == model.StatusUploading:
@@ -121,7 +121,7 @@ func (c *common) noCorrection(what, why string, o model.Order) string {
 	case model.NoCorrectionCancelled:
 		return c.t("no.cancelled", id)
 	case model.NoCorrectionVoided:
-		return c.t("no.voided", id, termtext.Clean(o.Undone.Void.OrderID))
+		return c.t("no.voided", id, termtext.Clean(o.Undone.Void.OrderID), o.Undone.Void.Status.Label(c.lang))
 	case model.NoCorrectionRefunded:
 		if what == "void" {
 			return c.t("no.void.refunded", id, o.Undone.Refunded().String())
@@ -136,8 +136,12 @@ func (c *common) noCorrection(what, why string, o model.Order) string {
 func (c *common) undoneWords(o model.Order) string {
 	u := o.Undone
 	switch {
+	case u.Void != nil && u.Void.Status == model.StatusUploaded:
+		return c.t("undone.void", termtext.Clean(u.Void.OrderID))
 	case u.Void != nil:
-		return c.t("undone.void", termtext.Clean(u.Void.OrderID), u.Void.Status.Label(c.lang))
+		return c.t("undone.voidwait", termtext.Clean(u.Void.OrderID), u.Void.Status.Label(c.lang))
+	case len(u.Refunds) > 0 && u.Waiting():
+		return c.t("undone.refundwait", u.Refunded().String(), o.TradeAmount.String(), (u.Refunded() - u.Arrived()).String())
 	case len(u.Refunds) > 0:
 		return c.t("undone.refund", u.Refunded().String(), o.TradeAmount.String())
 	}
@@ -145,12 +149,16 @@ func (c *common) undoneWords(o model.Order) string {
 }
 
 // typeLabel is an order's type as the journal's row shows it: a sale undone by a void or
-// refunds says so in its own row.
+// refunds says so in its own row, and says "on its way" until head office has the correction.
 func (c *common) typeLabel(o model.Order) string {
 	switch {
 	case o.SubSaleType != model.SubSale:
+	case o.Undone.Void != nil && o.Undone.Void.Status != model.StatusUploaded:
+		return c.t("type.voiding")
 	case o.Undone.Void != nil:
 		return c.t("type.voided")
+	case len(o.Undone.Refunds) > 0 && o.Undone.Waiting():
+		return c.t("type.refunding")
 	case o.FullyRefunded():
 		return c.t("type.refunded")
 	case len(o.Undone.Refunds) > 0:

@@ -12,24 +12,59 @@ import (
 	"banksale/termtext"
 )
 
-// reconcileScreen is a day's journal against the acquirer's imported statement: what differs
-// (a typo to fix, or to correct with a void or refund), orders the statement lacks, and lines
-// not keyed here. `banksale reconcile` says the same on the command line.
+// reconcileScreen is a day's journal against the acquirer's imported statement, one row per
+// statement line or order, grouped by what needs doing: orders that differ from their line (a
+// typo to fix, or to correct with a void or refund), orders the statement lacks, lines not keyed
+// here, and what agrees. The selected row says what to do about it, and enter does it: an
+// order's detail opens, a line not keyed here opens the entry form filled from it. `banksale
+// reconcile` says the same on the command line.
 type reconcileScreen struct {
 	c       *common
 	day     time.Time
 	r       model.Reconciliation
+	items   []recItem
 	lines   int // statement lines of the day
 	loaded  bool
 	err     string
+	cur     int    // the selected item
+	keep    string // the selected item's key, kept across a reload
 	scrollY int
+
+	loading, dirty bool // a reload asked for while one runs waits for it, once
+}
+
+// recKind is the state of a row: the order of the sections on the screen.
+type recKind int
+
+const (
+	recDiffer    recKind = iota // matched, and differs on some fields
+	recJournal                  // an order no statement line matches
+	recStatement                // a line no order matches: not keyed here
+	recMatched                  // matched and agrees
+)
+
+// recItem is one row: an order, its statement line, or both.
+type recItem struct {
+	kind   recKind
+	order  *model.Order         // nil on a line not keyed here
+	line   *model.StatementLine // nil on an order the statement lacks
+	fields map[string]model.Disagreed
+}
+
+// key names the row across reloads: its order, else its statement line.
+func (it recItem) key() string {
+	if it.order != nil {
+		return it.order.OrderID
+	}
+	return it.line.Where()
 }
 
 type reconcileMsg struct {
-	day   time.Time
-	r     model.Reconciliation
-	lines int
-	err   error
+	day    time.Time
+	r      model.Reconciliation
+	lines  []model.StatementLine
+	orders []model.Order
+	err    error
 }
 
 func newReconcile(c *common, day time.Time) (*reconcileScreen, tea.Cmd) {
@@ -37,7 +72,13 @@ func newReconcile(c *common, day time.Time) (*reconcileScreen, tea.Cmd) {
 	return s, s.load()
 }
 
+// load reads the day again, or notes that it must once the read under way is in.
 func (s *reconcileScreen) load() tea.Cmd {
+	if s.loading {
+		s.dirty = true
+		return nil
+	}
+	s.loading = true
 	j, ctx, day := s.c.d.Journal, s.c.ctx, s.day
 	return func() tea.Msg {
 		lines, err := j.StatementDay(ctx, day)
@@ -48,7 +89,7 @@ func (s *reconcileScreen) load() tea.Cmd {
 		if err != nil {
 			return reconcileMsg{day: day, err: err}
 		}
-		return reconcileMsg{day: day, r: model.Reconcile(day, orders, lines), lines: len(lines)}
+		return reconcileMsg{day: day, r: model.Reconcile(day, orders, lines), lines: lines, orders: orders}
 	}
 }
 
@@ -57,18 +98,68 @@ func (s *reconcileScreen) update(msg tea.Msg) (tea.Cmd, []action) {
 	case tea.KeyPressMsg:
 		return s.key(msg)
 	case reconcileMsg:
-		if msg.day.Equal(s.day) {
-			s.err = ""
-			if msg.err != nil {
-				s.err = msg.err.Error()
-			}
-			s.r, s.lines, s.loaded = msg.r, msg.lines, msg.err == nil
-			s.scroll(0)
+		s.loading = false
+		if s.dirty {
+			s.dirty = false
+			return s.load(), nil
 		}
-	case orderChanged:
+		if msg.day.Equal(s.day) {
+			s.apply(msg)
+		}
+	case orderChanged, refreshMsg:
 		return s.load(), nil
 	}
 	return nil, nil
+}
+
+// apply takes in a read of the day, keeping the selected row where it still is.
+func (s *reconcileScreen) apply(msg reconcileMsg) {
+	s.err = ""
+	if msg.err != nil {
+		s.err, s.loaded = msg.err.Error(), false
+		return
+	}
+	s.r, s.lines, s.loaded = msg.r, len(msg.lines), true
+	s.items = recItems(msg.r, msg.lines, msg.orders)
+	s.cur = 0
+	for i, it := range s.items {
+		if it.key() == s.keep {
+			s.cur = i
+			break
+		}
+	}
+	s.move(0)
+}
+
+// recItems puts the reconciliation's rows in the order of the screen's sections.
+func recItems(r model.Reconciliation, lines []model.StatementLine, orders []model.Order) []recItem {
+	lineAt := make(map[string]*model.StatementLine, len(lines))
+	for i := range lines {
+		lineAt[lines[i].Where()] = &lines[i]
+	}
+	orderOf := make(map[string]*model.Order, len(orders))
+	for i := range orders {
+		orderOf[orders[i].OrderID] = &orders[i]
+	}
+	var items []recItem
+	add := func(it recItem) {
+		if it.order != nil || it.line != nil {
+			items = append(items, it)
+		}
+	}
+	for _, d := range r.Differ {
+		add(recItem{kind: recDiffer, order: orderOf[d.OrderID], line: lineAt[d.StatementLine], fields: d.Fields})
+	}
+	for _, j := range r.JournalOnly {
+		add(recItem{kind: recJournal, order: orderOf[j.OrderID]})
+	}
+	for _, l := range r.StatementOnly {
+		add(recItem{kind: recStatement, line: lineAt[l.StatementLine]})
+	}
+	for _, m := range r.Matched {
+		add(recItem{kind: recMatched, order: orderOf[m.OrderID], line: lineAt[m.StatementLine]})
+	}
+	return items
 }
 
 func (s *reconcileScreen) key(msg tea.KeyPressMsg) (tea.Cmd, []action) {
@@ -81,86 +172,174 @@ func (s *reconcileScreen) key(msg tea.KeyPressMsg) (tea.Cmd, []action) {
 	case key.Matches(msg, k.Help):
 		return nil, []action{actHelp{"reconcile", s.keys()}}
 	case key.Matches(msg, k.Up):
-		s.scroll(-1)
-		return nil, nil
+		s.move(-1)
 	case key.Matches(msg, k.Down):
-		s.scroll(1)
-		return nil, nil
+		s.move(1)
+	case key.Matches(msg, k.PageUp):
+		s.move(-s.bodyHeight())
+	case key.Matches(msg, k.PageDown):
+		s.move(s.bodyHeight())
+	case key.Matches(msg, k.Home):
+		s.move(-len(s.items))
+	case key.Matches(msg, k.End):
+		s.move(len(s.items))
+	case key.Matches(msg, k.Open):
+		return nil, s.open()
 	default:
 		day, ok := s.c.stepDay(msg, s.day)
 		if !ok {
 			return nil, nil
 		}
-		s.day = day
+		s.day, s.loaded, s.items, s.cur, s.keep, s.scrollY = day, false, nil, 0, "", 0
+		return s.load(), nil
 	}
-	s.loaded, s.scrollY = false, 0
-	return s.load(), nil
+	return nil, nil
+}
+
+// open is enter on a row: an order opens its detail (to correct it from there); a line not
+// keyed here opens the entry form filled from it.
+func (s *reconcileScreen) open() []action {
+	if !s.loaded || s.cur >= len(s.items) {
+		return nil
+	}
+	it := s.items[s.cur]
+	if it.order != nil {
+		return []action{actDetail{it.order.OrderID}}
+	}
+	l := *it.line
+	return []action{actForm{mode: modeNew, line: &l}}
 }
 
 func (s *reconcileScreen) keys() helpFor { return s.c.keys.reconcileHelp() }
 
 func (s *reconcileScreen) bodyHeight() int { return max(1, s.c.h-1-len(s.c.footer(s.keys()))) }
 
-func (s *reconcileScreen) scroll(delta int) {
-	s.scrollY = min(max(0, s.scrollY+delta), max(0, len(s.body())-s.bodyHeight()))
+// move moves the selection by delta rows and scrolls it into view with what it says.
+func (s *reconcileScreen) move(delta int) {
+	if len(s.items) == 0 {
+		s.cur, s.keep, s.scrollY = 0, "", 0
+		return
+	}
+	s.cur = min(max(0, s.cur+delta), len(s.items)-1)
+	s.keep = s.items[s.cur].key()
+	body, first, last := s.body()
+	bh := s.bodyHeight()
+	if last-first >= bh { // the row and its sentence are taller than the screen: the row first
+		s.scrollY = first
+	} else {
+		s.scrollY = min(s.scrollY, first)
+		s.scrollY = max(s.scrollY, last-bh+1)
+	}
+	s.scrollY = min(max(0, s.scrollY), max(0, len(body)-bh))
 }
 
-// body is the day's reconciliation in words: the counts, then each difference, order and line
-// that needs a look, with what to do.
-func (s *reconcileScreen) body() []string {
+// body is the day's reconciliation: the counts, then each section's rows, the selected row
+// followed by what it means and what to do. first and last are the selected row's lines.
+func (s *reconcileScreen) body() (out []string, first, last int) {
 	c := s.c
 	switch {
 	case s.err != "":
-		return []string{c.st.err.Render(c.t("err", termtext.Clean(s.err)))}
+		return []string{c.st.err.Render(c.t("err", termtext.Clean(s.err)))}, 0, 0
 	case !s.loaded:
-		return []string{c.t("loading")}
+		return []string{c.t("loading")}, 0, 0
 	case s.lines == 0:
-		return termtext.Wrap(c.t("rec.none"), c.w)
+		return termtext.Wrap(c.t("rec.none"), c.w), 0, 0
 	}
 	r := s.r
-	out := []string{c.t("rec.counts", len(r.Matched), len(r.Differ), len(r.JournalOnly), len(r.StatementOnly)), ""}
+	out = append(out, c.t("rec.counts", len(r.Matched), len(r.Differ), len(r.JournalOnly), len(r.StatementOnly)))
 	if r.OK() {
 		out = append(out, c.st.ok.Render(c.t("rec.ok")))
 	}
-	add := func(st func(...string) string, text string) {
-		for _, l := range termtext.Wrap(text, c.w-2) {
-			out = append(out, "  "+st(l))
+	heads := map[recKind]string{recDiffer: "rec.differ", recJournal: "rec.journal", recStatement: "rec.statement", recMatched: "rec.matched"}
+	counts := map[recKind]int{recDiffer: len(r.Differ), recJournal: len(r.JournalOnly), recStatement: len(r.StatementOnly), recMatched: len(r.Matched)}
+	for i, it := range s.items {
+		if i == 0 || s.items[i-1].kind != it.kind {
+			out = append(out, c.st.bold.Render(termtext.Cut("[ "+c.t(heads[it.kind], counts[it.kind])+" ]", c.w)))
+		}
+		row := termtext.Fit(c.recRow(it), c.w-2)
+		if i != s.cur {
+			out = append(out, "  "+c.recStyle(it.kind)(row))
+			continue
+		}
+		first = len(out)
+		out = append(out, c.st.sel.Render("> "+row))
+		for _, l := range termtext.Wrap(c.recSays(it), c.w-4) {
+			out = append(out, "    "+c.recStyle(it.kind)(l))
+		}
+		last = len(out) - 1
+	}
+	return out, first, last
+}
+
+func (c *common) recStyle(k recKind) func(...string) string {
+	switch k {
+	case recDiffer, recJournal:
+		return c.st.warn.Render
+	case recStatement:
+		return c.st.faint.Render
+	}
+	return c.st.ok.Render
+}
+
+// recRow is a row's one line: time, type, amount, terminal/batch/trace, reference, then the
+// order number, or the statement line for a line not keyed here. An order's own values are
+// shown where there is one (what differs is said under it).
+func (c *common) recRow(it recItem) string {
+	var when time.Time
+	var kind, ref, name, tbt string
+	var amount model.Amount
+	if o := it.order; o != nil {
+		when, kind, amount, ref, name = o.TradeTime, o.SubSaleType.Label(c.lang), o.TradeAmount, o.TradeRefNo, o.OrderID
+		tbt = numbers(o.TerminalNo, o.BatchNo, o.PosTraceNo)
+	} else {
+		l := it.line
+		when, kind, amount, ref, name = l.TradeTime, l.Kind.SubType().Label(c.lang), l.Amount, l.Ref, l.Where()
+		tbt = numbers(l.Terminal, l.Batch, l.Trace)
+	}
+	return fmt.Sprintf("%s %s %11s %s %s %s", when.In(model.CST).Format("15:04"), termtext.Fit(kind, 6),
+		amount.String(), termtext.Clean(tbt), termtext.Clean(ref), termtext.Clean(name))
+}
+
+// numbers joins terminal, batch and trace with "/", "-" for one not there (QuickPass has none).
+func numbers(ns ...string) string {
+	for i, n := range ns {
+		if n == "" {
+			ns[i] = "-"
 		}
 	}
-	heading := func(key string) { // a section says what to do about its lines: wrapped, never cut
-		out = append(out, styledLines(termtext.Wrap("[ "+c.t(key)+" ]", c.w), c.st.bold.Render)...)
-	}
-	if len(r.Differ) > 0 {
-		heading("rec.differ")
-		for _, d := range r.Differ {
-			var parts []string
-			for _, field := range model.DTOFields {
-				if v, ok := d.Fields[field]; ok {
-					parts = append(parts, c.t("statement.field", model.FieldLabel(field, c.lang), model.DisagreementText(v.Statement), model.DisagreementText(v.Journal)))
-				}
+	return strings.Join(ns, "/")
+}
+
+// recSays is what the selected row means and what to do about it.
+func (c *common) recSays(it recItem) string {
+	switch it.kind {
+	case recDiffer:
+		var parts []string
+		for _, field := range model.DTOFields {
+			if v, ok := it.fields[field]; ok {
+				parts = append(parts, c.t("statement.field", model.FieldLabel(field, c.lang), model.DisagreementText(v.Statement), model.DisagreementText(v.Journal)))
 			}
-			add(c.st.warn.Render, fmt.Sprintf("%s %s: %s", termtext.Clean(d.OrderID), termtext.Clean(d.StatementLine), strings.Join(parts, "; ")))
 		}
-	}
-	if len(r.JournalOnly) > 0 {
-		heading("rec.journal")
-		for _, j := range r.JournalOnly {
-			add(c.st.warn.Render, termtext.Clean(j.OrderID))
+		todo := "rec.differ.todo"
+		if it.order.Status == model.StatusUploaded || it.order.Status == model.StatusUploading {
+			todo = "rec.differ.undo"
 		}
-	}
-	if len(r.StatementOnly) > 0 {
-		heading("rec.statement")
-		for _, l := range r.StatementOnly {
-			add(c.st.faint.Render, fmt.Sprintf("%s %s %s %s %s %s", termtext.Clean(l.StatementLine), termtext.Clean(l.TerminalNo),
-				termtext.Clean(l.BatchNo), termtext.Clean(l.PosTraceNo), termtext.Clean(l.TradeRefNo), model.Amount(l.TradeAmount).String()))
+		return c.t("rec.differ.says", termtext.Clean(it.line.Where()), strings.Join(parts, "; ")) + " " + c.t(todo)
+	case recJournal:
+		return c.t("rec.journal.says")
+	case recStatement:
+		says := c.t("rec.statement.says")
+		if it.line.Card != "" {
+			says = termtext.Clean(it.line.Card) + ". " + says
 		}
+		return says
 	}
-	return out
+	return c.t("rec.matched.says", termtext.Clean(it.line.Where()))
 }
 
 func (s *reconcileScreen) view() ([]string, *tea.Cursor) {
 	title := s.c.st.title.Render(s.c.t("rec.title", s.day.Format("2006-01-02"))) + "  " + s.c.st.faint.Render(weekday(s.c.lang, s.day))
-	body := s.body()
+	body, _, _ := s.body()
 	bh := s.bodyHeight()
 	vis := body[min(s.scrollY, len(body)):min(len(body), s.scrollY+bh)]
 	out := append([]string{title}, vis...)

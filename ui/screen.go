@@ -39,7 +39,8 @@ type (
 	actForm struct {
 		mode  formMode
 		order *model.Order
-	} // open the entry form (order: what is edited or undone)
+		line  *model.StatementLine
+	} // open the entry form (order: what is edited or undone; line: a statement line to fill it from)
 	actDetail    struct{ id string }     // open an order's detail
 	actSummary   struct{ day time.Time } // open the day summary
 	actReconcile struct{ day time.Time } // open the day against the bank's statement

@@ -110,7 +110,8 @@ func TestSaleSaysWhatBecameOfIt(t *testing.T) {
 	j := openJournal(t)
 	fx := fill(t, j)
 	hs := newHarness(t, testDeps(j, model.EN), 120, 40)
-	for id, want := range map[string]string{fx.quick: "Voided", fx.uploaded: "Sale/ref", fx.retrying: "Sale"} {
+	// the void is still pending: head office still counts the sale, and the row must not say otherwise
+	for id, want := range map[string]string{fx.quick: "Voiding", fx.uploaded: "Sale/ref", fx.retrying: "Sale"} {
 		if row := orderRow(hs.screen(), id); !strings.Contains(row, " "+want+" ") {
 			t.Errorf("the row of %s lacks %q: %s", id, want, row)
 		}
@@ -119,6 +120,14 @@ func TestSaleSaysWhatBecameOfIt(t *testing.T) {
 		t.Errorf("the refunded sale's row: %s", row)
 	}
 	hs.selectOrder(fx.quick)
+	hs.contains("void " + fx.void + " pending: it has not reached head office yet")
+	hs.lacks("voided by")
+	// the void uploads: its event turns the sale's row to Voided
+	v := uploadOne(t, j, fx.void)
+	hs.send(orderChanged{v})
+	if row := orderRow(hs.screen(), fx.quick); !strings.Contains(row, " Voided ") {
+		t.Errorf("after its void uploaded, the sale's row: %s", row)
+	}
 	hs.contains("voided by " + fx.void)
 	hs.press("6")
 	hs.contains("[6 Voids/refunds]")
@@ -181,13 +190,14 @@ func TestStatementDisagreementWarns(t *testing.T) {
 	}
 }
 
-// TestReconcileScreen: b on the journal shows the day against the imported statement, naming
-// what differs, what the statement lacks and what was not keyed here; without a statement it
-// says how to import one.
+// TestReconcileScreen: b on the journal shows the day against the imported statement, a row
+// per order or line under what needs doing, the selected one saying what it means; enter opens
+// an order, or keys in a line not keyed here from the line itself. Without a statement it says
+// how to import one.
 func TestReconcileScreen(t *testing.T) {
 	j := openJournal(t)
 	fx := fill(t, j)
-	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs := newHarness(t, withDesk(testDeps(j, model.EN)), 80, 24)
 	hs.press("b")
 	hs.contains("Reconcile 2026-11-26", "No bank statement imported for this day")
 	hs.press("esc")
@@ -198,17 +208,38 @@ func TestReconcileScreen(t *testing.T) {
 	lines := []model.StatementLine{
 		{File: "s.csv", Row: 2, Kind: model.StatementSale, TradeTime: o.TradeTime, Amount: 128000, Terminal: o.TerminalNo,
 			Batch: o.BatchNo, Trace: o.PosTraceNo, Ref: o.TradeRefNo},
-		{File: "s.csv", Row: 3, Kind: model.StatementSale, TradeTime: o.TradeTime, Amount: 4200, Terminal: "10250011",
-			Batch: "000009", Trace: "000999", Ref: "339999999999"},
+		{File: "s.csv", Row: 3, Kind: model.StatementSale, TradeTime: o.TradeTime, Amount: 4200, Channel: model.ChannelBankCard,
+			Merchant: "102330158120045", Terminal: "10250011", Batch: "000009", Trace: "000999", Ref: "339999999999", Card: "622202******0004"},
 	}
 	if _, err := j.ImportStatement(context.Background(), lines, "t"); err != nil {
 		t.Fatal(err)
 	}
 	hs.press("b")
-	hs.contains("matched 0  differ 1", "statement only 1", fx.uploaded+" s.csv:2: Amount ¥1,280.00 (typed ¥1,288.00)",
-		"Not on the statement", "s.csv:3 10250011 000009 000999 339999999999 ¥42.00")
+	hs.contains("matched 0  differ 1", "statement only 1", "[ Differ from the statement (1) ]",
+		"> 09:05 Sale     ¥1,288.00 10290001/000127/000001 331000060001 "+fx.uploaded,
+		"Statement line s.csv:2: Amount ¥1,280.00 (typed ¥1,288.00). Head office has",
+		"[ Not on the statement (", "[ On the statement, not keyed here (1) ]",
+		"¥42.00 10250011/000009/000999 339999999999 s.csv:3")
+	hs.press("enter")
+	if hs.on() != "detail" || hs.detail().id != fx.uploaded {
+		t.Fatalf("enter on an order that differs opens %s:\n%s", hs.on(), hs.screen())
+	}
+	hs.press("esc", "G")
+	hs.contains("> 09:05 Sale        ¥42.00 10250011/000009/000999 339999999999 s.csv:3", "The POS may have sent it itself")
+	hs.press("enter")
+	if hs.on() != "form" {
+		t.Fatalf("enter on a line not keyed here opens %s:\n%s", hs.on(), hs.screen())
+	}
+	hs.contains("Filled from statement line s.csv:3")
+	hs.typ("20261126099")
+	hs.press("ctrl+s")
+	if hs.on() != "reconcile" {
+		t.Fatalf("after saving, on %s:\n%s", hs.on(), hs.screen())
+	}
+	hs.contains("matched 1  differ 1", "statement only 0", "[ Agree (1) ]")
+	hs.lacks("not keyed here")
 	hs.press("?")
-	hs.contains("Help: reconciling a day")
+	hs.contains("Help: reconciling a day", "open / key in")
 }
 
 // TestStatementWarningSurvivesAnEvent: an uploader event about an order that differs from the
