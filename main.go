@@ -204,8 +204,12 @@ usage:
 
 commands:
 `)
+	width := 0
 	for _, cmd := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", cmd.name, cmd.summary)
+		width = max(width, len(cmd.name))
+	}
+	for _, cmd := range commands {
+		fmt.Fprintf(w, "  %-*s  %s\n", width, cmd.name, cmd.summary)
 	}
 	fmt.Fprintf(w, `
 Every command takes --config FILE (before or after it) and -h. Exit status: 0 done,

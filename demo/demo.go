@@ -254,6 +254,20 @@ func (d *Demo) Close() {
 
 type seeded struct{ rejected, flaky []string }
 
+// StatementFile is the name of the demo's bank statement for the day (its lines are in the
+// journal, as `statement import` keeps them): every sample the bank settled, so the reconcile
+// screen (b) has something to say. The sample with a digit left out of its reference differs
+// from its line (the line has the whole number), and one sale the POS did not send and nobody
+// keyed is only on the statement, to be keyed in from its line.
+const StatementFile = "demo-allinpay.csv"
+
+// unkeyed is the statement's sale that is not in the journal.
+var unkeyed = struct {
+	ago  time.Duration
+	yuan string
+	bank string
+}{time.Hour + 20*time.Minute, "520.00", "102"}
+
 // sample is one order of the demo, in the words of a bank slip.
 type sample struct {
 	ago    time.Duration
@@ -299,6 +313,7 @@ func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error
 	}
 	var out seeded
 	sales := make([]model.Sale, len(samples))
+	refs := make([]string, len(samples)) // the reference numbers as the bank has them
 	rng := rand.New(rand.NewPCG(2026, 11))
 	day := now
 	for i, s := range samples {
@@ -316,6 +331,7 @@ func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error
 			PosTraceNo: fmt.Sprintf("%06d", 1000+i*7), TradeRefNo: fmt.Sprintf("%012d", 331000000000+rng.Int64N(999999999)),
 			BankCode: s.bank,
 		}
+		refs[i] = d.TradeRefNo
 		switch s.reject {
 		case "store":
 			d.StoreNo = "HZ10" // a slip of the finger: head office has no store HZ10
@@ -360,7 +376,39 @@ func seed(ctx context.Context, j *storage.Journal, now time.Time) (seeded, error
 			out.flaky = append(out.flaky, id)
 		}
 	}
+	if err := seedStatement(ctx, j, samples, sales, refs, now, rng); err != nil {
+		return out, err
+	}
 	return out, nil
+}
+
+// seedStatement keeps the bank's statement of the samples in the journal: a line for each
+// one not cancelled here (a cancelled order never reached the bank), with the reference number
+// as the bank has it, and the one sale nobody keyed.
+func seedStatement(ctx context.Context, j *storage.Journal, samples []sample, sales []model.Sale, refs []string, now time.Time, rng *rand.Rand) error {
+	kinds := map[model.SubType]model.StatementKind{model.SubSale: model.StatementSale, model.SubVoid: model.StatementVoid, model.SubRefund: model.StatementRefund}
+	var lines []model.StatementLine
+	for i, o := range sales {
+		if samples[i].cancel != "" {
+			continue
+		}
+		lines = append(lines, model.StatementLine{File: StatementFile, Row: len(lines) + 2, Kind: kinds[o.SubSaleType],
+			TradeTime: o.TradeTime, Amount: o.TradeAmount, Channel: o.PaymentChannel, Merchant: o.BankShopNo,
+			Terminal: o.TerminalNo, Batch: o.BatchNo, Trace: o.PosTraceNo, Ref: refs[i], Card: o.CardNo})
+	}
+	amount, err := model.ParseAmount(unkeyed.yuan)
+	if err != nil {
+		return fmt.Errorf("demo: the statement's unkeyed sale: %w", err)
+	}
+	card, _ := model.ParseCard(cardNumber(rng, unkeyed.bank), nil, model.ChannelBankCard)
+	lines = append(lines, model.StatementLine{File: StatementFile, Row: len(lines) + 2, Kind: model.StatementSale,
+		TradeTime: now.Add(-unkeyed.ago).Truncate(time.Second), Amount: amount, Channel: model.ChannelBankCard,
+		Merchant: BankShopNo, Terminal: TerminalNo, Batch: "000127", Trace: fmt.Sprintf("%06d", 1000+len(samples)*7),
+		Ref: fmt.Sprintf("%012d", 331000000000+rng.Int64N(999999999)), Card: card.Masked})
+	if _, err := j.ImportStatement(ctx, lines, Operator); err != nil {
+		return fmt.Errorf("demo: keeping the bank statement: %w", err)
+	}
+	return nil
 }
 
 // cardNumber makes a 16-digit UnionPay number that passes Luhn (never a real card: the

@@ -124,3 +124,65 @@ func TestDemo(t *testing.T) {
 	}
 	waitFor("the corrected ones uploaded", func(c map[model.Status]int) bool { return c[model.StatusUploaded] == 23 })
 }
+
+// TestDemoStatement: the demo keeps the bank's statement of its samples, so the reconcile
+// screen has something to teach: the sample with a digit left out of its reference differs
+// from its line on the reference, one sale is only on the statement (to key in from its line),
+// and every other order agrees.
+func TestDemoStatement(t *testing.T) {
+	ctx := context.Background()
+	d, err := Start(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	j, err := storage.Open(ctx, d.JournalPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	// the samples go back seven hours: early in the morning they begin the day before
+	now := time.Now().In(model.CST)
+	var differ []model.Differ
+	var journalOnly []model.JournalOnly
+	var statementOnly []model.StatementOnly
+	matched := 0
+	for _, day := range []time.Time{now.AddDate(0, 0, -1), now} {
+		lines, err := j.StatementDay(ctx, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		orders, err := j.DayOrders(ctx, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := model.Reconcile(day, orders, lines)
+		matched += len(r.Matched)
+		differ = append(differ, r.Differ...)
+		journalOnly = append(journalOnly, r.JournalOnly...)
+		statementOnly = append(statementOnly, r.StatementOnly...)
+	}
+	var refRejected string
+	for _, id := range d.Rejected {
+		o, err := j.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(o.TradeRefNo) == 11 {
+			refRejected = id
+		}
+	}
+	if len(differ) != 1 || differ[0].OrderID != refRejected || len(differ[0].Fields) != 1 || differ[0].Fields[model.FieldTradeRefNo].Statement == nil {
+		t.Errorf("differ %+v, want only %s on its reference", differ, refRejected)
+	}
+	if len(statementOnly) != 1 || statementOnly[0].TradeAmount != 52000 {
+		t.Errorf("statement only %+v, want the one unkeyed ¥520.00 sale", statementOnly)
+	}
+	if len(journalOnly) != 0 {
+		t.Errorf("journal only %+v, want none", journalOnly)
+	}
+	// 24 samples, one cancelled here, one differing
+	if matched != 22 {
+		t.Errorf("%d matched, want 22", matched)
+	}
+}
