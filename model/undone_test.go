@@ -31,3 +31,20 @@ func TestUndoneWaiting(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnWords: the uploader's own words are found at the start of a message, with the cause
+// after them kept; the gateway's words, or words that only begin alike, are not taken for them.
+func TestOwnWords(t *testing.T) {
+	for _, c := range []struct{ msg, own, rest string }{
+		{NotSentUnreachable, NotSentUnreachable, ""},
+		{RequestNotSent + ": connection refused", RequestNotSent, ": connection refused"},
+		{NoCompleteAnswer + ": context deadline exceeded", NoCompleteAnswer, ": context deadline exceeded"},
+		{"request not sentence", "", "request not sentence"},
+		{"后端服务不可用", "", "后端服务不可用"},
+		{"", "", ""},
+	} {
+		if own, rest := OwnWords(c.msg); own != c.own || rest != c.rest {
+			t.Errorf("OwnWords(%q) = %q, %q; want %q, %q", c.msg, own, rest, c.own, c.rest)
+		}
+	}
+}

@@ -118,7 +118,7 @@ func (u *Uploader) upload(ctx context.Context, o model.Order) {
 func (u *Uploader) blocked(ctx context.Context, o model.Order) (why string, until time.Time, wait time.Duration, probe bool) {
 	now := time.Now()
 	if ctx.Err() != nil {
-		return "not sent: banksale was stopping", now, 0, false
+		return model.NotSentStopping, now, 0, false
 	}
 	u.mu.Lock()
 	paused, bannedUntil := u.pause != nil, u.bannedUntil
@@ -126,18 +126,18 @@ func (u *Uploader) blocked(ctx context.Context, o model.Order) (why string, unti
 		if u.probeOut || now.Before(u.unreach.nextProbe) {
 			next := u.unreach.nextProbe
 			u.mu.Unlock()
-			return "not sent: head office cannot be reached", next, 0, false
+			return model.NotSentUnreachable, next, 0, false
 		}
 		u.probeOut, probe = true, true
 	}
 	u.mu.Unlock()
 	switch {
 	case paused:
-		return "not sent: the uploader was paused", now, 0, false
+		return model.NotSentPaused, now, 0, false
 	case !now.Before(bannedUntil):
 		return "", time.Time{}, 0, probe
 	case !o.LeaseUntil.IsZero() && bannedUntil.After(o.LeaseUntil.Add(-u.cfg.Lease/4)):
-		return "not sent: waiting out the gateway's call limit", bannedUntil, 0, false
+		return model.NotSentCallLimit, bannedUntil, 0, false
 	}
 	return "", time.Time{}, bannedUntil.Sub(now), false
 }
@@ -381,7 +381,12 @@ func message(e *top.Error) string {
 	case e.SubMsg != "":
 		m = e.SubMsg
 	case e.Msg != "" && e.Err != nil && e.Code == 0:
-		m = e.Msg + ": " + rootCause(e.Err)
+		// the transport's failure in the journal's words, which a screen knows how to translate
+		m = map[string]string{top.MsgNotSent: model.RequestNotSent, top.MsgNoAnswer: model.NoCompleteAnswer}[e.Msg]
+		if m == "" {
+			m = e.Msg
+		}
+		m += ": " + rootCause(e.Err)
 	case e.Msg != "":
 		m = e.Msg
 	case e.Err != nil:

@@ -261,7 +261,7 @@ func styledLines(ls []string, render func(...string) string) []string {
 // lastError is an order's last failure in words: what it means when the screen knows (another
 // sale holds the number at head office; retried too long), else the gateway's own words.
 func (c *common) lastError(o model.Order) string {
-	words := termtext.Clean(o.LastMessage)
+	words := c.ownWords(termtext.Clean(o.LastMessage))
 	switch {
 	case words != "":
 	case o.LastSubCode != "":
@@ -286,4 +286,21 @@ func (c *common) label(field string) string {
 		return c.t("f." + field)
 	}
 	return model.FieldLabel(field, c.lang)
+}
+
+// ownKeys are the catalog's words for the uploader's own attempt messages.
+var ownKeys = map[string]string{
+	model.NotSentStopping: "own.stopping", model.NotSentUnreachable: "own.unreachable", model.NotSentPaused: "own.paused",
+	model.NotSentCallLimit: "own.calllimit", model.RequestNotSent: "own.notsent", model.NoCompleteAnswer: "own.noanswer",
+}
+
+// ownWords says an attempt's message in the screen's language when the words are the
+// uploader's own (the journal keeps them in English); the gateway's words and a transport
+// cause ("connection refused") are shown as they came.
+func (c *common) ownWords(msg string) string {
+	own, rest := model.OwnWords(msg)
+	if own == "" {
+		return msg
+	}
+	return c.t(ownKeys[own]) + rest
 }

@@ -243,7 +243,7 @@ func (d *detail) lines() []string {
 			l += " req " + termtext.Clean(a.RequestID)
 		}
 		out = append(out, termtext.Cut(l, d.c.w))
-		msg := termtext.Clean(a.Message)
+		msg := d.c.ownWords(termtext.Clean(a.Message))
 		if a.Class == "duplicate" && a.Outcome == "uploaded" {
 			msg += " " + d.c.t("att.confirmed") // the gateway knew it: an earlier attempt got through
 		}

@@ -389,6 +389,12 @@ func readBody(hr *http.Response) ([]byte, error) {
 	return b, nil
 }
 
+// The words of a transport error: the request never left, or no whole answer came after it did.
+const (
+	MsgNotSent  = "request not sent"
+	MsgNoAnswer = "no complete answer after the request was sent"
+)
+
 // transportError classifies a failure to get a whole answer: after the request was written the
 // gateway may have it (ambiguous); before, what stopped it decides the row.
 func transportError(err error, written bool, status int) *Error {
@@ -397,9 +403,9 @@ func transportError(err error, written bool, status int) *Error {
 	e := errorOf(k, status)
 	e.Err = err
 	if k == KindNoAnswer {
-		e.Msg = "no complete answer after the request was sent"
+		e.Msg = MsgNoAnswer
 	} else {
-		e.Msg = "request not sent"
+		e.Msg = MsgNotSent
 	}
 	return e
 }
