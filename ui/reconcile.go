@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,7 +108,14 @@ func (s *reconcileScreen) update(msg tea.Msg) (tea.Cmd, []action) {
 		if msg.day.Equal(s.day) {
 			s.apply(msg)
 		}
-	case orderChanged, refreshMsg:
+	case refreshMsg:
+		// an order was saved or looked at from here: the row to stay on is that order's, also
+		// when it was a line not keyed here a moment ago
+		if msg.id != "" && msg.id != "-" {
+			s.keep = msg.id
+		}
+		return s.load(), nil
+	case orderChanged:
 		return s.load(), nil
 	}
 	return nil, nil
@@ -121,7 +130,7 @@ func (s *reconcileScreen) apply(msg reconcileMsg) {
 	}
 	s.r, s.lines, s.loaded = msg.r, len(msg.lines), true
 	s.items = recItems(msg.r, msg.lines, msg.orders)
-	s.cur = 0
+	// the same row if it is still there, else the row now where it was
 	for i, it := range s.items {
 		if it.key() == s.keep {
 			s.cur = i
@@ -159,8 +168,19 @@ func recItems(r model.Reconciliation, lines []model.StatementLine, orders []mode
 	for _, m := range r.Matched {
 		add(recItem{kind: recMatched, order: orderOf[m.OrderID], line: lineAt[m.StatementLine]})
 	}
+	// each section reads through the day, as the statement does
+	slices.SortStableFunc(items, func(a, b recItem) int {
+		if a.kind != b.kind {
+			return cmp.Compare(a.kind, b.kind)
+		}
+		return a.when().Compare(b.when())
+	})
 	return items
 }
+
+// maxNameW is the widest an order number or statement line is given on a row: an order number
+// with a desk code (20).
+const maxNameW = 20
 
 func (s *reconcileScreen) key(msg tea.KeyPressMsg) (tea.Cmd, []action) {
 	k := s.c.keys
@@ -234,7 +254,8 @@ func (s *reconcileScreen) move(delta int) {
 }
 
 // body is the day's reconciliation: the counts, then each section's rows, the selected row
-// followed by what it means and what to do. first and last are the selected row's lines.
+// followed by what it means and what to do. first and last are the lines that must show for
+// the selected row: it, what it says, and the heading above when it starts a section.
 func (s *reconcileScreen) body() (out []string, first, last int) {
 	c := s.c
 	switch {
@@ -252,18 +273,30 @@ func (s *reconcileScreen) body() (out []string, first, last int) {
 	}
 	heads := map[recKind]string{recDiffer: "rec.differ", recJournal: "rec.journal", recStatement: "rec.statement", recMatched: "rec.matched"}
 	counts := map[recKind]int{recDiffer: len(r.Differ), recJournal: len(r.JournalOnly), recStatement: len(r.StatementOnly), recMatched: len(r.Matched)}
+	nameW := 0 // the order numbers line up; a long file name gives way
+	for _, it := range s.items {
+		nameW = max(nameW, min(maxNameW, termtext.Width(termtext.Clean(it.key()))))
+	}
 	for i, it := range s.items {
 		if i == 0 || s.items[i-1].kind != it.kind {
 			out = append(out, c.st.bold.Render(termtext.Cut("[ "+c.t(heads[it.kind], counts[it.kind])+" ]", c.w)))
 		}
-		row := termtext.Fit(c.recRow(it), c.w-2)
+		row := termtext.Fit(c.recRow(it, nameW), c.w-2)
 		if i != s.cur {
 			out = append(out, "  "+c.recStyle(it.kind)(row))
 			continue
 		}
 		first = len(out)
+		switch {
+		case i == 0:
+			first = 0 // the counts and the first heading come into view with the first row
+		case s.items[i-1].kind != it.kind:
+			first-- // its section's heading with it
+		}
 		out = append(out, c.st.sel.Render("> "+row))
-		for _, l := range termtext.Wrap(c.recSays(it), c.w-4) {
+		says := termtext.Wrap(c.numbersLine(it), c.w-4)
+		says = append(says, termtext.Wrap(c.recSays(it), c.w-4)...)
+		for _, l := range says {
 			out = append(out, "    "+c.recStyle(it.kind)(l))
 		}
 		last = len(out) - 1
@@ -281,33 +314,56 @@ func (c *common) recStyle(k recKind) func(...string) string {
 	return c.st.ok.Render
 }
 
-// recRow is a row's one line: time, type, amount, terminal/batch/trace, reference, then the
-// order number, or the statement line for a line not keyed here. An order's own values are
-// shown where there is one (what differs is said under it).
-func (c *common) recRow(it recItem) string {
-	var when time.Time
-	var kind, ref, name, tbt string
-	var amount model.Amount
+// recRow is a row's one line: time, type, amount, the order number (or, for a line not keyed
+// here, the statement line), reference, trace and terminal, cut at the width; the selected row
+// says every number in full under it. An order's own values are shown where there is one
+// (what differs is said under it).
+func (c *common) recRow(it recItem, nameW int) string {
+	when, kind, amount, name := it.when(), "", model.Amount(0), ""
+	var ref, trace, terminal string
 	if o := it.order; o != nil {
-		when, kind, amount, ref, name = o.TradeTime, o.SubSaleType.Label(c.lang), o.TradeAmount, o.TradeRefNo, o.OrderID
-		tbt = numbers(o.TerminalNo, o.BatchNo, o.PosTraceNo)
+		kind, amount, name, ref, trace, terminal = o.SubSaleType.Label(c.lang), o.TradeAmount, o.OrderID, o.TradeRefNo, o.PosTraceNo, o.TerminalNo
 	} else {
 		l := it.line
-		when, kind, amount, ref, name = l.TradeTime, l.Kind.SubType().Label(c.lang), l.Amount, l.Ref, l.Where()
-		tbt = numbers(l.Terminal, l.Batch, l.Trace)
+		kind, amount, name, ref, trace, terminal = l.Kind.SubType().Label(c.lang), l.Amount, l.Where(), l.Ref, l.Trace, l.Terminal
 	}
-	return fmt.Sprintf("%s %s %11s %s %s %s", when.In(model.CST).Format("15:04"), termtext.Fit(kind, 6),
-		amount.String(), termtext.Clean(tbt), termtext.Clean(ref), termtext.Clean(name))
+	return fmt.Sprintf("%s %s %11s %s %s %s %s", when.In(model.CST).Format("15:04"), termtext.Fit(kind, 6), amount.String(),
+		termtext.Fit(termtext.Clean(name), nameW), orDash(termtext.Clean(ref)), orDash(termtext.Clean(trace)), orDash(termtext.Clean(terminal)))
 }
 
-// numbers joins terminal, batch and trace with "/", "-" for one not there (QuickPass has none).
-func numbers(ns ...string) string {
-	for i, n := range ns {
-		if n == "" {
-			ns[i] = "-"
+// when is the row's trade time: the order's, else its line's.
+func (it recItem) when() time.Time {
+	if it.order != nil {
+		return it.order.TradeTime
+	}
+	return it.line.TradeTime
+}
+
+// numbersLine is every number of the selected row in full, as on the slip (the order's, or
+// the line's when no order matches).
+func (c *common) numbersLine(it recItem) string {
+	var terminal, batch, trace, ref, card string
+	if o := it.order; o != nil {
+		terminal, batch, trace, ref, card = o.TerminalNo, o.BatchNo, o.PosTraceNo, o.TradeRefNo, o.CardNo
+	} else {
+		l := it.line
+		terminal, batch, trace, ref, card = l.Terminal, l.Batch, l.Trace, l.Ref, l.Card
+	}
+	parts := []string{}
+	for _, p := range []struct{ field, v string }{{model.FieldTerminalNo, terminal}, {model.FieldBatchNo, batch},
+		{model.FieldPosTraceNo, trace}, {model.FieldTradeRefNo, ref}, {model.FieldCardNo, card}} {
+		if p.v != "" {
+			parts = append(parts, c.label(p.field)+" "+termtext.Clean(p.v))
 		}
 	}
-	return strings.Join(ns, "/")
+	return strings.Join(parts, ", ")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // recSays is what the selected row means and what to do about it.
@@ -328,11 +384,7 @@ func (c *common) recSays(it recItem) string {
 	case recJournal:
 		return c.t("rec.journal.says")
 	case recStatement:
-		says := c.t("rec.statement.says")
-		if it.line.Card != "" {
-			says = termtext.Clean(it.line.Card) + ". " + says
-		}
-		return says
+		return c.t("rec.statement.says")
 	}
 	return c.t("rec.matched.says", termtext.Clean(it.line.Where()))
 }

@@ -2,9 +2,11 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -216,16 +218,17 @@ func TestReconcileScreen(t *testing.T) {
 	}
 	hs.press("b")
 	hs.contains("matched 0  differ 1", "statement only 1", "[ Differ from the statement (1) ]",
-		"> 09:05 Sale     ¥1,288.00 10290001/000127/000001 331000060001 "+fx.uploaded,
+		"> 09:05 Sale     ¥1,288.00 "+fx.uploaded+" 331000060001 000001 10290001",
+		"Terminal no 10290001, Batch no 000127, Trace no 000001, Reference no",
 		"Statement line s.csv:2: Amount ¥1,280.00 (typed ¥1,288.00). Head office has",
 		"[ Not on the statement (", "[ On the statement, not keyed here (1) ]",
-		"¥42.00 10250011/000009/000999 339999999999 s.csv:3")
+		"¥42.00 s.csv:3          339999999999 000999 10250011")
 	hs.press("enter")
 	if hs.on() != "detail" || hs.detail().id != fx.uploaded {
 		t.Fatalf("enter on an order that differs opens %s:\n%s", hs.on(), hs.screen())
 	}
 	hs.press("esc", "G")
-	hs.contains("> 09:05 Sale        ¥42.00 10250011/000009/000999 339999999999 s.csv:3", "The POS may have sent it itself")
+	hs.contains("> 09:05 Sale        ¥42.00 s.csv:3          339999999999 000999 10250011", "The POS may have sent it itself")
 	hs.press("enter")
 	if hs.on() != "form" {
 		t.Fatalf("enter on a line not keyed here opens %s:\n%s", hs.on(), hs.screen())
@@ -236,7 +239,10 @@ func TestReconcileScreen(t *testing.T) {
 	if hs.on() != "reconcile" {
 		t.Fatalf("after saving, on %s:\n%s", hs.on(), hs.screen())
 	}
-	hs.contains("matched 1  differ 1", "statement only 0", "[ Agree (1) ]")
+	hs.contains("matched 1  differ 1", "statement only 0", "[ Agree (1) ]", "Agrees with statement line s.csv:3")
+	if sel := hs.m.top().(*reconcileScreen).items[hs.m.top().(*reconcileScreen).cur]; sel.order == nil || sel.order.TradeAmount != 4200 {
+		t.Errorf("after keying the line in, the selected row is not its new order: %+v", sel)
+	}
 	hs.lacks("not keyed here")
 	hs.press("?")
 	hs.contains("Help: reconciling a day", "open / key in")
@@ -266,4 +272,51 @@ func TestStatementWarningSurvivesAnEvent(t *testing.T) {
 	if row := orderRow(hs.screen(), fx.rejected); !strings.Contains(row, "statement: Amount ¥0.01") {
 		t.Errorf("after an event the row lost its warning: %s", row)
 	}
+}
+
+// TestReconcileScreenScrolls: with more rows than the screen, the selected row and what it
+// says stay in view wherever the cursor goes.
+func TestReconcileScreenScrolls(t *testing.T) {
+	j := openJournal(t)
+	fill(t, j)
+	var lines []model.StatementLine
+	for i := range 40 {
+		lines = append(lines, model.StatementLine{File: "s.csv", Row: i + 2, Kind: model.StatementSale, TradeTime: clock.Add(-time.Duration(40-i) * time.Minute),
+			Amount: model.Amount(100 * (i + 1)), Terminal: "10250011", Batch: "000009", Trace: fmt.Sprintf("%06d", 500+i), Ref: fmt.Sprintf("3399999%05d", i)})
+	}
+	if _, err := j.ImportStatement(context.Background(), lines, "t"); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("b", "G")
+	hs.contains("> ", "s.csv:41", "The POS may have sent it itself")
+	hs.press("pgup")
+	hs.contains("> ", "The POS may have sent it itself")
+	hs.press("g")
+	hs.contains("[ Not on the statement (", "> ")
+	hs.lacks("s.csv:41")
+}
+
+// TestOwnWordsTranslated: the uploader's own words ("request not sent") are said in the
+// screen's language on the row, the selected line and the detail; the cause after them stays.
+func TestOwnWordsTranslated(t *testing.T) {
+	j := openJournal(t)
+	fx := fill(t, j)
+	ctx := context.Background()
+	if _, err := j.Claim(ctx, time.Now().Add(time.Hour), 100, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	msg := model.RequestNotSent + ": connection refused"
+	if _, err := j.Record(ctx, model.Outcome{OrderID: fx.retrying, Status: model.StatusRetrying, NextAttemptAt: clock.Add(time.Minute),
+		Attempt: model.Attempt{OrderID: fx.retrying, StartedAt: clock, Outcome: "retrying", Message: msg}}); err != nil {
+		t.Fatal(err)
+	}
+	hs := newHarness(t, testDeps(j, model.ZH), 120, 40)
+	if row := orderRow(hs.screen(), fx.retrying); !strings.Contains(row, "请求未发出: connection refused") {
+		t.Errorf("the row: %s", row)
+	}
+	hs.selectOrder(fx.retrying)
+	hs.press("enter")
+	hs.contains("请求未发出: connection refused")
+	hs.lacks("request not sent")
 }
