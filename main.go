@@ -382,6 +382,13 @@ func (c *cli) open(ctx context.Context, configFlag, cmd string, mode journalMode
 	return c.openWith(ctx, cfg, cmd, mode)
 }
 
+// slowOpen is how long opening the journal may take before the terminal is told why;
+// openJournal opens it (a test makes it slow).
+var (
+	slowOpen    = 2 * time.Second
+	openJournal = storage.Open
+)
+
 func (c *cli) openWith(ctx context.Context, cfg Config, cmd string, mode journalMode) (*env, error) {
 	log, closeLog, err := openLog(cfg.Journal.Path)
 	if err != nil {
@@ -397,7 +404,17 @@ func (c *cli) openWith(ctx context.Context, cfg Config, cmd string, mode journal
 	for _, w := range c.warnings {
 		log.Warn("config", "warning", w)
 	}
-	j, err := storage.Open(ctx, cfg.Journal.Path, log)
+	// Opening is instant, except once after an upgrade that prepares older orders (search tails
+	// on a million orders take about half a minute): say so rather than look hung.
+	said := make(chan struct{})
+	slow := time.AfterFunc(slowOpen, func() {
+		defer close(said)
+		fmt.Fprintf(c.stderr, "banksale %s: preparing the journal after an upgrade; this happens once and takes up to a minute for a very large journal…\n", cmd)
+	})
+	j, err := openJournal(ctx, cfg.Journal.Path, log)
+	if !slow.Stop() {
+		<-said // its line is written before anything else is
+	}
 	var inUse *model.InUseError
 	switch {
 	case mode != reader:

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -778,5 +779,26 @@ func TestLogIsBounded(t *testing.T) {
 	}
 	if len(files) != logBackups+1 || total > (logBackups+1)*logMaxMB<<20 {
 		t.Errorf("%d log files, %d bytes in all; want %d files within %d MB", len(files), total, logBackups+1, (logBackups+1)*logMaxMB)
+	}
+}
+
+// TestSlowOpenIsSaid: when opening the journal takes longer than slowOpen (once after an
+// upgrade on a large journal), the terminal is told why before the command goes on; a quick
+// open says nothing.
+func TestSlowOpenIsSaid(t *testing.T) {
+	te := newTestEnv(t, "")
+	if code, _, errs := te.run("list"); code != exitOK || strings.Contains(errs, "preparing the journal") {
+		t.Fatalf("a quick open: exit %d, stderr %q", code, errs)
+	}
+	defer func(d time.Duration, open func(context.Context, string, *slog.Logger) (*storage.Journal, error)) {
+		slowOpen, openJournal = d, open
+	}(slowOpen, openJournal)
+	slowOpen = time.Millisecond
+	openJournal = func(ctx context.Context, path string, log *slog.Logger) (*storage.Journal, error) {
+		time.Sleep(200 * time.Millisecond) // an upgrade's preparation
+		return storage.Open(ctx, path, log)
+	}
+	if code, _, errs := te.run("list"); code != exitOK || !strings.Contains(errs, "banksale list: preparing the journal after an upgrade") {
+		t.Fatalf("a slow open: exit %d, stderr %q", code, errs)
 	}
 }
