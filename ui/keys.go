@@ -13,7 +13,7 @@ type keyMap struct {
 	Up, Down, PageUp, PageDown, Home, End                            key.Binding
 	New, Void, Refund, Edit, Cancel, Retry, RetryAll, Detail         key.Binding
 	Summary, Help, Quit, Tabs, NextTab, Day, Search                  key.Binding
-	FormHelp, Clear, Offer, Reconcile, Open                          key.Binding
+	FormHelp, Clear, Offer, Reconcile, Open, Ends                    key.Binding
 	Next, Prev, Save, Back, Pick, List, Days, Today, Scroll, ForceQt key.Binding
 }
 
@@ -43,6 +43,7 @@ func newKeys(l model.Lang) keyMap {
 		Offer:     b([]string{"ctrl+o"}, "ctrl+o", "k.offer"),
 		Reconcile: b([]string{"b"}, "b", "k.reconcile"),
 		Open:      b([]string{"enter"}, "enter", "k.recopen"),
+		Ends:      b([]string{"home", "g", "end", "G"}, "g/G", "k.ends"),
 		Quit:      b([]string{"q"}, "q", "k.quit"),
 		ForceQt:   b([]string{"ctrl+c"}, "ctrl+c", "k.quit"),
 		Tabs:      b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "k.tabs"),
@@ -98,7 +99,7 @@ func (k keyMap) detailHelp() helpFor {
 func (k keyMap) reconcileHelp() helpFor {
 	return helpFor{
 		short: []key.Binding{k.Open, k.Days, k.Today, k.Back},
-		full:  [][]key.Binding{{k.Up, k.Down, k.PageUp, k.Home, k.Open}, {k.Days, k.Today, k.Back}},
+		full:  [][]key.Binding{{k.Up, k.Down, k.PageUp, k.Ends, k.Open}, {k.Days, k.Today, k.Back}},
 	}
 }
 

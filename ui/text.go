@@ -299,6 +299,7 @@ var catalog = map[string][2]string{
 	"k.summary":   {"日汇总", "day summary"},
 	"k.help":      {"帮助", "help"},
 	"k.reconcile": {"对账", "reconcile"},
+	"k.ends":      {"第一行/最后一行", "first/last row"},
 	"k.recopen":   {"打开订单/按此行录入", "open / key in"},
 	"k.offer":     {"从对账单选择", "from the statement"},
 	"k.clear":     {"清除光标前内容", "clear before cursor"},
