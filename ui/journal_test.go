@@ -124,9 +124,10 @@ func TestJournalScreensAndBack(t *testing.T) {
 	hs.contains("Day summary 2026-11-26", "Net", "¥32,265.00")
 	hs.press("left")
 	hs.contains("Day summary 2026-11-25", "No orders on this day")
-	hs.press("right", "right")
-	hs.contains("2026-11-27")
-	hs.press("t")
+	hs.press("right", "right") // today is the last day there is: → stops there
+	hs.contains("Day summary 2026-11-26")
+	hs.lacks("2026-11-27")
+	hs.press("left", "t")
 	hs.contains("2026-11-26")
 	hs.press("?")
 	hs.contains("Help: the day summary", "today") // the summary's own keys

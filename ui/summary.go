@@ -85,8 +85,8 @@ func (s *summary) key(msg tea.KeyPressMsg) (tea.Cmd, []action) {
 	return s.load(), nil
 }
 
-// stepDay is the day a day screen moves to on msg: ←/→ the day before or after, t today;
-// false for any other key.
+// stepDay is the day a day screen moves to on msg: ←/→ the day before or after (never past
+// today), t today; false for any other key.
 func (c *common) stepDay(msg tea.KeyPressMsg, day time.Time) (time.Time, bool) {
 	switch {
 	case key.Matches(msg, c.keys.Today):
@@ -95,7 +95,11 @@ func (c *common) stepDay(msg tea.KeyPressMsg, day time.Time) (time.Time, bool) {
 		if msg.String() == "left" || msg.String() == "h" {
 			return day.AddDate(0, 0, -1), true
 		}
-		return day.AddDate(0, 0, 1), true
+		// no day after today has orders: → stops at today rather than walk into empty days
+		if next := day.AddDate(0, 0, 1); next.Before(c.today().AddDate(0, 0, 1)) {
+			return next, true
+		}
+		return c.today(), true
 	}
 	return day, false
 }
@@ -121,7 +125,7 @@ func (s *summary) view() ([]string, *tea.Cursor) {
 				termtext.FitRight(fmt.Sprint(r.Count), 8)+" "+termtext.FitRight(signed(r.SubType, r.Amount), 18))
 			total += r.Count
 		}
-		out = append(out, termtext.Fit(s.c.t("sum.total"), chW+1+typeW)+" "+termtext.FitRight(fmt.Sprint(total), 8))
+		out = append(out, termtext.Fit(s.c.t("sum.total"), chW+1+typeW)+" "+termtext.FitRight(fmt.Sprint(total), 8)+" "+termtext.FitRight(s.sum.Net.String(), 18))
 		out = append(out, "")
 		out = append(out, s.c.st.bold.Render(s.c.t("sum.net")+": "+s.sum.Net.String()))
 	}
