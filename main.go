@@ -390,6 +390,19 @@ var (
 )
 
 func (c *cli) openWith(ctx context.Context, cfg Config, cmd string, mode journalMode) (*env, error) {
+	if mode == reader {
+		// A command that only reads must not make an empty journal and report "nothing": on a
+		// PC without a config that reads as "no orders", when the orders are in a journal
+		// this command was not pointed at.
+		if _, err := os.Stat(cfg.Journal.Path); errors.Is(err, os.ErrNotExist) {
+			from := "the config " + cfg.File
+			if cfg.File == "" {
+				from = "no config file was found, so this is the default place"
+			}
+			return nil, setupError(fmt.Errorf("there is no journal at %s (%s): nothing has been journaled there yet.\n"+
+				"  If the orders are in another journal, name the config that points at it: banksale %s --config FILE", cfg.Journal.Path, from, cmd))
+		}
+	}
 	log, closeLog, err := openLog(cfg.Journal.Path)
 	if err != nil {
 		if mode != reader {

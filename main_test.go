@@ -787,6 +787,7 @@ func TestLogIsBounded(t *testing.T) {
 // open says nothing.
 func TestSlowOpenIsSaid(t *testing.T) {
 	te := newTestEnv(t, "")
+	importGood(t, te, 1)
 	if code, _, errs := te.run("list"); code != exitOK || strings.Contains(errs, "preparing the journal") {
 		t.Fatalf("a quick open: exit %d, stderr %q", code, errs)
 	}
@@ -800,5 +801,24 @@ func TestSlowOpenIsSaid(t *testing.T) {
 	}
 	if code, _, errs := te.run("list"); code != exitOK || !strings.Contains(errs, "banksale list: preparing the journal after an upgrade") {
 		t.Fatalf("a slow open: exit %d, stderr %q", code, errs)
+	}
+}
+
+// TestReaderMakesNoJournal: a command that only reads, pointed at a journal that does not
+// exist, says so and where it looked, instead of making an empty one and listing nothing.
+func TestReaderMakesNoJournal(t *testing.T) {
+	te := newTestEnv(t, "")
+	for _, cmd := range []string{"list", "report", "show", "export", "reconcile", "check"} {
+		args := []string{cmd}
+		if cmd == "show" {
+			args = append(args, "HZ0120261129001")
+		}
+		code, _, errs := te.run(args...)
+		if code != exitSetup || !strings.Contains(errs, "there is no journal at "+filepath.Join(te.dir, "banksale.db")) {
+			t.Errorf("%s: exit %d, stderr %q", cmd, code, errs)
+		}
+	}
+	if entries, _ := os.ReadDir(te.dir); slices.ContainsFunc(entries, func(e os.DirEntry) bool { return strings.HasPrefix(e.Name(), "banksale.") }) {
+		t.Errorf("a reader left files beside the journal: %v", entries)
 	}
 }
