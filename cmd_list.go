@@ -225,7 +225,7 @@ func cmdExport(ctx context.Context, c *cli, args []string) error {
 	var dst io.Writer = c.stdout
 	var file *os.File
 	if *outPath != "" {
-		file, err = os.OpenFile(*outPath, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		file, err = createNew(*outPath)
 		if err != nil {
 			return err
 		}

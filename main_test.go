@@ -822,3 +822,18 @@ func TestReaderMakesNoJournal(t *testing.T) {
 		t.Errorf("a reader left files beside the journal: %v", entries)
 	}
 }
+
+// TestExportNeverOverwrites: export --out onto a file that exists says so and what to do, and
+// leaves the file as it was.
+func TestExportNeverOverwrites(t *testing.T) {
+	te := newTestEnv(t, "")
+	importGood(t, te, 2)
+	out := te.write("out.csv", "keep me\n")
+	code, _, errs := te.run("export", "--out", out)
+	if code == exitOK || !strings.Contains(errs, out+" already exists: name a new file") {
+		t.Errorf("exit %d, stderr %q", code, errs)
+	}
+	if b, _ := os.ReadFile(out); string(b) != "keep me\n" {
+		t.Errorf("the file was written over: %q", b)
+	}
+}

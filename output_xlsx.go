@@ -1,10 +1,7 @@
 package main
 
 import (
-	"errors"
 	"flag"
-	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 	"time"
@@ -89,10 +86,7 @@ func writeXLSX(path string, sheets []xlsxSheet) (err error) {
 			return err
 		}
 	}
-	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s already exists: name a new file", path)
-	}
+	out, err := createNew(path)
 	if err != nil {
 		return err
 	}
