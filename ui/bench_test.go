@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
 	"banksale/model"
 	"banksale/storage"
 	"banksale/storage/storagetest"
@@ -195,4 +197,32 @@ func BenchmarkFormKeystroke1M(b *testing.B) {
 func (h *harness) selectOrderAt(i int) {
 	h.m.jr.cur = i
 	h.m.jr.clampView()
+}
+
+// BenchmarkReconcileMove10k: one cursor move on the reconcile screen and the frame drawn after
+// it, on a day with 10,000 statement lines (the busiest day), none of them keyed here.
+func BenchmarkReconcileMove10k(b *testing.B) {
+	j := openJournal(b)
+	day := clock.Add(-15 * time.Hour) // 2026-11-26 00:00 CST
+	lines := make([]model.StatementLine, 10_000)
+	for i := range lines {
+		lines[i] = model.StatementLine{File: "allinpay-20261126.csv", Row: i + 2, Kind: model.StatementSale,
+			TradeTime: day.Add(time.Duration(i) * 8 * time.Second), Amount: model.Amount(100 + i), Channel: model.ChannelBankCard,
+			Terminal: "10250011", Batch: "000009", Trace: fmt.Sprintf("%06d", i), Ref: fmt.Sprintf("33%010d", i), Card: "622202******0004"}
+	}
+	if _, err := j.ImportStatement(context.Background(), lines, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	hs := newHarness(b, testDeps(j, model.ZH), 120, 40)
+	hs.press("b")
+	if !strings.Contains(hs.screen(), "(10000)") {
+		b.Fatalf("the day did not load:\n%s", hs.screen())
+	}
+	keys := []tea.KeyPressMsg{keyMsg("down"), keyMsg("up")}
+	i := 0
+	for b.Loop() {
+		hs.send(keys[i%2])
+		_ = hs.m.View()
+		i++
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -31,6 +32,13 @@ type reconcileScreen struct {
 	cur     int    // the selected item
 	keep    string // the selected item's key, kept across a reload
 	scrollY int
+
+	// The layout, laid out once per read of the day so that a key costs what the screen shows,
+	// not what the day holds (10,000 lines): base[i] is item i's row line when no row is
+	// selected, every heading and row one line; the selected row's sentence comes under it.
+	base      []int
+	baseLines int
+	nameW     int
 
 	loading, dirty bool // a reload asked for while one runs waits for it, once
 }
@@ -117,6 +125,8 @@ func (s *reconcileScreen) update(msg tea.Msg) (tea.Cmd, []action) {
 		return s.load(), nil
 	case orderChanged:
 		return s.load(), nil
+	case tea.WindowSizeMsg:
+		s.move(0) // the sentence under the selection wraps anew: keep it in view
 	}
 	return nil, nil
 }
@@ -130,6 +140,7 @@ func (s *reconcileScreen) apply(msg reconcileMsg) {
 	}
 	s.r, s.lines, s.loaded = msg.r, len(msg.lines), true
 	s.items = recItems(msg.r, msg.lines, msg.orders)
+	s.layout()
 	// the same row if it is still there, else the row now where it was
 	for i, it := range s.items {
 		if it.key() == s.keep {
@@ -234,7 +245,61 @@ func (s *reconcileScreen) keys() helpFor { return s.c.keys.reconcileHelp() }
 
 func (s *reconcileScreen) bodyHeight() int { return max(1, s.c.h-1-len(s.c.footer(s.keys()))) }
 
-// move moves the selection by delta rows and scrolls it into view with what it says.
+// head is what comes above the rows: the counts, and that all is well when it is.
+func (s *reconcileScreen) head() []string {
+	c, r := s.c, s.r
+	out := []string{c.t("rec.counts", len(r.Matched), len(r.Differ), len(r.JournalOnly), len(r.StatementOnly))}
+	if r.OK() {
+		out = append(out, c.st.ok.Render(c.t("rec.ok")))
+	}
+	return out
+}
+
+// layout places the rows of a fresh read: their lines, and the width of the order column.
+func (s *reconcileScreen) layout() {
+	s.base = make([]int, len(s.items))
+	line := len(s.head())
+	s.nameW = 0 // the order numbers line up; a long file name gives way
+	for i, it := range s.items {
+		if s.startsSection(i) {
+			line++
+		}
+		s.base[i] = line
+		line++
+		s.nameW = max(s.nameW, min(maxNameW, termtext.Width(termtext.Clean(it.key()))))
+	}
+	s.baseLines = line
+}
+
+func (s *reconcileScreen) startsSection(i int) bool {
+	return i == 0 || s.items[i-1].kind != s.items[i].kind
+}
+
+// says is what the selected row means, under it: its numbers in full, then what to do.
+func (s *reconcileScreen) says() []string {
+	if s.cur >= len(s.items) {
+		return nil
+	}
+	c, it := s.c, s.items[s.cur]
+	var out []string
+	for _, text := range []string{c.numbersLine(it), c.recSays(it)} {
+		for _, l := range termtext.Wrap(text, c.w-4) {
+			out = append(out, "    "+c.recStyle(it.kind)(l))
+		}
+	}
+	return out
+}
+
+// lineOf is the line of item i's row, the selected row's sentence (extra lines) above it or not.
+func (s *reconcileScreen) lineOf(i, extra int) int {
+	if i > s.cur {
+		return s.base[i] + extra
+	}
+	return s.base[i]
+}
+
+// move moves the selection by delta rows and scrolls it into view with what it says, and the
+// heading above it when it starts a section (the counts too on the first row).
 func (s *reconcileScreen) move(delta int) {
 	if len(s.items) == 0 {
 		s.cur, s.keep, s.scrollY = 0, "", 0
@@ -242,7 +307,14 @@ func (s *reconcileScreen) move(delta int) {
 	}
 	s.cur = min(max(0, s.cur+delta), len(s.items)-1)
 	s.keep = s.items[s.cur].key()
-	body, first, last := s.body()
+	extra := len(s.says())
+	first, last := s.base[s.cur], s.base[s.cur]+extra
+	switch {
+	case s.cur == 0:
+		first = 0
+	case s.startsSection(s.cur):
+		first--
+	}
 	bh := s.bodyHeight()
 	if last-first >= bh { // the row and its sentence are taller than the screen: the row first
 		s.scrollY = first
@@ -250,58 +322,56 @@ func (s *reconcileScreen) move(delta int) {
 		s.scrollY = min(s.scrollY, first)
 		s.scrollY = max(s.scrollY, last-bh+1)
 	}
-	s.scrollY = min(max(0, s.scrollY), max(0, len(body)-bh))
+	s.scrollY = min(max(0, s.scrollY), max(0, s.baseLines+extra-bh))
 }
 
-// body is the day's reconciliation: the counts, then each section's rows, the selected row
-// followed by what it means and what to do. first and last are the lines that must show for
-// the selected row: it, what it says, and the heading above when it starts a section.
-func (s *reconcileScreen) body() (out []string, first, last int) {
+// body is n lines of the day's reconciliation from line from: the counts, then each section's
+// rows, the selected row followed by what it means and what to do. Only those lines are drawn.
+func (s *reconcileScreen) body(from, n int) []string {
 	c := s.c
+	var all []string
 	switch {
 	case s.err != "":
-		return []string{c.st.err.Render(c.t("err", termtext.Clean(s.err)))}, 0, 0
+		all = []string{c.st.err.Render(c.t("err", termtext.Clean(s.err)))}
 	case !s.loaded:
-		return []string{c.t("loading")}, 0, 0
+		all = []string{c.t("loading")}
 	case s.lines == 0:
-		return termtext.Wrap(c.t("rec.none"), c.w), 0, 0
+		all = termtext.Wrap(c.t("rec.none"), c.w)
 	}
-	r := s.r
-	out = append(out, c.t("rec.counts", len(r.Matched), len(r.Differ), len(r.JournalOnly), len(r.StatementOnly)))
-	if r.OK() {
-		out = append(out, c.st.ok.Render(c.t("rec.ok")))
+	if all != nil {
+		return all[min(from, len(all)):min(len(all), from+n)]
 	}
-	heads := map[recKind]string{recDiffer: "rec.differ", recJournal: "rec.journal", recStatement: "rec.statement", recMatched: "rec.matched"}
-	counts := map[recKind]int{recDiffer: len(r.Differ), recJournal: len(r.JournalOnly), recStatement: len(r.StatementOnly), recMatched: len(r.Matched)}
-	nameW := 0 // the order numbers line up; a long file name gives way
-	for _, it := range s.items {
-		nameW = max(nameW, min(maxNameW, termtext.Width(termtext.Clean(it.key()))))
-	}
-	for i, it := range s.items {
-		if i == 0 || s.items[i-1].kind != it.kind {
-			out = append(out, c.st.bold.Render(termtext.Cut("[ "+c.t(heads[it.kind], counts[it.kind])+" ]", c.w)))
+	var out []string
+	emit := func(line int, text string) {
+		if line >= from && len(out) < n {
+			out = append(out, text)
 		}
-		row := termtext.Fit(c.recRow(it, nameW), c.w-2)
+	}
+	for i, l := range s.head() {
+		emit(i, l)
+	}
+	says := s.says()
+	extra := len(says)
+	heads := map[recKind]string{recDiffer: "rec.differ", recJournal: "rec.journal", recStatement: "rec.statement", recMatched: "rec.matched"}
+	counts := map[recKind]int{recDiffer: len(s.r.Differ), recJournal: len(s.r.JournalOnly), recStatement: len(s.r.StatementOnly), recMatched: len(s.r.Matched)}
+	// the first row that can show: the last one starting at or above from
+	i := max(0, sort.Search(len(s.items), func(i int) bool { return s.lineOf(i, extra) > from })-1)
+	for ; i < len(s.items) && len(out) < n; i++ {
+		it, line := s.items[i], s.lineOf(i, extra)
+		if s.startsSection(i) {
+			emit(line-1, c.st.bold.Render(termtext.Cut("[ "+c.t(heads[it.kind], counts[it.kind])+" ]", c.w)))
+		}
+		row := termtext.Fit(c.recRow(it, s.nameW), c.w-2)
 		if i != s.cur {
-			out = append(out, "  "+c.recStyle(it.kind)(row))
+			emit(line, "  "+c.recStyle(it.kind)(row))
 			continue
 		}
-		first = len(out)
-		switch {
-		case i == 0:
-			first = 0 // the counts and the first heading come into view with the first row
-		case s.items[i-1].kind != it.kind:
-			first-- // its section's heading with it
+		emit(line, c.st.sel.Render("> "+row))
+		for k, l := range says {
+			emit(line+1+k, l)
 		}
-		out = append(out, c.st.sel.Render("> "+row))
-		says := termtext.Wrap(c.numbersLine(it), c.w-4)
-		says = append(says, termtext.Wrap(c.recSays(it), c.w-4)...)
-		for _, l := range says {
-			out = append(out, "    "+c.recStyle(it.kind)(l))
-		}
-		last = len(out) - 1
 	}
-	return out, first, last
+	return out
 }
 
 func (c *common) recStyle(k recKind) func(...string) string {
@@ -391,10 +461,8 @@ func (c *common) recSays(it recItem) string {
 
 func (s *reconcileScreen) view() ([]string, *tea.Cursor) {
 	title := s.c.st.title.Render(s.c.t("rec.title", s.day.Format("2006-01-02"))) + "  " + s.c.st.faint.Render(weekday(s.c.lang, s.day))
-	body, _, _ := s.body()
 	bh := s.bodyHeight()
-	vis := body[min(s.scrollY, len(body)):min(len(body), s.scrollY+bh)]
-	out := append([]string{title}, vis...)
+	out := append([]string{title}, s.body(s.scrollY, bh)...)
 	for len(out) < 1+bh {
 		out = append(out, "")
 	}

@@ -290,6 +290,10 @@ func TestReconcileScreenScrolls(t *testing.T) {
 	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
 	hs.press("b", "G")
 	hs.contains("> ", "s.csv:41", "The POS may have sent it itself")
+	hs.send(tea.WindowSizeMsg{Width: 80, Height: 30})
+	hs.press("G")
+	hs.send(tea.WindowSizeMsg{Width: 80, Height: 24}) // the window shrinks: the selection stays in view
+	hs.contains("> ", "s.csv:41", "The POS may have sent it itself")
 	hs.press("pgup")
 	hs.contains("> ", "The POS may have sent it itself")
 	hs.press("g")
