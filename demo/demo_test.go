@@ -21,16 +21,7 @@ func TestDemo(t *testing.T) {
 		t.Skip("waits out the demo's ban")
 	}
 	ctx := context.Background()
-	d, err := Start(ctx, t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	j, err := storage.Open(ctx, d.JournalPath, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	d, j := startDemo(t)
 	counts, err := j.Counts(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -131,16 +122,7 @@ func TestDemo(t *testing.T) {
 // and every other order agrees.
 func TestDemoStatement(t *testing.T) {
 	ctx := context.Background()
-	d, err := Start(ctx, t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	j, err := storage.Open(ctx, d.JournalPath, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer j.Close()
+	d, j := startDemo(t)
 	// the samples go back seven hours: early in the morning they begin the day before
 	now := time.Now().In(model.CST)
 	var differ []model.Differ
@@ -185,4 +167,20 @@ func TestDemoStatement(t *testing.T) {
 	if matched != 22 {
 		t.Errorf("%d matched, want 22", matched)
 	}
+}
+
+// startDemo starts the demo and opens its journal as main would; both end with the test.
+func startDemo(t *testing.T) (*Demo, *storage.Journal) {
+	t.Helper()
+	d, err := Start(context.Background(), t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(d.Close)
+	j, err := storage.Open(context.Background(), d.JournalPath, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { j.Close() })
+	return d, j
 }
