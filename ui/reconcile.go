@@ -109,12 +109,12 @@ func (s *reconcileScreen) update(msg tea.Msg) (tea.Cmd, []action) {
 		return s.key(msg)
 	case reconcileMsg:
 		s.loading = false
+		if msg.day.Equal(s.day) {
+			s.apply(msg) // even when a newer read is due: a busy uploader must not keep the screen empty
+		}
 		if s.dirty {
 			s.dirty = false
 			return s.load(), nil
-		}
-		if msg.day.Equal(s.day) {
-			s.apply(msg)
 		}
 	case refreshMsg:
 		// an order was saved or looked at from here: the row to stay on is that order's, also
@@ -162,8 +162,9 @@ func recItems(r model.Reconciliation, lines []model.StatementLine, orders []mode
 		orderOf[orders[i].OrderID] = &orders[i]
 	}
 	var items []recItem
-	add := func(it recItem) {
-		if it.order != nil || it.line != nil {
+	add := func(it recItem) { // each kind has what it shows; the reconciliation was made from these very orders and lines
+		needOrder, needLine := it.kind != recStatement, it.kind != recJournal
+		if (it.order != nil || !needOrder) && (it.line != nil || !needLine) {
 			items = append(items, it)
 		}
 	}

@@ -324,3 +324,21 @@ func TestOwnWordsTranslated(t *testing.T) {
 	hs.contains("请求未发出: connection refused")
 	hs.lacks("request not sent")
 }
+
+// TestReconcileShowsWhileBusy: an order event while the day is being read asks for one more
+// read, and the read that comes in meanwhile is shown, not thrown away: with the uploader busy,
+// events never stop, and the screen must not stay on "loading".
+func TestReconcileShowsWhileBusy(t *testing.T) {
+	j := openJournal(t)
+	fill(t, j)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	s, load := newReconcile(hs.m.c, clock)
+	msg := load()
+	if cmd, _ := s.update(orderChanged{}); cmd != nil || !s.dirty {
+		t.Fatalf("an event during a read: cmd %v, dirty %v", cmd != nil, s.dirty)
+	}
+	cmd, _ := s.update(msg)
+	if !s.loaded || cmd == nil {
+		t.Errorf("the read that came in: loaded %v, another read asked %v", s.loaded, cmd != nil)
+	}
+}
