@@ -169,7 +169,8 @@ type Filter struct {
 	// Corrections narrows to voids and refunds and the sales they undo.
 	Corrections bool
 	// Search matches the start or the end of order_id, sequence_no, pos_trace_no or
-	// trade_ref_no, case aside.
+	// trade_ref_no, case aside, and the start of original_order_id (a sale's number finds
+	// its voids and refunds).
 	Search string
 }
 

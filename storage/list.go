@@ -19,12 +19,23 @@ var (
 	searchColumns = []string{"order_id", "sequence_no", "pos_trace_no", "trade_ref_no"}
 	searchIndexes = map[string]string{"order_id": "orders_order_id", "sequence_no": "orders_sequence",
 		"pos_trace_no": "orders_trace", "trade_ref_no": "orders_ref", "tail_order_id": "orders_tail_order_id",
-		"tail_sequence_no": "orders_tail_sequence", "tail_pos_trace_no": "orders_tail_trace", "tail_trade_ref_no": "orders_tail_ref"}
+		"tail_sequence_no": "orders_tail_sequence", "tail_pos_trace_no": "orders_tail_trace", "tail_trade_ref_no": "orders_tail_ref",
+		"original_order_id": "orders_original"}
 )
 
 // probe is one index range a search reads: a prefix of a searched column, or of a tail column
-// (the end of a number).
+// (the end of a number), or of the original order number of voids and refunds.
 type probe struct{ col, lo, hi string }
+
+// where is the probe's range as SQL, with two arguments (lo, hi). orders_original is partial
+// (sales have no original): the query names its condition, or SQLite may not use it.
+func (pr probe) where() string {
+	w := pr.col + " >= ? AND " + pr.col + " < ?"
+	if pr.col == "original_order_id" {
+		w += " AND original_order_id <> ''"
+	}
+	return w
+}
 
 // probes are the ranges that find what a person typed: the start of any of the four numbers,
 // as typed and in upper and lower case (stored numbers are one case or the other), and its end
@@ -45,7 +56,10 @@ func probes(search string) []probe {
 		lo, hi := prefixRange(SearchTail(search))
 		out = append(out, probe{c, lo, hi})
 	}
-	return out
+	// a sale's number finds its voids and refunds too (the start of their original's number;
+	// order numbers are upper case)
+	lo, hi := prefixRange(strings.ToUpper(search))
+	return append(out, probe{"original_order_id", lo, hi})
 }
 
 // searchMatches reports whether a number matches what was typed: it starts or ends with it,
@@ -53,6 +67,17 @@ func probes(search string) []probe {
 func searchMatches(v, up string) bool {
 	v = strings.ToUpper(v)
 	return strings.HasPrefix(v, up) || strings.HasSuffix(v, up)
+}
+
+// searchMatchesOrder reports whether an order matches what was typed (up, upper-cased): one of
+// its four numbers starts or ends with it, or the number of the sale it undoes starts with it.
+func searchMatchesOrder(nums [4]string, original, up string) bool {
+	for _, v := range nums {
+		if searchMatches(v, up) {
+			return true
+		}
+	}
+	return original != "" && strings.HasPrefix(strings.ToUpper(original), up)
 }
 
 // searchSparse is how many index entries one search column may match for the search to read
@@ -299,7 +324,7 @@ func (j *Journal) searchIsDense(ctx context.Context, p string) (bool, error) {
 	total := 0
 	for _, pr := range probes(p) {
 		var n int
-		st, err := j.readStmt(ctx, "SELECT count(*) FROM (SELECT 1 FROM orders WHERE "+pr.col+" >= ? AND "+pr.col+" < ? LIMIT ?)")
+		st, err := j.readStmt(ctx, "SELECT count(*) FROM (SELECT 1 FROM orders WHERE "+pr.where()+" LIMIT ?)")
 		if err != nil {
 			return false, fmt.Errorf("search %s: %w", pr.col, err)
 		}
@@ -339,7 +364,7 @@ func sparseQueries(f model.Filter, cur model.Cursor, newer bool) ([]string, [][]
 	var qs []string
 	var as [][]any
 	for _, pr := range probes(f.Search) {
-		q := "SELECT id, trade_time FROM orders INDEXED BY " + searchIndexes[pr.col] + " WHERE " + pr.col + " >= ? AND " + pr.col + " < ?"
+		q := "SELECT id, trade_time FROM orders INDEXED BY " + searchIndexes[pr.col] + " WHERE " + pr.where()
 		for _, cd := range conds {
 			q += " AND " + cd
 		}
@@ -354,12 +379,12 @@ func sparseQueries(f model.Filter, cur model.Cursor, newer bool) ([]string, [][]
 var denseWalk = 5000 // a variable so tests can make the fallback happen on a small journal
 
 // searchDense serves a search that many orders match: it walks the filter's time order reading
-// only the four searched columns and keeps the first that start or end with it. Matches spread through time
+// only the searched columns and keeps the first that match (searchMatchesOrder). Matches spread through time
 // fill a page within a few hundred rows; when denseWalk rows give no full page, the matches
 // are clustered elsewhere and searchCandidates collects them from the prefix indexes, so the
 // cost follows the number of matches, never the size of the journal.
 func (j *Journal) searchDense(ctx context.Context, f model.Filter, cur model.Cursor, limit int, newer bool) ([]model.Order, error) {
-	q, args, err := listQuery(f, cur, denseWalk, newer, "id, trade_time, order_id, sequence_no, pos_trace_no, trade_ref_no")
+	q, args, err := listQuery(f, cur, denseWalk, newer, "id, trade_time, order_id, sequence_no, pos_trace_no, trade_ref_no, original_order_id")
 	if err != nil {
 		return nil, err
 	}
@@ -377,16 +402,14 @@ func (j *Journal) searchDense(ctx context.Context, f model.Filter, cur model.Cur
 	for rows.Next() && len(ids) < limit {
 		var id, t int64
 		var c [4]string
-		if err := rows.Scan(&id, &t, &c[0], &c[1], &c[2], &c[3]); err != nil {
+		var original string
+		if err := rows.Scan(&id, &t, &c[0], &c[1], &c[2], &c[3], &original); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("search: %w", err)
 		}
 		read++
-		for _, v := range c {
-			if searchMatches(v, up) {
-				ids = append(ids, id)
-				break
-			}
+		if searchMatchesOrder(c, original, up) {
+			ids = append(ids, id)
 		}
 	}
 	rows.Close()

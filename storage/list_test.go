@@ -77,7 +77,7 @@ func matches(f model.Filter, o model.Order, originals map[string]bool) bool {
 				return true
 			}
 		}
-		return false
+		return o.OriginalOrderID != "" && strings.HasPrefix(strings.ToUpper(o.OriginalOrderID), p)
 	}
 	return true
 }
@@ -132,6 +132,8 @@ func testListMatchesBruteForce(t *testing.T) {
 		{Search: "hz0100001"}, // any case
 		{Search: "0012"},      // the end of a number
 		{Search: "1A", SubType: model.SubSale},
+		{Search: "XHZ0100001"}, // the start of a sale's number finds its voids and refunds
+		{Search: "xhz01", SubType: model.SubRefund},
 		{Corrections: true},
 		{Corrections: true, Search: "HZ01"},
 	}

@@ -670,3 +670,21 @@ func TestSearchByTailAnyCase(t *testing.T) {
 		hs.press("/", "esc")
 	}
 }
+
+// TestSearchFindsCorrections: a sale's whole number, typed in the search, lists the sale with
+// its refund, so the refund of the sale on a slip is found where the sale is.
+func TestSearchFindsCorrections(t *testing.T) {
+	j := openJournal(t)
+	f := fill(t, j)
+	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
+	hs.press("/")
+	hs.typ(f.uploaded)
+	hs.press("enter")
+	var got []string
+	for _, o := range hs.m.jr.rows {
+		got = append(got, o.OrderID)
+	}
+	if !slices.Equal(got, []string{f.refund, f.uploaded}) {
+		t.Errorf("search %s found %v, want the refund %s and the sale", f.uploaded, got, f.refund)
+	}
+}
