@@ -545,6 +545,10 @@ func rangeOf(from, to string, now time.Time) (time.Time, time.Time, error) {
 			t = t.AddDate(0, 0, 1)
 		}
 	}
+	if !f.IsZero() && !t.IsZero() && !t.After(f) {
+		// an empty answer would read as "no orders"; swapped dates are the likely cause
+		return f, t, fmt.Errorf("--to %s is not after --from %s, so no order could match: are they swapped?", to, from)
+	}
 	return f, t, nil
 }
 

@@ -545,6 +545,7 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"sync", "--max-wait", "1s"}, exitUsage, "--drain"},
 		{[]string{"export", "--format", "xml"}, exitUsage, "csv or json"},
 		{[]string{"report", "--day", "26/11"}, exitUsage, "2026-11-26"},
+		{[]string{"list", "--from", "2026-11-29", "--to", "2026-11-28"}, exitUsage, "are they swapped?"},
 		{[]string{"sync", "--drain"}, exitSetup, "gateway.app_key"},
 	} {
 		code, _, errs := te.run(c.args...)
