@@ -3,6 +3,8 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -211,6 +213,8 @@ func (d *detail) lines() []string {
 		todo = d.c.t("todo.damaged")
 	case o.Status == model.StatusRejected:
 		todo = d.c.refusalTodo(o, refusal)
+	case len(o.Disagrees) > 0 && !o.Status.CanEdit():
+		todo = upperFirst(d.c.statementTodo(o)) // not "nothing to do": the statement says it holds a typo
 	case o.SubSaleType == model.SubSale && o.Status != model.StatusVoided && o.Undone.Any():
 		todo = d.c.undoneTodo(o)
 	}
@@ -365,4 +369,10 @@ func (c *common) undoneTodo(o model.Order) string {
 		return c.t("todo.refundedall")
 	}
 	return c.t("todo.refundedpart", max(o.TradeAmount-o.Undone.Refunded(), 0).String())
+}
+
+// upperFirst starts a sentence of the line under a row as a sentence of its own.
+func upperFirst(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }

@@ -735,7 +735,7 @@ func (j *journal) explain() string {
 		return ""
 	}
 	if len(o.Disagrees) > 0 { // only orders not yet at head office are compared
-		return j.c.st.warn.Render(j.c.statementWords(o) + "; " + j.c.t("sel.statement"))
+		return j.c.st.warn.Render(j.c.statementWords(o) + "; " + j.c.statementTodo(o))
 	}
 	switch o.Status {
 	case model.StatusUploaded:

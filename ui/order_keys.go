@@ -176,3 +176,13 @@ func (c *common) statementWords(o model.Order) string {
 	}
 	return c.t("statement.says", strings.Join(parts, "; "))
 }
+
+// statementTodo is what to do about an order that differs from the bank's statement: correct
+// it now while it can be edited, else say what to do once head office has answered (a
+// retrying order may be at the gateway, so it is not edited under the uploader).
+func (c *common) statementTodo(o model.Order) string {
+	if o.Status.CanEdit() {
+		return c.t("sel.statement")
+	}
+	return c.t("sel.statement.wait")
+}

@@ -116,6 +116,7 @@ var catalog = map[string][2]string{
 	"statement.says":     {"对账单: %s", "statement: %s"},
 	"statement.field":    {"%s 是 %s (录入 %s)", "%s %s (typed %s)"},
 	"sel.statement":      {"上传前按 e 照签购单改正", "correct it (e) before it is uploaded"},
+	"sel.statement.wait": {"它正按录入的内容上传, 现在不能修改: 若总部拒收, 按 e 照签购单改正; 若已上传, 用撤销或退款更正", "it is on its way as typed and cannot be edited now: if head office refuses it, correct it with e; if it uploads, with a void or refund"},
 	"det.statement":      {"银行对账单", "Bank statement"},
 	"note.of":            {"原单 %s", "of %s"},
 	"undone.void":        {"已被 %s 撤销", "voided by %s"},

@@ -186,6 +186,25 @@ func TestStatementDisagreementWarns(t *testing.T) {
 	hs.contains("Bank statement", "allinpay.csv:7")
 	hs.press("e")
 	hs.contains("The bank's statement (allinpay.csv:7) has ¥17.00 here")
+	hs.press("esc", "esc")
+	// a retrying order may be at the gateway and is not edited: the advice is for after its answer
+	r, err := j.Get(context.Background(), fx.retrying)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line = model.StatementLine{File: "allinpay.csv", Row: 8, Kind: model.StatementSale, TradeTime: r.TradeTime, Amount: 1,
+		Terminal: r.TerminalNo, Batch: r.BatchNo, Trace: r.PosTraceNo, Ref: r.TradeRefNo}
+	if _, err := j.ImportStatement(context.Background(), []model.StatementLine{line}, "t"); err != nil {
+		t.Fatal(err)
+	}
+	hs.send(refreshMsg{"-"})
+	hs.selectOrder(fx.retrying)
+	hs.contains("statement: Amount ¥0.01", "it is on its way as typed and cannot be edited now")
+	hs.lacks("correct it (e) before it is uploaded")
+	hs.press("enter")
+	hs.contains("It is on its way as typed")
+	hs.lacks("nothing to do")
+	hs.press("esc")
 	// an uploaded order is not second-guessed: head office has it, and reconcile says the rest
 	if row := orderRow(hs.screen(), fx.uploaded); strings.Contains(row, "statement") {
 		t.Errorf("an uploaded row: %s", row)
