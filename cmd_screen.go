@@ -100,6 +100,7 @@ func (c *cli) screen(ctx context.Context, e *env, isDemo bool) error {
 		StoreNo: store.StoreNo, TerminalNo: store.TerminalNo, BankShopNo: store.BankShopNo,
 		CommType: model.CommType(store.CommunicateType),
 		Store:    store.StoreNo, Demo: isDemo, Log: e.log.With("part", "ui"),
+		Notices: c.warnings, // said on stderr too, where the screen at once hides them
 	})
 	// The uploader finishes the calls in flight and records their outcomes before the journal
 	// closes; anything it had not started stays pending for next time.

@@ -228,7 +228,7 @@ func LoadConfig(path string, must bool, getenv func(string) string) (Config, []s
 		if err := decodeConfig(path, data, &c); err != nil {
 			return c, nil, err
 		}
-		if w := secretFileWarning(path, c); w != "" {
+		if w := secretFileWarning(path, c, c.Lang(getenv)); w != "" {
 			warnings = append(warnings, w)
 		}
 	case errors.Is(err, os.ErrNotExist) && !must:
@@ -496,8 +496,9 @@ func (c *Config) RequireGateway() error {
 	return nil
 }
 
-// secretFileWarning warns when a file holding a secret can be read by other users.
-func secretFileWarning(path string, c Config) string {
+// secretFileWarning warns when a file holding a secret can be read by other users, in the
+// language of the screen it will be shown on.
+func secretFileWarning(path string, c Config, l model.Lang) string {
 	if runtime.GOOS == "windows" {
 		return "" // permissions there are ACLs, which a mode cannot describe
 	}
@@ -508,7 +509,8 @@ func secretFileWarning(path string, c Config) string {
 	if err != nil || fi.Mode().Perm()&0o077 == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s holds a secret and other users can read it (mode %04o): run  chmod 600 %s", path, fi.Mode().Perm(), path)
+	return fmt.Sprintf(l.Pick("%s 含有密钥, 而其他用户也能读取 (权限 %04o): 请运行  chmod 600 %s",
+		"%s holds a secret and other users can read it (mode %04o): run  chmod 600 %s"), path, fi.Mode().Perm(), path)
 }
 
 // Lang is the language for messages: ui.lang when set, else Chinese when the locale is

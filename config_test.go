@@ -163,6 +163,11 @@ func TestConfigSecretReadableByOthers(t *testing.T) {
 	if err != nil || len(warns) != 1 || !strings.Contains(warns[0], "chmod 600") {
 		t.Errorf("0644 file with a secret: warnings %v err %v", warns, err)
 	}
+	// said in the screen's language: a Chinese desk reads it in Chinese
+	_, warns, _ = LoadConfig(p, true, func(k string) string { return map[string]string{"LANG": "zh_CN.UTF-8"}[k] })
+	if len(warns) != 1 || !strings.Contains(warns[0], "含有密钥") || !strings.Contains(warns[0], "chmod 600") {
+		t.Errorf("0644 file with a secret, zh: warnings %v", warns)
+	}
 	// No secret in the file (it comes from the environment): nothing to warn about.
 	p2 := writeConfig(t, "[store]\nstore_no = \"X\"\n")
 	_ = os.Chmod(p2, 0o644)

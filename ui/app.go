@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/help"
@@ -68,6 +69,13 @@ func New(ctx context.Context, d Deps) *Model {
 	c.help.ShortSeparator = "  "
 	c.help.Ellipsis = "~"
 	c.help.FullSeparator = "   "
+	if len(d.Notices) > 0 {
+		var ns []string
+		for _, n := range d.Notices {
+			ns = append(ns, termtext.Clean(n))
+		}
+		c.flash, c.flashBad = c.t("notice.config", strings.Join(ns, "; ")), true
+	}
 	m := &Model{c: c}
 	m.jr = newJournal(c)
 	m.stack = []screen{m.jr}

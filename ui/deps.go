@@ -63,6 +63,9 @@ type Deps struct {
 	DeskCode string // this PC's part of the order numbers, shown in the header
 	Demo     bool
 	Log      *slog.Logger
+	// Notices are the configuration's warnings (things that work but should be fixed), shown
+	// on the message line when the screen opens: stderr is hidden by the screen at once.
+	Notices []string
 
 	// Now is the clock; nil means time.Now. Tests fix it so screens are stable.
 	Now func() time.Time

@@ -71,6 +71,7 @@ var catalog = map[string][2]string{
 	"empty":              {"没有订单. 按 n 录入一笔消费.", "No orders. Press n to enter a sale."},
 	"empty.filter":       {"没有符合条件的订单. 按 1 看全部日期, esc 清除日期和搜索.", "No orders match. Press 1 for all days; esc clears the day and the search."},
 	"loading":            {"读取中...", "Loading..."},
+	"notice.config":      {"配置提醒: %s", "Config warning: %s"},
 	"own.stopping":       {"未发送: banksale 正在退出", "not sent: banksale was stopping"},
 	"own.unreachable":    {"未发送: 无法连接总部", "not sent: head office cannot be reached"},
 	"own.paused":         {"未发送: 上传已暂停", "not sent: the uploader was paused"},

@@ -361,3 +361,16 @@ func TestReconcileShowsWhileBusy(t *testing.T) {
 		t.Errorf("the read that came in: loaded %v, another read asked %v", s.loaded, cmd != nil)
 	}
 }
+
+// TestConfigWarningShows: the configuration's warnings, which the screen would hide on stderr
+// at once, are on its message line when it opens, until the next key.
+func TestConfigWarningShows(t *testing.T) {
+	j := openJournal(t)
+	fill(t, j)
+	d := testDeps(j, model.EN)
+	d.Notices = []string{"/etc/banksale/config.toml holds a secret and other users can read it (mode 0644): run chmod 600 /etc/banksale/config.toml"}
+	hs := newHarness(t, d, 80, 24)
+	hs.contains("Config warning: /etc/banksale/config.toml holds a secret", "chmod 600")
+	hs.press("down")
+	hs.lacks("Config warning")
+}
