@@ -65,13 +65,14 @@ func cmdScreen(ctx context.Context, c *cli, args []string) error {
 	return c.screen(ctx, e, false)
 }
 
-// noConfig tells a newcomer where the config belongs and how to start.
+// noConfig tells a newcomer where the config belongs and how to start, in the locale's
+// language (there is no config yet to say otherwise).
 func noConfig(c *cli, path string) {
 	steps := fmt.Sprintf("  mkdir -p %q\n  cp config.toml.example %q\n  chmod 600 %q\n", filepath.Dir(path), path, path)
 	if runtime.GOOS == "windows" {
 		steps = fmt.Sprintf("  mkdir \"%s\"\n  copy config.toml.example \"%s\"\n", filepath.Dir(path), path)
 	}
-	fmt.Fprintf(c.stderr, `banksale has no configuration yet. It belongs in
+	text := `banksale has no configuration yet. It belongs in
   %s
 
 Start from the example that comes with banksale (config.toml.example):
@@ -80,7 +81,20 @@ and [store] store_no. Or name another file: banksale --config FILE
 
 To try everything first, without an account, against a built-in fake gateway:
   banksale --demo
-`, path, steps, envAppSecret)
+`
+	if (&Config{}).Lang(c.getenv) == model.ZH {
+		text = `banksale 还没有配置文件. 它应放在
+  %s
+
+从 banksale 附带的示例 (config.toml.example) 开始:
+%s然后填写 [gateway] 的 app_key 和 app_secret (或环境变量 %s),
+以及 [store] 的 store_no. 也可以指定别的文件: banksale --config 文件
+
+想先不用账号试一试全部功能 (内置的假网关):
+  banksale --demo
+`
+	}
+	fmt.Fprintf(c.stderr, text, path, steps, envAppSecret)
 }
 
 // screen runs the UI with the uploader beside it until the person quits.

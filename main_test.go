@@ -838,3 +838,16 @@ func TestExportNeverOverwrites(t *testing.T) {
 		t.Errorf("the file was written over: %q", b)
 	}
 }
+
+// TestNoConfigInTheLocalesLanguage: a Chinese PC's first start explains the missing config in
+// Chinese, with the same paths and commands.
+func TestNoConfigInTheLocalesLanguage(t *testing.T) {
+	for lang, want := range map[string]string{"zh_CN.UTF-8": "banksale 还没有配置文件", "C": "banksale has no configuration yet"} {
+		var errb bytes.Buffer
+		c := &cli{stderr: &errb, getenv: func(k string) string { return map[string]string{"LANG": lang}[k] }}
+		noConfig(c, "/home/u/.config/banksale/config.toml")
+		if got := errb.String(); !strings.Contains(got, want) || !strings.Contains(got, "/home/u/.config/banksale/config.toml") || !strings.Contains(got, "banksale --demo") {
+			t.Errorf("LANG=%s:\n%s", lang, got)
+		}
+	}
+}
