@@ -103,6 +103,9 @@ func newCLI() *cli {
 // Global flags (--config FILE) may come before the command: banksale --config F list.
 func run(ctx context.Context, args []string, c *cli) int {
 	global, rest := globalFlags(args)
+	if len(rest) == 1 && (rest[0] == "-v" || rest[0] == "--version" || rest[0] == "-version") {
+		rest[0] = "version" // what other tools answer to -v
+	}
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		for _, cmd := range commands {
 			if cmd.name == rest[0] {

@@ -569,8 +569,11 @@ func TestExitCodes(t *testing.T) {
 		t.Errorf("help void: %d %q", code, out.String())
 	}
 	out.Reset()
-	if code := run(context.Background(), []string{"version"}, c); code != 0 || !strings.HasPrefix(out.String(), "banksale ") {
-		t.Errorf("version: %d %q", code, out.String())
+	for _, v := range []string{"version", "-v", "--version"} {
+		out.Reset()
+		if code := run(context.Background(), []string{v}, c); code != 0 || !strings.HasPrefix(out.String(), "banksale ") {
+			t.Errorf("%s: %d %q", v, code, out.String())
+		}
 	}
 
 	// A broken config names its line; a missing --config file is an error.
