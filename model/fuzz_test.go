@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -393,4 +394,24 @@ func spaced(d []byte) string {
 		b.WriteByte(c)
 	}
 	return b.String()
+}
+
+// FuzzOwnWords: whatever an attempt's message holds, OwnWords splits it without losing or
+// adding a byte, and names only the uploader's own words.
+func FuzzOwnWords(f *testing.F) {
+	for _, s := range []string{NotSentUnreachable, RequestNotSent + ": connection refused", "后端服务不可用", "request not sentx", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, msg string) {
+		own, rest := OwnWords(msg)
+		if own+rest != msg {
+			t.Fatalf("OwnWords(%q) = %q + %q", msg, own, rest)
+		}
+		if own != "" && !slices.Contains(ownWords, own) {
+			t.Fatalf("OwnWords(%q) named %q", msg, own)
+		}
+		if own != "" && rest != "" && !strings.HasPrefix(rest, ": ") {
+			t.Fatalf("OwnWords(%q) cut a word: %q + %q", msg, own, rest)
+		}
+	})
 }
