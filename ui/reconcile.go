@@ -424,7 +424,7 @@ func (c *common) numbersLine(it recItem) string {
 	for _, p := range []struct{ field, v string }{{model.FieldTerminalNo, terminal}, {model.FieldBatchNo, batch},
 		{model.FieldPosTraceNo, trace}, {model.FieldTradeRefNo, ref}, {model.FieldCardNo, card}} {
 		if p.v != "" {
-			parts = append(parts, c.label(p.field)+" "+termtext.Clean(p.v))
+			parts = append(parts, model.FieldLabel(p.field, c.lang)+" "+termtext.Clean(p.v))
 		}
 	}
 	return strings.Join(parts, ", ")

@@ -238,7 +238,7 @@ func TestReconcileScreen(t *testing.T) {
 	hs.press("b")
 	hs.contains("matched 0  differ 1", "statement only 1", "[ Differ from the statement (1) ]",
 		"> 09:05 Sale     ¥1,288.00 "+fx.uploaded+" 331000060001 000001 10290001",
-		"Terminal no 10290001, Batch no 000127, Trace no 000001, Reference no",
+		"Terminal ID 10290001, Batch no. 000127, Trace no. 000001, Reference",
 		"Statement line s.csv:2: Amount ¥1,280.00 (typed ¥1,288.00). Head office has",
 		"[ Not on the statement (", "[ On the statement, not keyed here (1) ]",
 		"¥42.00 s.csv:3          339999999999 000999 10250011")
