@@ -425,7 +425,7 @@ func (c *cli) openWith(ctx context.Context, cfg Config, cmd string, mode journal
 	said := make(chan struct{})
 	slow := time.AfterFunc(slowOpen, func() {
 		defer close(said)
-		fmt.Fprintf(c.stderr, "banksale %s: preparing the journal after an upgrade; this happens once and takes up to a minute for a very large journal…\n", cmd)
+		fmt.Fprintf(c.stderr, "banksale %s: opening the journal takes a while (after an upgrade it prepares older orders, once: up to a minute for a very large journal)…\n", cmd)
 	})
 	j, err := openJournal(ctx, cfg.Journal.Path, log)
 	if !slow.Stop() {

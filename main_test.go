@@ -792,7 +792,7 @@ func TestLogIsBounded(t *testing.T) {
 func TestSlowOpenIsSaid(t *testing.T) {
 	te := newTestEnv(t, "")
 	importGood(t, te, 1)
-	if code, _, errs := te.run("list"); code != exitOK || strings.Contains(errs, "preparing the journal") {
+	if code, _, errs := te.run("list"); code != exitOK || strings.Contains(errs, "opening the journal takes a while") {
 		t.Fatalf("a quick open: exit %d, stderr %q", code, errs)
 	}
 	defer func(d time.Duration, open func(context.Context, string, *slog.Logger) (*storage.Journal, error)) {
@@ -803,7 +803,7 @@ func TestSlowOpenIsSaid(t *testing.T) {
 		time.Sleep(200 * time.Millisecond) // an upgrade's preparation
 		return storage.Open(ctx, path, log)
 	}
-	if code, _, errs := te.run("list"); code != exitOK || !strings.Contains(errs, "banksale list: preparing the journal after an upgrade") {
+	if code, _, errs := te.run("list"); code != exitOK || !strings.Contains(errs, "banksale list: opening the journal takes a while (after an upgrade") {
 		t.Fatalf("a slow open: exit %d, stderr %q", code, errs)
 	}
 }
