@@ -79,14 +79,7 @@ func cmdList(ctx context.Context, c *cli, args []string) error {
 	}
 	limit := fs.Int("limit", 0, "at most `N` orders (0 = all)")
 	of := addOutputFlags(fs, "a JSON array of orders (see the README for the fields)")
-	rest, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(rest) > 0 {
-		return usageError("unexpected argument %q", rest[0])
-	}
-	how, err := of.how()
+	how, err := of.parse(fs, args)
 	if err != nil {
 		return err
 	}

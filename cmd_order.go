@@ -179,14 +179,7 @@ func cmdReport(ctx context.Context, c *cli, args []string) error {
 			"amount (sales − voids − refunds, voided orders left out), and how many are in each status.")
 	day := fs.String("day", "", "the day (default: today, China time)")
 	of := addOutputFlags(fs, "a JSON object (see the README)")
-	rest, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(rest) > 0 {
-		return usageError("unexpected argument %q", rest[0])
-	}
-	how, err := of.how()
+	how, err := of.parse(fs, args)
 	if err != nil {
 		return err
 	}

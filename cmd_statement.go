@@ -106,14 +106,7 @@ func cmdReconcile(ctx context.Context, c *cli, args []string) error {
 			"Exit status 0 when everything matches, 1 otherwise.")
 	day := fs.String("day", "", "the day (default: today, China time)")
 	of := addOutputFlags(fs, "one JSON object (see the README)")
-	rest, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(rest) > 0 {
-		return usageError("unexpected argument %q", rest[0])
-	}
-	how, err := of.how()
+	how, err := of.parse(fs, args)
 	if err != nil {
 		return err
 	}

@@ -119,6 +119,19 @@ func addOutputFlags(fs *flag.FlagSet, jsonHelp string) outputFlags {
 // how is the output the flags ask for: text, json or xlsx.
 func (o outputFlags) how() (string, error) { return outputFormat(*o.format, *o.out, *o.asJSON) }
 
+// parse parses a listing command's arguments, which take flags only, and says the output
+// they ask for.
+func (o outputFlags) parse(fs *flag.FlagSet, args []string) (string, error) {
+	rest, err := parse(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(rest) > 0 {
+		return "", usageError("unexpected argument %q", rest[0])
+	}
+	return o.how()
+}
+
 // dayFlag reads --day: a day like 2026-11-26, China time; today when not given.
 func dayFlag(v string, now time.Time) (time.Time, error) {
 	if strings.TrimSpace(v) == "" {
