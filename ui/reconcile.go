@@ -124,7 +124,10 @@ func (s *reconcileScreen) update(msg tea.Msg) (tea.Cmd, []action) {
 		}
 		return s.load(), nil
 	case orderChanged:
-		return s.load(), nil
+		// an upload changes only its own day's reconciliation: another day's event reads nothing
+		if t := msg.order.TradeTime.In(model.CST); t.Year() == s.day.Year() && t.YearDay() == s.day.YearDay() {
+			return s.load(), nil
+		}
 	case tea.WindowSizeMsg:
 		s.move(0) // the sentence under the selection wraps anew: keep it in view
 	}

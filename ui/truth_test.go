@@ -349,16 +349,26 @@ func TestOwnWordsTranslated(t *testing.T) {
 // events never stop, and the screen must not stay on "loading".
 func TestReconcileShowsWhileBusy(t *testing.T) {
 	j := openJournal(t)
-	fill(t, j)
+	fx := fill(t, j)
 	hs := newHarness(t, testDeps(j, model.EN), 80, 24)
-	s, load := newReconcile(hs.m.c, clock)
+	day := time.Date(clock.Year(), clock.Month(), clock.Day(), 0, 0, 0, 0, model.CST)
+	s, load := newReconcile(hs.m.c, day)
 	msg := load()
-	if cmd, _ := s.update(orderChanged{}); cmd != nil || !s.dirty {
+	o, err := j.Get(context.Background(), fx.pending)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmd, _ := s.update(orderChanged{o}); cmd != nil || !s.dirty {
 		t.Fatalf("an event during a read: cmd %v, dirty %v", cmd != nil, s.dirty)
 	}
 	cmd, _ := s.update(msg)
 	if !s.loaded || cmd == nil {
 		t.Errorf("the read that came in: loaded %v, another read asked %v", s.loaded, cmd != nil)
+	}
+	s.update(cmd())
+	o.TradeTime = o.TradeTime.AddDate(0, 0, -1) // an upload of another day's order changes nothing here
+	if cmd, _ := s.update(orderChanged{o}); cmd != nil {
+		t.Errorf("another day's event read the day again")
 	}
 }
 
